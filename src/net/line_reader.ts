@@ -1,0 +1,126 @@
+// Reading a telnet client's lines safely: telnet negotiation and NUL bytes are dropped, a byte cap
+// stands in front of TextLineStream so one endless line cannot grow memory, and LF / CRLF both end
+// a line. Bytes flow: socket -> TelnetFilter (cap) -> TextDecoderStream -> TextLineStream.
+
+import { TextLineStream } from "../std/streams.ts";
+
+/** A client sent a line longer than the cap; its connection should end. */
+export class LineTooLongError extends Error {
+  override name = "LineTooLongError";
+  constructor(readonly limit: number) {
+    super(`line longer than ${limit} bytes`);
+  }
+}
+
+const IAC = 255, SB = 250, SE = 240, WILL = 251, DONT = 254, NUL = 0, LF = 10;
+
+const enum State {
+  Data,
+  Iac,
+  Option,
+  Sub,
+  SubIac,
+}
+
+/**
+ * Drops telnet commands (IAC ...), including option negotiation and subnegotiation, and NUL
+ * bytes, even when split across reads; errors with {@linkcode LineTooLongError} once a line
+ * passes `maxLine` bytes (the line ending not counted).
+ */
+export class TelnetFilter extends TransformStream<Uint8Array, Uint8Array> {
+  constructor(maxLine: number) {
+    let state = State.Data;
+    let lineLen = 0; // bytes of the current, unfinished line
+    // Room for a CR before LF: a line of exactly maxLine bytes ending in CRLF is fine.
+    const limit = maxLine + 1;
+    super({
+      transform(chunk, controller) {
+        let out = chunk;
+        if (state !== State.Data || chunk.indexOf(IAC) !== -1 || chunk.indexOf(NUL) !== -1) {
+          out = new Uint8Array(chunk.length);
+          let n = 0;
+          for (const b of chunk) {
+            switch (state) {
+              case State.Data:
+                if (b === IAC) state = State.Iac;
+                else if (b !== NUL) out[n++] = b;
+                break;
+              case State.Iac:
+                if (b === IAC) {
+                  out[n++] = b; // IAC IAC is a literal 255
+                  state = State.Data;
+                } else if (b >= WILL && b <= DONT) state = State.Option;
+                else if (b === SB) state = State.Sub;
+                else state = State.Data; // a two-byte command (NOP, AYT, GA, ...)
+                break;
+              case State.Option:
+                state = State.Data;
+                break;
+              case State.Sub:
+                if (b === IAC) state = State.SubIac;
+                break;
+              case State.SubIac:
+                state = b === SE ? State.Data : State.Sub;
+                break;
+            }
+          }
+          out = out.subarray(0, n);
+        }
+        if (out.length === 0) return;
+        const lastLf = out.lastIndexOf(LF);
+        if (lastLf === -1) {
+          lineLen += out.length;
+        } else {
+          // Every line finished inside this chunk must fit too.
+          let start = 0;
+          let lf = out.indexOf(LF);
+          let first = lineLen;
+          while (lf !== -1) {
+            if (first + lf - start > limit) {
+              controller.error(new LineTooLongError(maxLine));
+              return;
+            }
+            first = 0;
+            start = lf + 1;
+            lf = out.indexOf(LF, start);
+          }
+          lineLen = out.length - lastLf - 1;
+        }
+        if (lineLen > limit) {
+          controller.error(new LineTooLongError(maxLine));
+          return;
+        }
+        controller.enqueue(out);
+      },
+    });
+  }
+}
+
+/** Options of {@linkcode readLines}. */
+export interface LineReaderOptions {
+  /** Longest line accepted, in bytes. Default 65536. */
+  maxLine?: number;
+}
+
+/**
+ * The lines a client sends, without their line endings, decoded as UTF-8 (a character split
+ * across reads is joined). A last line without newline is yielded when the client closes.
+ * The stream errors with {@linkcode LineTooLongError} when a line passes the cap.
+ */
+export function lineStream(
+  source: ReadableStream<Uint8Array>,
+  opts: LineReaderOptions = {},
+): ReadableStream<string> {
+  return source
+    .pipeThrough(new TelnetFilter(opts.maxLine ?? 65536))
+    .pipeThrough(new TextDecoderStream())
+    .pipeThrough(new TextLineStream());
+}
+
+/** {@linkcode lineStream} over a connection's readable side. */
+export function readLines(
+  conn: { readable: ReadableStream<Uint8Array> },
+  opts: LineReaderOptions = {},
+): ReadableStream<string> {
+  return lineStream(conn.readable, opts);
+}

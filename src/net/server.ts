@@ -1,0 +1,219 @@
+// The accept loop every mode shares: a registry of live connections, a client limit, and graceful
+// shutdown (stop accepting, let the mode say goodbye, close everything, wait for every task).
+
+import { formatAddr, formatNetAddr } from "./listen.ts";
+import type { Logger } from "./log.ts";
+
+/** One accepted client connection. */
+export interface Connection {
+  /** Unique, increasing from 1. */
+  readonly id: number;
+  readonly conn: Deno.TcpConn;
+  /** The peer's address, `host:port`. */
+  readonly remote: string;
+  /** `Date.now()` at accept. */
+  readonly since: number;
+}
+
+/** How a {@linkcode TcpServer} serves. */
+export interface ServerOptions {
+  listener: Deno.TcpListener;
+  log: Logger;
+  /** Serves one client until it leaves; the server closes the connection afterwards. */
+  handle: (c: Connection) => Promise<void>;
+  /** Serve one client at a time: accept the next only when the current one has left. */
+  sequential?: boolean;
+  /** Clients at once; the next one is passed to `reject` and closed. */
+  maxClients?: number;
+  /** Tells a client over the limit why it is refused (bounded by a short deadline). */
+  reject?: (conn: Deno.TcpConn) => Promise<void>;
+  /** Says goodbye to the live clients at shutdown (bounded by `goodbyeMs`). */
+  goodbye?: (live: Connection[]) => Promise<void> | void;
+  /** How long `goodbye` may take. Default 500 ms. */
+  goodbyeMs?: number;
+}
+
+/** Resolves after `ms`, or at once when `signal` aborts; never keeps the process alive past it. */
+export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal?.aborted) return resolve();
+    const t = setTimeout(done, ms);
+    function done() {
+      clearTimeout(t);
+      signal?.removeEventListener("abort", done);
+      resolve();
+    }
+    signal?.addEventListener("abort", done, { once: true });
+  });
+}
+
+/** Closes a connection, ignoring one already closed. */
+export function closeQuietly(c: { close(): void }): void {
+  try {
+    c.close();
+  } catch {
+    // already closed
+  }
+}
+
+/** Runs `p` but gives up waiting after `ms`. */
+export async function withDeadline(p: Promise<unknown>, ms: number): Promise<void> {
+  let t: ReturnType<typeof setTimeout> | undefined;
+  await Promise.race([
+    p.catch(() => {}),
+    new Promise<void>((r) => t = setTimeout(r, ms)),
+  ]);
+  clearTimeout(t);
+}
+
+/** A TCP server: tracks every live connection and shuts down gracefully. */
+export class TcpServer {
+  /** Live connections by id. */
+  readonly connections = new Map<number, Connection>();
+  /** Counters for INFO-like reports. */
+  readonly stats = { accepted: 0, rejected: 0 };
+  readonly #opts: ServerOptions;
+  readonly #tasks = new Set<Promise<void>>();
+  readonly #closing = new AbortController();
+  #nextId = 1;
+  #loop?: Promise<void>;
+
+  constructor(opts: ServerOptions) {
+    this.#opts = opts;
+  }
+
+  /** The bound address, `host:port`. */
+  get addr(): string {
+    const a = this.#opts.listener.addr;
+    return formatAddr(a.hostname, a.port);
+  }
+
+  /** The bound port (useful with port 0). */
+  get port(): number {
+    return this.#opts.listener.addr.port;
+  }
+
+  /** Aborts when shutdown begins; modes watch it to stop their own loops. */
+  get closing(): AbortSignal {
+    return this.#closing.signal;
+  }
+
+  /** Starts accepting; resolves when the listener is closed. */
+  serve(): Promise<void> {
+    this.#loop ??= this.#acceptLoop();
+    return this.#loop;
+  }
+
+  async #acceptLoop(): Promise<void> {
+    const { listener, maxClients = Infinity } = this.#opts;
+    while (!this.#closing.signal.aborted) {
+      let conn: Deno.TcpConn;
+      try {
+        conn = await listener.accept();
+      } catch (err) {
+        if (this.#closing.signal.aborted || err instanceof Deno.errors.BadResource) break;
+        // EMFILE and friends: report, breathe, keep serving those already connected.
+        this.#opts.log.info(`accept failed: ${err instanceof Error ? err.message : err}`);
+        await sleep(100, this.#closing.signal);
+        continue;
+      }
+      if (this.connections.size >= maxClients) {
+        this.stats.rejected++;
+        this.#track(this.#refuse(conn));
+        continue;
+      }
+      this.stats.accepted++;
+      const task = this.#run(conn);
+      this.#track(task);
+      if (this.#opts.sequential) await task;
+    }
+  }
+
+  #track(task: Promise<void>): void {
+    this.#tasks.add(task);
+    task.finally(() => this.#tasks.delete(task));
+  }
+
+  async #refuse(conn: Deno.TcpConn): Promise<void> {
+    try {
+      conn.setNoDelay(true);
+      if (this.#opts.reject) await withDeadline(this.#opts.reject(conn), 200);
+    } finally {
+      closeQuietly(conn);
+    }
+  }
+
+  async #run(conn: Deno.TcpConn): Promise<void> {
+    let remote = "?";
+    try {
+      remote = formatNetAddr(conn.remoteAddr);
+      conn.setNoDelay(true);
+    } catch {
+      // the peer may already be gone; serve (and fail) normally.
+    }
+    const c: Connection = { id: this.#nextId++, conn, remote, since: Date.now() };
+    this.connections.set(c.id, c);
+    this.#opts.log.client(`client ${remote} connected (${this.connections.size} connected)`);
+    try {
+      await this.#opts.handle(c);
+    } catch (err) {
+      if (!isDisconnect(err)) {
+        this.#opts.log.info(`client ${remote}: ${err instanceof Error ? err.message : err}`);
+      }
+    } finally {
+      closeQuietly(conn);
+      this.connections.delete(c.id);
+      this.#opts.log.client(`client ${remote} disconnected (${this.connections.size} connected)`);
+    }
+  }
+
+  /**
+   * Graceful shutdown: stop accepting, let the mode say goodbye, close every connection and
+   * wait (bounded) for every connection task. Safe to call more than once.
+   */
+  async shutdown(): Promise<void> {
+    if (this.#closing.signal.aborted) return await this.#loop;
+    this.#closing.abort();
+    closeQuietly(this.#opts.listener);
+    const live = [...this.connections.values()];
+    if (this.#opts.goodbye && live.length > 0) {
+      await withDeadline(Promise.resolve(this.#opts.goodbye(live)), this.#opts.goodbyeMs ?? 500);
+    }
+    for (const c of this.connections.values()) closeQuietly(c.conn);
+    await withDeadline(Promise.all([...this.#tasks]), 1000);
+    await withDeadline(this.#loop ?? Promise.resolve(), 100);
+  }
+}
+
+/** Whether `err` is just a peer going away (reset, broken pipe, closed socket). */
+export function isDisconnect(err: unknown): boolean {
+  return err instanceof Deno.errors.ConnectionReset ||
+    err instanceof Deno.errors.BrokenPipe ||
+    err instanceof Deno.errors.ConnectionAborted ||
+    err instanceof Deno.errors.BadResource ||
+    err instanceof Deno.errors.NotConnected ||
+    err instanceof Deno.errors.UnexpectedEof ||
+    err instanceof Deno.errors.Interrupted ||
+    (err instanceof TypeError && /closed|released|locked/i.test(err.message));
+}
+
+/**
+ * Runs `onSignal` once on the first SIGINT or SIGTERM; a second signal exits at once.
+ * Returns a function that removes the handlers.
+ */
+export function onShutdownSignal(onSignal: (sig: Deno.Signal) => void): () => void {
+  let fired = false;
+  const sigs: Deno.Signal[] = Deno.build.os === "windows" ? ["SIGINT"] : ["SIGINT", "SIGTERM"];
+  const handlers = sigs.map((sig) => {
+    const h = () => {
+      if (fired) Deno.exit(1);
+      fired = true;
+      onSignal(sig);
+    };
+    Deno.addSignalListener(sig, h);
+    return [sig, h] as const;
+  });
+  return () => {
+    for (const [sig, h] of handlers) Deno.removeSignalListener(sig, h);
+  };
+}
