@@ -44,7 +44,22 @@ export function parseFlags(
   for (const s of specs) if (s.short) alias[s.short] = s.name;
   const known = new Set<string>([...byName.keys(), ...Object.keys(alias), "help"]);
   let unknown: string | undefined;
-  const parsed = parseArgs(args, {
+  // `--port -1` means the value -1, not a flag named 1: glue negative numbers to their flag.
+  const valued = new Set(
+    specs.filter((s) => s.type !== "bool").flatMap((s) => [
+      `--${s.name}`,
+      ...(s.short ? [`-${s.short}`] : []),
+    ]),
+  );
+  const glued: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!, next = args[i + 1];
+    if (valued.has(a) && next !== undefined && /^-\d/.test(next)) {
+      glued.push(`${a}=${next}`);
+      i++;
+    } else glued.push(a);
+  }
+  const parsed = parseArgs(glued, {
     string: specs.filter((s) => s.type !== "bool").map((s) => s.name),
     boolean: [...specs.filter((s) => s.type === "bool").map((s) => s.name), "help"],
     alias,

@@ -12,7 +12,7 @@ export class LineTooLongError extends Error {
   }
 }
 
-const IAC = 255, SB = 250, SE = 240, WILL = 251, DONT = 254, NUL = 0, LF = 10;
+const IAC = 255, SB = 250, SE = 240, WILL = 251, DONT = 254, NUL = 0, LF = 10, CR = 13;
 
 const enum State {
   Data,
@@ -31,8 +31,7 @@ export class TelnetFilter extends TransformStream<Uint8Array, Uint8Array> {
   constructor(maxLine: number) {
     let state = State.Data;
     let lineLen = 0; // bytes of the current, unfinished line
-    // Room for a CR before LF: a line of exactly maxLine bytes ending in CRLF is fine.
-    const limit = maxLine + 1;
+    let endsWithCR = false; // the last byte passed on was a CR
     super({
       transform(chunk, controller) {
         let out = chunk;
@@ -67,26 +66,27 @@ export class TelnetFilter extends TransformStream<Uint8Array, Uint8Array> {
           out = out.subarray(0, n);
         }
         if (out.length === 0) return;
-        const lastLf = out.lastIndexOf(LF);
-        if (lastLf === -1) {
+        let lf = out.indexOf(LF);
+        if (lf === -1) {
           lineLen += out.length;
         } else {
-          // Every line finished inside this chunk must fit too.
+          // Every line finished inside this chunk must fit; its CR (if any) does not count.
           let start = 0;
-          let lf = out.indexOf(LF);
-          let first = lineLen;
           while (lf !== -1) {
-            if (first + lf - start > limit) {
+            const cr = lf > 0 ? out[lf - 1] === CR : endsWithCR;
+            if (lineLen + lf - start - (cr ? 1 : 0) > maxLine) {
               controller.error(new LineTooLongError(maxLine));
               return;
             }
-            first = 0;
+            lineLen = 0;
             start = lf + 1;
             lf = out.indexOf(LF, start);
           }
-          lineLen = out.length - lastLf - 1;
+          lineLen = out.length - start;
         }
-        if (lineLen > limit) {
+        endsWithCR = out[out.length - 1] === CR;
+        // An unfinished line may still end in CRLF, so allow one byte for its CR.
+        if (lineLen > maxLine + 1) {
           controller.error(new LineTooLongError(maxLine));
           return;
         }
