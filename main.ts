@@ -5,6 +5,9 @@ import { flagsHelp, type FlagSpec, parseFlags, UsageError } from "./src/cli/flag
 import { CHAT_FLAGS, CHAT_MODES, chatOptions } from "./src/chat/options.ts";
 import { REDIS_FLAGS, redisOptions } from "./src/redis/options.ts";
 import { CLI_FLAGS, cliOptions } from "./src/redis/cli_options.ts";
+import { runChat } from "./src/chat/mod.ts";
+import { runRedis } from "./src/redis/server.ts";
+import { runCli } from "./src/redis/cli.ts";
 import denoJson from "./deno.json" with { type: "json" };
 
 /** The version printed by --version (from deno.json, embedded at compile time). */
@@ -33,22 +36,21 @@ const SUBCOMMANDS: Record<string, Subcommand> = {
   socket-addr  every line to every other client
   complete     the finished tutorial program (as socket-addr)
   rooms        names, rooms and commands (/help)`,
-    run: async (flags) => (await import("./src/chat/mod.ts")).runChat(chatOptions(flags)),
+    run: (flags) => runChat(chatOptions(flags)),
   },
   redis: {
     summary: "mini-redis server speaking RESP",
     usage: "tokserver redis [--host HOST] [--port PORT] [options]",
     flags: REDIS_FLAGS,
     positionals: false,
-    run: async (flags) => (await import("./src/redis/server.ts")).runRedis(redisOptions(flags)),
+    run: (flags) => runRedis(redisOptions(flags)),
   },
   "redis-cli": {
     summary: "Redis command-line client (one-shot or interactive)",
     usage: "tokserver redis-cli [-h HOST] [-p PORT] [COMMAND [ARG...]]",
     flags: CLI_FLAGS,
     positionals: true,
-    run: async (flags, rest) =>
-      (await import("./src/redis/cli.ts")).runCli(cliOptions(flags, rest)),
+    run: (flags, rest) => runCli(cliOptions(flags, rest)),
   },
 };
 
