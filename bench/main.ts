@@ -1,0 +1,94 @@
+// `deno task bench`: measures tokserver against a local redis-server in the same run and prints
+// one table of ratios (and writes bench/results.json). `--quick` is the short smoke run;
+// `--only a,b` runs some modules. Each module lives in bench/<name>.ts and exports bench(ctx).
+
+import type { BenchContext, BenchRow } from "./_lib.ts";
+
+/** The benchmark modules, in the order they run. */
+const MODULES = ["redis_benchmark", "fanout", "client", "connections", "aof", "backplane"];
+
+interface BenchModule {
+  bench(ctx: BenchContext): Promise<BenchRow[]>;
+}
+
+function fmt(n: number | null): string {
+  if (n === null) return "-";
+  if (Math.abs(n) >= 100) return Math.round(n).toLocaleString("en-US");
+  return String(Math.round(n * 1000) / 1000);
+}
+
+function verdict(r: BenchRow): string {
+  if (r.ratio === null || r.target === undefined) return "";
+  const ok = r.lowerIsBetter ? r.ratio <= r.target : r.ratio >= r.target;
+  return `${ok ? "met" : "MISSED"} (${r.lowerIsBetter ? "<=" : ">="} ${r.target})`;
+}
+
+/** Prints the results as an aligned table. */
+export function table(rows: BenchRow[]): string {
+  const head = ["measure", "unit", "redis", "tokserver", "ratio", "target", "note"];
+  const body = rows.map((r) => [
+    r.measure,
+    r.unit,
+    fmt(r.redis),
+    fmt(r.tokserver),
+    r.ratio === null ? "-" : `${r.ratio.toFixed(2)}x`,
+    verdict(r),
+    r.note ?? "",
+  ]);
+  const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i]!.length)));
+  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i]!)).join("  ").trimEnd();
+  return [line(head), widths.map((w) => "-".repeat(w)).join("  "), ...body.map(line)].join("\n");
+}
+
+async function main(args: string[]): Promise<number> {
+  const quick = args.includes("--quick");
+  const onlyArg = args.find((a) => a.startsWith("--only="))?.slice(7) ??
+    (args.includes("--only") ? args[args.indexOf("--only") + 1] : undefined);
+  const only = onlyArg?.split(",");
+  const started = performance.now();
+  const progress = (msg: string) => {
+    const s = ((performance.now() - started) / 1000).toFixed(0).padStart(4);
+    console.error(`[${s}s] ${msg}`);
+  };
+  const rows: BenchRow[] = [];
+  for (const name of MODULES) {
+    if (only && !only.includes(name)) continue;
+    const url = new URL(`./${name}.ts`, import.meta.url);
+    try {
+      Deno.statSync(url);
+    } catch {
+      continue; // not written yet
+    }
+    progress(`${name}${quick ? " (quick)" : ""}`);
+    try {
+      const mod = await import(url.href) as BenchModule;
+      rows.push(...await mod.bench({ quick, progress: (m) => progress(`${name}: ${m}`) }));
+    } catch (err) {
+      rows.push({
+        measure: name,
+        unit: "",
+        redis: null,
+        tokserver: null,
+        ratio: null,
+        note: `failed: ${err instanceof Error ? err.message : err}`.slice(0, 120),
+      });
+    }
+  }
+  console.log(`\ntokserver vs redis-server, same machine, same run${quick ? " (quick)" : ""}\n`);
+  console.log(table(rows));
+  const results = {
+    date: new Date().toISOString(),
+    quick,
+    deno: Deno.version.deno,
+    seconds: Math.round((performance.now() - started) / 1000),
+    rows,
+  };
+  await Deno.writeTextFile(
+    new URL("./results.json", import.meta.url),
+    JSON.stringify(results, null, 2) + "\n",
+  );
+  console.log(`\n${results.seconds} s; results in bench/results.json`);
+  return 0;
+}
+
+if (import.meta.main) Deno.exit(await main(Deno.args));
