@@ -1,6 +1,7 @@
 // Running a server as a program: listen (a taken port is one line and exit 1), log the start,
 // serve until SIGINT/SIGTERM, shut down gracefully, log the stop. Every subcommand's server uses it.
 
+import { effectiveMaxClients } from "./fd_limit.ts";
 import { listen, ListenError } from "./listen.ts";
 import type { Logger } from "./log.ts";
 import { onShutdownSignal, type ServerOptions, TcpServer } from "./server.ts";
@@ -30,7 +31,9 @@ export async function runServer(opts: RunOptions): Promise<number> {
     }
     throw err;
   }
-  const server = new TcpServer({ ...opts, listener });
+  const limit = effectiveMaxClients(opts.maxClients ?? Infinity);
+  if (limit.warning) opts.log.info(limit.warning);
+  const server = new TcpServer({ ...opts, maxClients: limit.maxClients, listener });
   let signal: string | undefined;
   const removeSignals = onShutdownSignal((sig) => {
     signal = sig;
