@@ -314,15 +314,15 @@ export class TcpClient {
   }
 }
 
-/** Resident set size of a process in bytes (Linux /proc), or 0 if unknown. */
+/**
+ * Resident set size of a process in bytes (Linux /proc). Throws where it cannot be read (Deno
+ * reads /proc only with --allow-all), so a memory assertion can never pass by reading 0.
+ */
 export function rssOf(pid: number): number {
-  try {
-    const status = Deno.readTextFileSync(`/proc/${pid}/status`);
-    const m = status.match(/VmRSS:\s+(\d+) kB/);
-    return m ? Number(m[1]) * 1024 : 0;
-  } catch {
-    return 0;
-  }
+  const status = Deno.readTextFileSync(`/proc/${pid}/status`);
+  const m = status.match(/VmRSS:\s+(\d+) kB/);
+  if (!m) throw new Error(`no VmRSS in /proc/${pid}/status`);
+  return Number(m[1]) * 1024;
 }
 
 /** Whether an executable is on PATH. */
