@@ -1,0 +1,87 @@
+// What the client's two connection kinds (commands, subscriptions) share: opening a TCP
+// connection with one clear error, writing a whole buffer, and the client's error classes.
+
+/** An argument of a command: bytes as they are, strings as UTF-8, numbers in decimal. */
+export type Arg = Uint8Array | string | number;
+
+/** Where a client connects. */
+export interface ConnectOptions {
+  /** Host name or address. Default `127.0.0.1`. */
+  hostname?: string;
+  /** TCP port. Default `6379`. */
+  port?: number;
+}
+
+/**
+ * The server answered a command with an error reply. `message` is Redis's text after the `-`,
+ * e.g. `ERR value is not an integer or out of range`; only the caller of that command sees it.
+ */
+export class RedisError extends Error {
+  override name = "RedisError";
+  /** The first word of the message, e.g. `ERR`, `WRONGTYPE`, `NOAUTH`. */
+  readonly code: string;
+
+  constructor(message: string) {
+    super(message);
+    const space = message.indexOf(" ");
+    this.code = space === -1 ? message : message.slice(0, space);
+  }
+}
+
+/**
+ * The connection could not be opened, was lost, or the client was closed. Every call pending
+ * when the connection goes away rejects with it, and so does every later call.
+ */
+export class ConnectionError extends Error {
+  override name = "ConnectionError";
+}
+
+/** `host:port`, with brackets around an IPv6 address. */
+export function formatAddress(hostname: string, port: number): string {
+  return hostname.includes(":") ? `[${hostname}]:${port}` : `${hostname}:${port}`;
+}
+
+/** The OS's reason without Deno's decorations: `Connection refused`, `Name or service not known`. */
+export function reason(err: unknown): string {
+  const text = err instanceof Error ? err.message : String(err);
+  return text
+    .replace(/^failed to lookup address information: /, "")
+    .replace(/ \(os error \d+\)$/, "");
+}
+
+/**
+ * Opens a TCP connection with Nagle off. Failure is one {@linkcode ConnectionError} worded like
+ * redis-cli's: `Could not connect to Redis at 127.0.0.1:1: Connection refused`.
+ */
+export async function openConnection(hostname: string, port: number): Promise<Deno.TcpConn> {
+  let conn: Deno.TcpConn;
+  try {
+    conn = await Deno.connect({ hostname, port, transport: "tcp" });
+  } catch (err) {
+    throw new ConnectionError(
+      `Could not connect to Redis at ${formatAddress(hostname, port)}: ${reason(err)}`,
+      { cause: err },
+    );
+  }
+  try {
+    conn.setNoDelay(true);
+  } catch {
+    // the peer may already be gone; the first read or write will say so.
+  }
+  return conn;
+}
+
+/** Writes all of `bytes` (a socket write may take only part of it). */
+export async function writeAll(conn: Deno.Conn, bytes: Uint8Array): Promise<void> {
+  let off = 0;
+  while (off < bytes.length) off += await conn.write(off === 0 ? bytes : bytes.subarray(off));
+}
+
+/** Turns numbers into decimal strings in place, so the codec sees only bytes and strings. */
+export function normalize(args: Arg[]): Array<Uint8Array | string> {
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i];
+    if (typeof a === "number") args[i] = String(a);
+  }
+  return args as Array<Uint8Array | string>;
+}
