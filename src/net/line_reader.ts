@@ -28,12 +28,13 @@ const enum State {
  * passes `maxLine` bytes (the line ending not counted).
  */
 export class TelnetFilter extends TransformStream<Uint8Array, Uint8Array> {
-  constructor(maxLine: number) {
+  constructor(maxLine: number, onData?: () => void) {
     let state = State.Data;
     let lineLen = 0; // bytes of the current, unfinished line
     let endsWithCR = false; // the last byte passed on was a CR
     super({
       transform(chunk, controller) {
+        onData?.();
         let out = chunk;
         if (state !== State.Data || chunk.indexOf(IAC) !== -1 || chunk.indexOf(NUL) !== -1) {
           out = new Uint8Array(chunk.length);
@@ -100,6 +101,8 @@ export class TelnetFilter extends TransformStream<Uint8Array, Uint8Array> {
 export interface LineReaderOptions {
   /** Longest line accepted, in bytes. Default 65536. */
   maxLine?: number;
+  /** Called as each chunk of bytes arrives (e.g. to note activity for the idle timeout). */
+  onData?: () => void;
 }
 
 /**
@@ -112,7 +115,7 @@ export function lineStream(
   opts: LineReaderOptions = {},
 ): ReadableStream<string> {
   return source
-    .pipeThrough(new TelnetFilter(opts.maxLine ?? 65536))
+    .pipeThrough(new TelnetFilter(opts.maxLine ?? 65536, opts.onData))
     .pipeThrough(new TextDecoderStream())
     .pipeThrough(new TextLineStream());
 }

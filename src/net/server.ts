@@ -13,6 +13,10 @@ export interface Connection {
   readonly remote: string;
   /** `Date.now()` at accept. */
   readonly since: number;
+  /** `Date.now()` of the client's last input; modes update it as bytes arrive (idle timeout). */
+  lastActive: number;
+  /** Exempt from the idle timeout (e.g. a pub/sub subscriber, as in Redis). */
+  noTimeout: boolean;
 }
 
 /** How a {@linkcode TcpServer} serves. */
@@ -31,6 +35,10 @@ export interface ServerOptions {
   goodbye?: (live: Connection[]) => Promise<void> | void;
   /** How long `goodbye` may take. Default 500 ms. */
   goodbyeMs?: number;
+  /** Close clients whose `lastActive` is older than this many seconds (0 or unset: never). */
+  idleTimeout?: number;
+  /** Says why an idle client is closed, just before it is (bounded by a short deadline). */
+  idleGoodbye?: (c: Connection) => Promise<void>;
 }
 
 /** Resolves after `ms`, or at once when `signal` aborts; never keeps the process alive past it. */
@@ -71,7 +79,7 @@ export class TcpServer {
   /** Live connections by id. */
   readonly connections = new Map<number, Connection>();
   /** Counters for INFO-like reports. */
-  readonly stats = { accepted: 0, rejected: 0 };
+  readonly stats = { accepted: 0, rejected: 0, timedOut: 0 };
   readonly #opts: ServerOptions;
   readonly #tasks = new Set<Promise<void>>();
   readonly #closing = new AbortController();
@@ -106,6 +114,7 @@ export class TcpServer {
 
   async #acceptLoop(): Promise<void> {
     const { listener, maxClients = Infinity } = this.#opts;
+    if (this.#opts.idleTimeout) this.#track(this.#idleSweep(this.#opts.idleTimeout * 1000));
     while (!this.#closing.signal.aborted) {
       let conn: Deno.TcpConn;
       try {
@@ -126,6 +135,23 @@ export class TcpServer {
       const task = this.#run(conn);
       this.#track(task);
       if (this.#opts.sequential) await task;
+    }
+  }
+
+  /** Closes idle clients; checks about ten times per timeout, at most once per 100 ms. */
+  async #idleSweep(timeoutMs: number): Promise<void> {
+    const every = Math.min(1000, Math.max(100, timeoutMs / 10));
+    while (!this.#closing.signal.aborted) {
+      await sleep(every, this.#closing.signal);
+      const now = Date.now();
+      for (const c of this.connections.values()) {
+        if (c.noTimeout || now - c.lastActive <= timeoutMs) continue;
+        c.noTimeout = true; // close once
+        this.stats.timedOut++;
+        this.#opts.log.client(`client ${c.remote} idle for ${this.#opts.idleTimeout} s, closing`);
+        const bye = this.#opts.idleGoodbye?.(c) ?? Promise.resolve();
+        withDeadline(bye, 200).then(() => closeQuietly(c.conn));
+      }
     }
   }
 
@@ -151,7 +177,15 @@ export class TcpServer {
     } catch {
       // the peer may already be gone; serve (and fail) normally.
     }
-    const c: Connection = { id: this.#nextId++, conn, remote, since: Date.now() };
+    const now = Date.now();
+    const c: Connection = {
+      id: this.#nextId++,
+      conn,
+      remote,
+      since: now,
+      lastActive: now,
+      noTimeout: false,
+    };
     this.connections.set(c.id, c);
     this.#opts.log.client(`client ${remote} connected (${this.connections.size} connected)`);
     try {
