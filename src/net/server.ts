@@ -85,6 +85,7 @@ export class TcpServer {
   readonly #closing = new AbortController();
   #nextId = 1;
   #loop?: Promise<void>;
+  #stopping?: Promise<void>;
 
   constructor(opts: ServerOptions) {
     this.#opts = opts;
@@ -205,8 +206,12 @@ export class TcpServer {
    * Graceful shutdown: stop accepting, let the mode say goodbye, close every connection and
    * wait (bounded) for every connection task. Safe to call more than once.
    */
-  async shutdown(): Promise<void> {
-    if (this.#closing.signal.aborted) return await this.#loop;
+  shutdown(): Promise<void> {
+    // A second call (runServer's, after a signal started the first) waits for the first to finish.
+    return this.#stopping ??= this.#shutdown();
+  }
+
+  async #shutdown(): Promise<void> {
     this.#closing.abort();
     closeQuietly(this.#opts.listener);
     const live = [...this.connections.values()];
