@@ -1,0 +1,30 @@
+// What a chat stage is to the rest of the server: how it serves one client, whether clients are
+// served one at a time, and how it says goodbye. Each stage lives in its own file under modes/.
+
+import type { Logger } from "../net/log.ts";
+import type { Connection } from "../net/server.ts";
+import type { ChatOptions } from "./options.ts";
+import type { ClientSet } from "./client.ts";
+
+/** What every stage is built with. */
+export interface ChatContext {
+  opts: ChatOptions;
+  log: Logger;
+}
+
+/** One stage of the chat server. */
+export interface ChatStage {
+  /** Serve one client at a time; the next waits, connected and unanswered. */
+  sequential?: boolean;
+  /** Serves one client until it leaves. */
+  handle(c: Connection): Promise<void>;
+  /** The live clients (for the goodbye at shutdown and the idle timeout). */
+  clients: ClientSet;
+  /** Called once the server listens (e.g. to start reading stdin). */
+  started?(): void;
+  /** After every connection is closed. */
+  stopped?(): void | Promise<void>;
+}
+
+/** Builds a stage. */
+export type StageFactory = (ctx: ChatContext) => ChatStage;

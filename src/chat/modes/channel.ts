@@ -1,0 +1,35 @@
+// Stage `channel`: every line from any client goes to every client, the sender included, through
+// the hub. Also the body of `socket-addr` and `complete`, which leave the sender out.
+
+import { Hub } from "../hub.ts";
+import { ClientSet } from "../client.ts";
+import { stripControls } from "../sanitize.ts";
+import type { ChatContext, ChatStage } from "../mode.ts";
+
+/** A relay stage: lines go through one hub; `echoToSender` decides whether the sender gets its own. */
+export function relayStage(ctx: ChatContext, echoToSender: boolean): ChatStage {
+  const hub = new Hub(ctx.opts.queue);
+  const clients = new ClientSet();
+  const { maxLine } = ctx.opts;
+  return {
+    async handle(c) {
+      // As in the tutorial, the sender is known by its remote address.
+      const sub = hub.subscribe(c.remote);
+      const client = clients.add(c, sub);
+      const from = echoToSender ? undefined : c.remote;
+      try {
+        await client.serveLines(maxLine, (line) => {
+          hub.publish(stripControls(line), from);
+        });
+      } finally {
+        sub.unsubscribe();
+        clients.delete(client);
+      }
+    },
+    clients,
+    stopped: () => hub.close(),
+  };
+}
+
+/** Stage `channel`. */
+export const channel = (ctx: ChatContext): ChatStage => relayStage(ctx, true);

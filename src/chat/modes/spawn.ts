@@ -1,0 +1,34 @@
+// Stage `spawn`: line echo, every client served at once in its own task. Also the body of
+// `buf-reader`, which serves the same echo one client at a time.
+
+import { LineQueue } from "../queue.ts";
+import { ClientSet } from "../client.ts";
+import type { ChatContext, ChatStage } from "../mode.ts";
+
+const encoder = new TextEncoder();
+
+/** An echo stage: each line comes back to its sender, as sent, with CRLF. */
+export function echoStage(ctx: ChatContext, sequential: boolean): ChatStage {
+  const clients = new ClientSet();
+  const { maxLine, queue: capacity } = ctx.opts;
+  return {
+    sequential,
+    async handle(c) {
+      const queue = new LineQueue(capacity);
+      const client = clients.add(c, queue);
+      try {
+        await client.serveLines(maxLine, (line) => {
+          // An echo must not lose lines: when the client does not read, stop reading from it.
+          queue.push(encoder.encode(line + "\r\n"));
+          if (queue.size >= capacity) return queue.room();
+        });
+      } finally {
+        clients.delete(client);
+      }
+    },
+    clients,
+  };
+}
+
+/** Stage `spawn`. */
+export const spawn = (ctx: ChatContext): ChatStage => echoStage(ctx, false);
