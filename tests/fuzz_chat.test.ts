@@ -1,0 +1,96 @@
+// Seeded fuzzing of the chat server from outside: hostile byte streams (control bytes, telnet
+// negotiation, ANSI, invalid UTF-8, lines around the cap) from 50 connections that read, stall or
+// vanish. Afterwards a fresh pair of clients can chat, no connection is left, memory is bounded.
+
+import { chatChunk, Rng } from "./_fuzz.ts";
+import { assertEquals, assertLess, rssOf, startServer, TcpClient, waitUntil } from "./_util.ts";
+
+const CHUNKS = 20_000;
+const CONNECTIONS = 50;
+const MAX_LINE = 4096;
+
+async function fuzzChatter(port: number, rng: Rng, chunks: number): Promise<void> {
+  let sent = 0;
+  const buf = new Uint8Array(64 * 1024);
+  while (sent < chunks) {
+    const conn = await Deno.connect({ hostname: "127.0.0.1", port });
+    let open = true;
+    const reads = rng.int(4) !== 0; // a quarter never read
+    const reading = (async () => {
+      try {
+        if (reads) { while ((await conn.read(buf)) !== null) { /* discard */ } }
+      } catch {
+        // closed
+      }
+      if (reads) open = false;
+    })();
+    try {
+      const burst = Math.min(chunks - sent, 50 + rng.int(200));
+      for (let i = 0; i < burst && open; i++, sent++) {
+        const b = chatChunk(rng, MAX_LINE);
+        for (let off = 0; off < b.length;) off += await conn.write(b.subarray(off));
+      }
+    } catch {
+      // the server hung up (line too long): reconnect
+      sent++;
+    }
+    try {
+      conn.close();
+    } catch {
+      // gone
+    }
+    await reading;
+  }
+}
+
+function connectedCount(stderr: string): number | undefined {
+  const all = [...stderr.matchAll(/\((\d+) connected\)/g)];
+  const last = all[all.length - 1];
+  return last ? Number(last[1]) : undefined;
+}
+
+Deno.test("chat survives hostile byte streams from 50 connections with no leak", async () => {
+  await using srv = await startServer([
+    "chat",
+    "--mode",
+    "complete",
+    "--max-line",
+    String(MAX_LINE),
+  ]);
+  await fuzzChatter(srv.port, new Rng(7), 500);
+  await waitUntil(() => connectedCount(srv.stderr.text) === 0, 10000, "warm-up clients to leave");
+  const before = rssOf(srv.child.pid);
+
+  await Promise.all(
+    Array.from(
+      { length: CONNECTIONS },
+      (_, i) => fuzzChatter(srv.port, new Rng(500 + i), CHUNKS / CONNECTIONS),
+    ),
+  );
+  await waitUntil(
+    () => connectedCount(srv.stderr.text) === 0,
+    10000,
+    "every fuzzing connection to be gone",
+  );
+
+  using a = await TcpClient.connect(srv.port);
+  using b = await TcpClient.connect(srv.port);
+  await waitUntil(() => connectedCount(srv.stderr.text) === 2, 5000, "two fresh clients");
+  await a.write("still works\r\n");
+  assertEquals(await b.readLine(), "still works\r");
+
+  let after = 0;
+  await waitUntil(
+    () => {
+      after = rssOf(srv.child.pid);
+      return after - before < 20 * 1024 * 1024;
+    },
+    10000,
+    "RSS to settle",
+  ).catch(() => {});
+  assertLess(
+    after - before,
+    20 * 1024 * 1024,
+    `RSS grew ${((after - before) / 2 ** 20).toFixed(1)} MB`,
+  );
+});
