@@ -29,10 +29,10 @@
 import { type Reply, ReplyError, ReplyParser, RespWriter } from "./frame.ts";
 import {
   type Arg,
+  ArgBytes,
   ConnectionError,
   type ConnectOptions,
   formatAddress,
-  normalize,
   openConnection,
   reason,
   writeAll,
@@ -61,12 +61,48 @@ export interface SetOptions {
 
 /** A command waiting to be written (`args` set) or waiting for its reply (`args` null). */
 interface Slot {
-  args: Array<Uint8Array | string> | null;
+  args: Arg[] | null;
   resolve: (reply: Reply) => void;
   reject: (err: Error) => void;
 }
 
 const decoder = new TextDecoder();
+const encoder = new TextEncoder();
+
+/** Command names and options encoded once, so each call encodes only its own arguments. */
+function name(s: string): Uint8Array {
+  return encoder.encode(s);
+}
+const APPEND = name("APPEND");
+const DBSIZE = name("DBSIZE");
+const DECR = name("DECR");
+const DECRBY = name("DECRBY");
+const DEL = name("DEL");
+const ECHO = name("ECHO");
+const EX = name("EX");
+const EXISTS = name("EXISTS");
+const EXPIRE = name("EXPIRE");
+const FLUSHDB = name("FLUSHDB");
+const GET = name("GET");
+const GETDEL = name("GETDEL");
+const INCR = name("INCR");
+const INCRBY = name("INCRBY");
+const INFO = name("INFO");
+const KEEPTTL = name("KEEPTTL");
+const KEYS = name("KEYS");
+const MGET = name("MGET");
+const MSET = name("MSET");
+const NX = name("NX");
+const PERSIST = name("PERSIST");
+const PEXPIRE = name("PEXPIRE");
+const PING = name("PING");
+const PTTL = name("PTTL");
+const PUBLISH = name("PUBLISH");
+const PX = name("PX");
+const SET = name("SET");
+const STRLEN = name("STRLEN");
+const TTL = name("TTL");
+const XX = name("XX");
 /** Drop consumed slots from the front of the queue once this many have piled up. */
 const COMPACT_AT = 4096;
 const READ_BUFFER = 64 * 1024;
@@ -89,6 +125,7 @@ export class Client implements AsyncDisposable {
   readonly port: number;
   readonly #conn: Deno.TcpConn;
   readonly #writer = new RespWriter();
+  readonly #argBytes = new ArgBytes();
   readonly #parser = new ReplyParser();
   /** The queue: slots before #head are done, #head..#sent await replies, #sent.. await writing. */
   #slots: Slot[] = [];
@@ -144,7 +181,7 @@ export class Client implements AsyncDisposable {
       return Promise.reject(new ConnectionError(`client for ${this.address} is closed`));
     }
     return new Promise<Reply>((resolve, reject) => {
-      this.#slots.push({ args: normalize(args), resolve, reject });
+      this.#slots.push({ args, resolve, reject });
       const wake = this.#wake;
       if (wake) {
         this.#wake = undefined;
@@ -156,6 +193,7 @@ export class Client implements AsyncDisposable {
   /** The manager: encodes everything queued into one buffer and writes it in one write. */
   async #manage(): Promise<void> {
     const writer = this.#writer;
+    const argBytes = this.#argBytes;
     while (this.#failure === undefined) {
       const slots = this.#slots;
       const end = slots.length;
@@ -167,7 +205,7 @@ export class Client implements AsyncDisposable {
       }
       for (let i = this.#sent; i < end; i++) {
         const slot = slots[i]!;
-        writer.command(slot.args!);
+        writer.command(argBytes.prepare(slot.args!));
         slot.args = null;
       }
       this.#sent = end;
@@ -275,22 +313,22 @@ export class Client implements AsyncDisposable {
 
   /** PING: `PONG`. */
   ping(): Promise<string> {
-    return this.#call(["PING"]) as Promise<string>;
+    return this.#call([PING]) as Promise<string>;
   }
 
   /** ECHO: the message back, as bytes. */
   echo(message: Arg): Promise<Uint8Array> {
-    return this.#call(["ECHO", message]) as Promise<Uint8Array>;
+    return this.#call([ECHO, message]) as Promise<Uint8Array>;
   }
 
   /** GET: the value as bytes, or `null` when the key does not exist. */
   get(key: Arg): Promise<Uint8Array | null> {
-    return this.#call(["GET", key]) as Promise<Uint8Array | null>;
+    return this.#call([GET, key]) as Promise<Uint8Array | null>;
   }
 
   /** GET, decoding the value as UTF-8 text. */
   getString(key: Arg): Promise<string | null> {
-    return this.#call(["GET", key]).then(toStringOrNull);
+    return this.#call([GET, key]).then(toStringOrNull);
   }
 
   /**
@@ -298,124 +336,124 @@ export class Client implements AsyncDisposable {
    * prevented it.
    */
   set(key: Arg, value: Arg, opts: SetOptions = {}): Promise<boolean> {
-    const args: Arg[] = ["SET", key, value];
-    if (opts.ex !== undefined) args.push("EX", opts.ex);
-    if (opts.px !== undefined) args.push("PX", opts.px);
-    if (opts.nx) args.push("NX");
-    if (opts.xx) args.push("XX");
-    if (opts.keepttl) args.push("KEEPTTL");
+    const args: Arg[] = [SET, key, value];
+    if (opts.ex !== undefined) args.push(EX, opts.ex);
+    if (opts.px !== undefined) args.push(PX, opts.px);
+    if (opts.nx) args.push(NX);
+    if (opts.xx) args.push(XX);
+    if (opts.keepttl) args.push(KEEPTTL);
     return this.#call(args).then((r) => r !== null);
   }
 
   /** GETDEL: the value (bytes) and deletes the key, or `null`. */
   getdel(key: Arg): Promise<Uint8Array | null> {
-    return this.#call(["GETDEL", key]) as Promise<Uint8Array | null>;
+    return this.#call([GETDEL, key]) as Promise<Uint8Array | null>;
   }
 
   /** MGET: each key's value as bytes, `null` for missing keys. */
   mget(...keys: Arg[]): Promise<Array<Uint8Array | null>> {
-    return this.#call(["MGET", ...keys]) as Promise<Array<Uint8Array | null>>;
+    return this.#call([MGET, ...keys]) as Promise<Array<Uint8Array | null>>;
   }
 
   /** MGET, decoding each value as UTF-8 text. */
   mgetString(...keys: Arg[]): Promise<Array<string | null>> {
-    return this.#call(["MGET", ...keys]).then((r) => (r as Reply[]).map(toStringOrNull));
+    return this.#call([MGET, ...keys]).then((r) => (r as Reply[]).map(toStringOrNull));
   }
 
   /** MSET from an object's entries or `[key, value]` pairs. */
   async mset(entries: Record<string, Arg> | Array<[Arg, Arg]>): Promise<void> {
     const pairs = Array.isArray(entries) ? entries : Object.entries(entries);
-    await this.#call(["MSET", ...pairs.flat()]);
+    await this.#call([MSET, ...pairs.flat()]);
   }
 
   /** DEL: how many of the keys existed. */
   del(...keys: Arg[]): Promise<number> {
-    return this.#call(["DEL", ...keys]) as Promise<number>;
+    return this.#call([DEL, ...keys]) as Promise<number>;
   }
 
   /** EXISTS: how many of the keys exist (a key named twice counts twice). */
   exists(...keys: Arg[]): Promise<number> {
-    return this.#call(["EXISTS", ...keys]) as Promise<number>;
+    return this.#call([EXISTS, ...keys]) as Promise<number>;
   }
 
   /** INCR: the new value. */
   incr(key: Arg): Promise<number> {
-    return this.#call(["INCR", key]) as Promise<number>;
+    return this.#call([INCR, key]) as Promise<number>;
   }
 
   /** INCRBY: the new value. */
   incrby(key: Arg, by: number): Promise<number> {
-    return this.#call(["INCRBY", key, by]) as Promise<number>;
+    return this.#call([INCRBY, key, by]) as Promise<number>;
   }
 
   /** DECR: the new value. */
   decr(key: Arg): Promise<number> {
-    return this.#call(["DECR", key]) as Promise<number>;
+    return this.#call([DECR, key]) as Promise<number>;
   }
 
   /** DECRBY: the new value. */
   decrby(key: Arg, by: number): Promise<number> {
-    return this.#call(["DECRBY", key, by]) as Promise<number>;
+    return this.#call([DECRBY, key, by]) as Promise<number>;
   }
 
   /** APPEND: the value's new length. */
   append(key: Arg, value: Arg): Promise<number> {
-    return this.#call(["APPEND", key, value]) as Promise<number>;
+    return this.#call([APPEND, key, value]) as Promise<number>;
   }
 
   /** STRLEN: the value's length in bytes (0 for a missing key). */
   strlen(key: Arg): Promise<number> {
-    return this.#call(["STRLEN", key]) as Promise<number>;
+    return this.#call([STRLEN, key]) as Promise<number>;
   }
 
   /** EXPIRE: whether the timeout was set. */
   expire(key: Arg, seconds: number): Promise<boolean> {
-    return this.#call(["EXPIRE", key, seconds]).then((r) => r === 1);
+    return this.#call([EXPIRE, key, seconds]).then((r) => r === 1);
   }
 
   /** PEXPIRE: whether the timeout was set. */
   pexpire(key: Arg, ms: number): Promise<boolean> {
-    return this.#call(["PEXPIRE", key, ms]).then((r) => r === 1);
+    return this.#call([PEXPIRE, key, ms]).then((r) => r === 1);
   }
 
   /** PERSIST: whether a timeout was removed. */
   persist(key: Arg): Promise<boolean> {
-    return this.#call(["PERSIST", key]).then((r) => r === 1);
+    return this.#call([PERSIST, key]).then((r) => r === 1);
   }
 
   /** TTL in seconds; -1 without a timeout, -2 for a missing key. */
   ttl(key: Arg): Promise<number> {
-    return this.#call(["TTL", key]) as Promise<number>;
+    return this.#call([TTL, key]) as Promise<number>;
   }
 
   /** PTTL in milliseconds; -1 without a timeout, -2 for a missing key. */
   pttl(key: Arg): Promise<number> {
-    return this.#call(["PTTL", key]) as Promise<number>;
+    return this.#call([PTTL, key]) as Promise<number>;
   }
 
   /** KEYS matching a glob pattern, as bytes. */
   keys(pattern: Arg): Promise<Uint8Array[]> {
-    return this.#call(["KEYS", pattern]) as Promise<Uint8Array[]>;
+    return this.#call([KEYS, pattern]) as Promise<Uint8Array[]>;
   }
 
   /** DBSIZE: the number of keys. */
   dbsize(): Promise<number> {
-    return this.#call(["DBSIZE"]) as Promise<number>;
+    return this.#call([DBSIZE]) as Promise<number>;
   }
 
   /** FLUSHDB: removes every key of the current database. */
   async flushdb(): Promise<void> {
-    await this.#call(["FLUSHDB"]);
+    await this.#call([FLUSHDB]);
   }
 
   /** PUBLISH: how many subscribers received the message. */
   publish(channel: Arg, message: Arg): Promise<number> {
-    return this.#call(["PUBLISH", channel, message]) as Promise<number>;
+    return this.#call([PUBLISH, channel, message]) as Promise<number>;
   }
 
   /** INFO, as text. */
   info(section?: string): Promise<string> {
-    const args: Arg[] = section === undefined ? ["INFO"] : ["INFO", section];
+    const args: Arg[] = section === undefined ? [INFO] : [INFO, section];
     return this.#call(args).then(toStringOrNull) as Promise<string>;
   }
 

@@ -77,6 +77,49 @@ export async function writeAll(conn: Deno.Conn, bytes: Uint8Array): Promise<void
   while (off < bytes.length) off += await conn.write(off === 0 ? bytes : bytes.subarray(off));
 }
 
+const encoder = new TextEncoder();
+
+/**
+ * Prepares one command's arguments for the codec: strings are encoded to UTF-8 into a scratch
+ * buffer that is reused for every command, numbers are written in decimal. The views it hands
+ * out are valid until the next {@linkcode ArgBytes.prepare}, which is long enough for
+ * `RespWriter.command()` to copy them; this spares a fresh `Uint8Array` per argument, the largest
+ * per-call cost on the hot path.
+ */
+export class ArgBytes {
+  #scratch = new Uint8Array(16 * 1024);
+  #off = 0;
+
+  /** Replaces the string and number arguments in `args` by views of UTF-8 bytes. */
+  prepare(args: Arg[]): Array<Uint8Array | string> {
+    this.#off = 0;
+    for (let i = 0; i < args.length; i++) {
+      const a = args[i]!;
+      if (typeof a === "string") args[i] = this.#encode(a);
+      else if (typeof a === "number") args[i] = this.#encode(String(a));
+    }
+    return args as Array<Uint8Array | string>;
+  }
+
+  #encode(s: string): Uint8Array | string {
+    const scratch = this.#scratch;
+    const off = this.#off;
+    const n = s.length;
+    // Too long for what is left: let the codec encode it (one allocation, as without us).
+    if (off + n * 3 > scratch.length) return s;
+    let i = 0;
+    for (; i < n; i++) {
+      const c = s.charCodeAt(i);
+      if (c >= 0x80) break;
+      scratch[off + i] = c;
+    }
+    let end = off + n;
+    if (i < n) end = off + i + encoder.encodeInto(s.slice(i), scratch.subarray(off + i)).written;
+    this.#off = end;
+    return scratch.subarray(off, end);
+  }
+}
+
 /** Turns numbers into decimal strings in place, so the codec sees only bytes and strings. */
 export function normalize(args: Arg[]): Array<Uint8Array | string> {
   for (let i = 0; i < args.length; i++) {
