@@ -178,6 +178,7 @@ export class TcpClient {
   #buf = new Uint8Array(0);
   #reader: ReadableStreamDefaultReader<Uint8Array>;
   #eof = false;
+  #pendingRead?: Promise<ReadableStreamReadResult<Uint8Array>>;
 
   private constructor(conn: Deno.TcpConn) {
     this.conn = conn;
@@ -203,8 +204,11 @@ export class TcpClient {
     let t: ReturnType<typeof setTimeout> | undefined;
     const timeout = new Promise<"timeout">((r) => t = setTimeout(() => r("timeout"), ms));
     try {
-      const r = await Promise.race([this.#reader.read(), timeout]);
+      // A read still pending from a fill that timed out is reused, so its data is not lost.
+      const read = this.#pendingRead ??= this.#reader.read();
+      const r = await Promise.race([read, timeout]);
       if (r === "timeout") throw new Error(`timed out after ${ms} ms; buffered: ${this.text()}`);
+      this.#pendingRead = undefined;
       if (r.done) {
         this.#eof = true;
         return false;
@@ -216,6 +220,7 @@ export class TcpClient {
       return true;
     } catch (err) {
       if (err instanceof Error && err.message.startsWith("timed out")) throw err;
+      this.#pendingRead = undefined;
       this.#eof = true; // reset by peer counts as the end
       return false;
     } finally {
