@@ -172,5 +172,7 @@ Deno.test("control characters and whole escape sequences are stripped; TAB and t
     ["é ü ß 😀 日本", "é ü ß 😀 日本"],
     ["unterminated \x1b[", "unterminated "],
   ];
-  for (const [input, want] of cases) assertEquals(stripControls(input), want, JSON.stringify(input));
+  for (const [input, want] of cases) {
+    assertEquals(stripControls(input), want, JSON.stringify(input));
+  }
 });

@@ -2,9 +2,10 @@
 // goes out through a writer task that sends everything pending in one write per turn. Every mode
 // serves its clients through this, so limits, goodbyes and disconnects behave the same everywhere.
 
-import { LineTooLongError, readLines } from "../net/line_reader.ts";
+import { lineStream, LineTooLongError } from "../net/line_reader.ts";
 import { closeQuietly, type Connection, isDisconnect, withDeadline } from "../net/server.ts";
 import type { LineQueue } from "./queue.ts";
+import { SocketSource } from "./socket_source.ts";
 
 const encoder = new TextEncoder();
 
@@ -73,15 +74,21 @@ export class ChatClient {
     maxLine: number,
     onLine: (line: string) => void | Promise<void>,
   ): Promise<void> {
+    const c = this.connection;
+    const source = new SocketSource(c.conn);
     try {
-      const c = this.connection;
       const onData = () => c.lastActive = Date.now();
-      for await (const line of readLines(c.conn, { maxLine, onData })) {
+      for await (const line of lineStream(source.readable, { maxLine, onData })) {
         const pending = onLine(line);
         if (pending) await pending;
       }
     } catch (err) {
-      if (err instanceof LineTooLongError) return await this.finish(LINE_TOO_LONG);
+      if (err instanceof LineTooLongError) {
+        await this.finish(LINE_TOO_LONG);
+        // The client is most likely still sending its line: read it away after our last words,
+        // or closing would reset the connection and the client might never see them.
+        return await source.linger();
+      }
       if (!isDisconnect(err)) throw err;
     }
     await this.finish();
