@@ -1,9 +1,251 @@
-// `tokserver redis-cli`: a redis-cli work-alike on the message-passing client.
+// `tokserver redis-cli`: a redis-cli work-alike on the message-passing client: one command from
+// the command line, or a prompt that reads commands from stdin, replies shown in redis-cli's
+// terminal format, and subscriptions streamed until Ctrl-C.
 
+import {
+  type Arg,
+  type Client,
+  connect,
+  ConnectionError,
+  RedisError,
+  Subscriber,
+} from "./client.ts";
+import { formatAddress } from "./client_conn.ts";
+import { type Reply, splitInline } from "./frame.ts";
+import { formatReply } from "./cli_format.ts";
 import type { CliOptions } from "./cli_options.ts";
 
-/** Runs one command or the interactive prompt; returns the exit code. */
-export function runCli(_opts: CliOptions): Promise<number> {
-  console.error("tokserver redis-cli: not implemented yet");
-  return Promise.resolve(1);
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
+/** Writes all of `text` to stdout (synchronously, so output and prompts keep their order). */
+function out(text: string): void {
+  const b = encoder.encode(text);
+  let off = 0;
+  while (off < b.length) off += Deno.stdout.writeSync(off === 0 ? b : b.subarray(off));
+}
+
+/** Writes one line to stderr. */
+function err(line: string): void {
+  try {
+    Deno.stderr.writeSync(encoder.encode(line + "\n"));
+  } catch {
+    // stderr gone: nothing left to tell.
+  }
+}
+
+/** A command's name, lower-cased. */
+function commandName(arg: Arg | undefined): string {
+  if (arg === undefined) return "";
+  return (arg instanceof Uint8Array ? decoder.decode(arg) : String(arg)).toLowerCase();
+}
+
+/** Reports a lost or refused connection the way redis-cli does. */
+function reportConnection(e: ConnectionError): void {
+  err(
+    /server closed the connection$/.test(e.message) ? "Error: Server closed the connection" : (
+      e.message.startsWith("Could not connect") ? e.message : `Error: ${e.message}`
+    ),
+  );
+}
+
+/**
+ * Runs one command (`opts.command`) or, without one, the interactive prompt; returns the exit
+ * code: 0, or 1 when the server cannot be reached or (one-shot) the reply is an error.
+ */
+export async function runCli(opts: CliOptions): Promise<number> {
+  try {
+    const first = commandName(opts.command[0]);
+    if (first === "subscribe" || first === "psubscribe") return await stream(opts, opts.command);
+    let client: Client;
+    try {
+      client = await connect({ hostname: opts.host, port: opts.port });
+    } catch (e) {
+      if (!(e instanceof ConnectionError)) throw e;
+      err(e.message);
+      return 1;
+    }
+    try {
+      if (opts.command.length > 0) return await oneShot(client, opts.command);
+      return await interactive(opts, client);
+    } finally {
+      await client.close();
+    }
+  } catch (e) {
+    // stdout closed under us (`... | head -1`): stop quietly, as redis-cli does on SIGPIPE.
+    if (e instanceof Deno.errors.BrokenPipe) return 1;
+    throw e;
+  }
+}
+
+/** Sends one command and prints its reply; an error reply prints `(error) ...` and gives 1. */
+async function oneShot(client: Client, args: Arg[]): Promise<number> {
+  const r = await execute(client, args);
+  if (r === undefined) return 1;
+  out(r.text);
+  return r.error ? 1 : 0;
+}
+
+/** Runs a command: its formatted reply, or undefined when the connection is gone (reported). */
+async function execute(
+  client: Client,
+  args: Arg[],
+): Promise<{ text: string; reply: Reply; error: boolean } | undefined> {
+  try {
+    const reply = await client.send(...args);
+    return { text: formatReply(reply), reply, error: false };
+  } catch (e) {
+    if (e instanceof RedisError) {
+      return { text: `(error) ${e.message}\n`, reply: null, error: true };
+    }
+    if (e instanceof ConnectionError) {
+      reportConnection(e);
+      return undefined;
+    }
+    throw e;
+  }
+}
+
+/** Lines of stdin as bytes, without their LF or CRLF, the last one even without an LF. */
+async function* stdinLines(): AsyncGenerator<Uint8Array> {
+  const buf = new Uint8Array(64 * 1024);
+  let rest = new Uint8Array(0);
+  while (true) {
+    const n = await Deno.stdin.read(buf);
+    if (n === null) break;
+    let chunk = buf.subarray(0, n);
+    if (rest.length > 0) {
+      const joined = new Uint8Array(rest.length + n);
+      joined.set(rest);
+      joined.set(chunk, rest.length);
+      chunk = joined;
+    }
+    let start = 0;
+    let nl: number;
+    while ((nl = chunk.indexOf(10, start)) !== -1) {
+      yield trimCr(chunk.subarray(start, nl));
+      start = nl + 1;
+    }
+    rest = chunk.slice(start);
+  }
+  if (rest.length > 0) yield trimCr(rest);
+}
+
+function trimCr(line: Uint8Array): Uint8Array {
+  return line.length > 0 && line[line.length - 1] === 13 ? line.subarray(0, -1) : line;
+}
+
+/**
+ * The prompt: `127.0.0.1:6379> ` (`[N]` after the port once SELECT N succeeded), reading
+ * commands from stdin line by line, quoted like redis-cli ("double quotes" with \n, \xHH...
+ * escapes, 'single quotes'). `quit`, `exit` or the end of stdin leave. A lost connection shows
+ * `not connected> ` and the next command connects again.
+ */
+async function interactive(opts: CliOptions, first: Client): Promise<number> {
+  const addr = formatAddress(opts.host, opts.port);
+  let client: Client | undefined = first;
+  let db = 0;
+  const prompt = () => client ? `${addr}${db === 0 ? "" : `[${db}]`}> ` : "not connected> ";
+  out(prompt());
+  try {
+    for await (const line of stdinLines()) {
+      const args = splitInline(line);
+      if (args === undefined) {
+        out("Invalid argument(s)\n");
+      } else if (args.length > 0) {
+        const name = commandName(args[0]);
+        if (name === "quit" || name === "exit") return 0;
+        if (name === "subscribe" || name === "psubscribe") return await stream(opts, args);
+        if (client === undefined) client = await reconnect(opts, db);
+        if (client !== undefined) {
+          const r = await execute(client, args);
+          if (r === undefined) {
+            await client.close();
+            client = undefined;
+          } else {
+            out(r.text);
+            if (name === "select" && r.reply === "OK" && args[1]) {
+              db = Number(decoder.decode(args[1]));
+            }
+          }
+        }
+      }
+      out(prompt());
+    }
+    if (Deno.stdin.isTerminal()) out("\n");
+    return 0;
+  } finally {
+    if (client !== undefined && client !== first) await client.close();
+  }
+}
+
+/** Connects again after a lost connection, back in database `db`; undefined (reported) if not. */
+async function reconnect(opts: CliOptions, db: number): Promise<Client | undefined> {
+  try {
+    const client = await connect({ hostname: opts.host, port: opts.port });
+    if (db !== 0) await client.send("SELECT", db).catch(() => {});
+    return client;
+  } catch (e) {
+    if (!(e instanceof ConnectionError)) throw e;
+    err(e.message);
+    return undefined;
+  }
+}
+
+const MESSAGE = encoder.encode("message");
+const PMESSAGE = encoder.encode("pmessage");
+
+/**
+ * SUBSCRIBE / PSUBSCRIBE: prints the confirmations and then every message as redis-cli does,
+ * until Ctrl-C (which ends the process, as in redis-cli) or until the connection is lost (1).
+ */
+async function stream(opts: CliOptions, args: Arg[]): Promise<number> {
+  const kind = commandName(args[0]);
+  const names = args.slice(1);
+  let sub: Subscriber;
+  try {
+    sub = await Subscriber.connect({ hostname: opts.host, port: opts.port });
+  } catch (e) {
+    if (!(e instanceof ConnectionError)) throw e;
+    err(e.message);
+    return 1;
+  }
+  try {
+    out("Reading messages... (press Ctrl-C to quit)\n");
+    const counts = kind === "subscribe"
+      ? await sub.subscribe(...names)
+      : await sub.psubscribe(...names);
+    const kindBytes = encoder.encode(kind);
+    for (let i = 0; i < names.length; i++) {
+      const n = names[i]!;
+      out(
+        formatReply([
+          kindBytes,
+          n instanceof Uint8Array ? n : encoder.encode(String(n)),
+          counts[i] ?? 0,
+        ]),
+      );
+    }
+    for await (const m of sub) {
+      const channel = encoder.encode(m.channel);
+      out(formatReply(
+        m.pattern === undefined
+          ? [MESSAGE, channel, m.payload]
+          : [PMESSAGE, encoder.encode(m.pattern), channel, m.payload],
+      ));
+    }
+    return 0;
+  } catch (e) {
+    if (e instanceof RedisError) {
+      out(`(error) ${e.message}\n`);
+      return 1;
+    }
+    if (e instanceof ConnectionError) {
+      reportConnection(e);
+      return 1;
+    }
+    throw e;
+  } finally {
+    await sub.close();
+  }
 }
