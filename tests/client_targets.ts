@@ -1,0 +1,43 @@
+// The servers the client and redis-cli tests run against: a real redis-server (the reference)
+// and `tokserver redis`. Each test file registers its tests once per target.
+
+import { type Proc, startRedisServer, startServer, which } from "./_util.ts";
+
+/** A server under test with the port it listens on. */
+export type Running = Proc & { port: number };
+
+/** One server the tests run against. */
+export interface Target {
+  /** Shown in the test names. */
+  name: string;
+  /** Why the target cannot run here (its tests are ignored), or undefined. */
+  missing?: string;
+  /** Starts a fresh server; stop it with `await using`. */
+  start(): Promise<Running>;
+}
+
+/** Real redis-server first, then tokserver redis. */
+export const TARGETS: Target[] = [
+  {
+    name: "redis-server",
+    missing: which("redis-server") ? undefined : "redis-server is not installed",
+    async start() {
+      const srv = await startRedisServer();
+      if (!srv) throw new Error("redis-server is not installed");
+      return srv;
+    },
+  },
+  {
+    name: "tokserver redis",
+    start: () => startServer(["redis", "--quiet"]),
+  },
+];
+
+/** Sends SIGKILL to a test's server, ignoring one already gone. */
+export function kill(srv: Running, signal: Deno.Signal = "SIGKILL"): void {
+  try {
+    srv.child.kill(signal);
+  } catch {
+    // already gone
+  }
+}
