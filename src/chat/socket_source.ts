@@ -41,7 +41,7 @@ export class SocketSource {
     const deadline = Date.now() + ms;
     try {
       await this.#inFlight?.catch(() => null);
-      this.#conn.closeWrite();
+      await this.#conn.closeWrite(); // a promise: unawaited, a closed socket crashes the process
       let total = 0;
       while (total < maxBytes) {
         const left = deadline - Date.now();
