@@ -100,7 +100,7 @@ export function parseScript(text: string, name = "script"): Step[] {
 
 /** Tagged template: `script\`SET k v\`` parses the text form. */
 export function script(strings: TemplateStringsArray, ...values: unknown[]): Step[] {
-  return parseScript(String.raw({ raw: strings }, ...values));
+  return parseScript(String.raw(strings, ...values));
 }
 
 /** Encodes a command as a RESP multibulk. */
