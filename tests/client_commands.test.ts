@@ -49,6 +49,13 @@ for (const target of TARGETS) {
       assertEquals(await client.mgetString("a", "é", "n", "missing"), ["1", "2", "3.5", null]);
       assertEquals(await client.mget("a", "missing"), [enc.encode("1"), null]);
       assertEquals(await client.echo("héllo"), enc.encode("héllo"));
+      // Many string arguments in one command, some long, some not ASCII, each arrives intact.
+      const long = "ü".repeat(20_000) + "end";
+      const pairs: Array<[string, string]> = [["l1", long], ["ö", "ä"], ["l2", long + "2"]];
+      for (let i = 0; i < 50; i++) pairs.push([`key ${i} ✓`, `value ${i} ✓`]);
+      await client.mset(pairs);
+      const values = await client.mgetString(...pairs.map(([k]) => k));
+      assertEquals(values, pairs.map(([, v]) => v));
     },
   });
 

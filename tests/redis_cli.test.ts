@@ -224,6 +224,32 @@ Deno.test("redis-cli psubscribe shows pattern messages as redis-cli does", {
   assertStringIncludes(proc.stdout.text, '1) "pmessage"\n2) "a*"\n3) "ab"\n4) "hi"\n');
 });
 
+Deno.test("redis-cli prompt reports a lost server and connects again on the next command", {
+  ignore: TARGETS[0]!.missing !== undefined,
+}, async () => {
+  const srv = await TARGETS[0]!.start();
+  try {
+    await using proc = spawnTokserver(["redis-cli", "-p", String(srv.port)], { stdin: true });
+    const p = `127.0.0.1:${srv.port}> `;
+    await proc.stdout.waitFor(p, 15000);
+    await proc.writeStdin("ping\n");
+    await proc.stdout.waitFor(`PONG\n${p}`);
+    await srv.stop();
+    await proc.writeStdin("ping\n");
+    await proc.stdout.waitFor("not connected> ");
+    await proc.stderr.waitFor("Error: Server closed the connection\n");
+    await proc.writeStdin("ping\n");
+    await proc.stderr.waitFor(
+      `Could not connect to Redis at 127.0.0.1:${srv.port}: Connection refused\n`,
+    );
+    await proc.stdout.waitFor("not connected> not connected> ");
+    await proc.closeStdin(); // the end of stdin leaves
+    assertEquals((await proc.child.status).code, 0);
+  } finally {
+    await srv.stop();
+  }
+});
+
 Deno.test("redis-cli refuses an unreachable server with one line and exit code 1", async () => {
   const port = freePort();
   for (const args of [["get", "x"], [], ["subscribe", "c"]]) {
