@@ -42,11 +42,13 @@ function commandName(arg: Arg | undefined): string {
 
 /** Reports a lost or refused connection the way redis-cli does. */
 function reportConnection(e: ConnectionError): void {
-  err(
-    /server closed the connection$/.test(e.message) ? "Error: Server closed the connection" : (
-      e.message.startsWith("Could not connect") ? e.message : `Error: ${e.message}`
-    ),
-  );
+  const lost = e.message.match(/ lost: (.*)$/);
+  if (!lost) {
+    err(e.message.startsWith("Could not connect") ? e.message : `Error: ${e.message}`);
+    return;
+  }
+  // `Error: Server closed the connection`, `Error: Connection reset by peer`
+  err(`Error: ${lost[1]!.charAt(0).toUpperCase()}${lost[1]!.slice(1)}`);
 }
 
 /**
