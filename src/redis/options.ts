@@ -18,6 +18,61 @@ export interface RedisOptions {
   timeout: number;
   clientQueryBufferLimit: number;
   protoMaxBulkLen: number;
+  /** Output limits by client class, as Redis writes them: `pubsub 32mb 8mb 60`. */
+  clientOutputBufferLimit: string;
+}
+
+/** Pub/sub output limits: hard bytes, soft bytes, seconds over the soft limit. */
+export interface OutputLimit {
+  hard: number;
+  soft: number;
+  seconds: number;
+}
+
+/** Parses a memory size as Redis's memtoull: 10, 1k, 1kb, 1m, 1mb, 1g, 1gb (case-insensitive). */
+export function parseMemory(s: string): number | undefined {
+  const m = /^(\d+)(k|kb|m|mb|g|gb|b)?$/i.exec(s);
+  if (!m) return undefined;
+  const mul: Record<string, number> = {
+    b: 1,
+    k: 1000,
+    kb: 1024,
+    m: 1000 ** 2,
+    mb: 1024 ** 2,
+    g: 1000 ** 3,
+    gb: 1024 ** 3,
+  };
+  return Number(m[1]) * mul[(m[2] ?? "b").toLowerCase()]!;
+}
+
+/**
+ * Parses a client-output-buffer-limit value (`CLASS HARD SOFT SECONDS`, repeated) and returns the
+ * pubsub limits (other classes are accepted and ignored), or an error text as Redis words it.
+ */
+export function parseOutputLimit(
+  value: string,
+  current: OutputLimit,
+): OutputLimit | { error: string } {
+  const words = value.trim().split(/\s+/);
+  if (words.length % 4 !== 0) {
+    return { error: "Wrong number of arguments in buffer limit configuration." };
+  }
+  let pubsub = current;
+  for (let i = 0; i < words.length; i += 4) {
+    const cls = words[i]!.toLowerCase();
+    const hard = parseMemory(words[i + 1]!), soft = parseMemory(words[i + 2]!);
+    const seconds = /^\d+$/.test(words[i + 3]!) ? Number(words[i + 3]) : NaN;
+    if (!["normal", "slave", "replica", "pubsub"].includes(cls)) {
+      return { error: "Invalid client class specified in buffer limit configuration." };
+    }
+    if (hard === undefined || soft === undefined || Number.isNaN(seconds)) {
+      return {
+        error: "Error in hard, soft or soft_seconds setting in buffer limit configuration.",
+      };
+    }
+    if (cls === "pubsub") pubsub = { hard, soft, seconds };
+  }
+  return pubsub;
 }
 
 const yesNo = ["yes", "no"] as const;
@@ -97,6 +152,13 @@ export const REDIS_FLAGS: readonly FlagSpec[] = [
     default: 512 * 1024 ** 2,
     help: "largest bulk string accepted",
   },
+  {
+    name: "client-output-buffer-limit",
+    arg: "LIMITS",
+    type: "string",
+    default: "pubsub 32mb 8mb 60",
+    help: "drop a subscriber whose pending output passes HARD, or SOFT for SECONDS",
+  },
 ];
 
 /** Turns parsed flags into {@linkcode RedisOptions}. */
@@ -116,5 +178,6 @@ export function redisOptions(flags: Record<string, unknown>): RedisOptions {
     timeout: flags.timeout as number,
     clientQueryBufferLimit: flags["client-query-buffer-limit"] as number,
     protoMaxBulkLen: flags["proto-max-bulk-len"] as number,
+    clientOutputBufferLimit: flags["client-output-buffer-limit"] as string,
   };
 }

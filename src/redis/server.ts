@@ -1,9 +1,209 @@
-// `tokserver redis`: the mini-redis server.
+// `tokserver redis`: the mini-redis server. One RedisServer holds what every connection shares
+// (the keyspace, pub/sub, the command table, stats, the propagation hook) and runs the background
+// jobs: the active expiry sweep every 100 ms, and once a second the ops/s sample and idle
+// timeouts. The accept loop, client limit and graceful shutdown come from src/net.
 
-import type { RedisOptions } from "./options.ts";
+import denoJson from "../../deno.json" with { type: "json" };
+import { type Logger, stderrLogger } from "../net/log.ts";
+import { runServer } from "../net/run.ts";
+import { closeQuietly, type Connection, type TcpServer } from "../net/server.ts";
+import type { Command, Server, ServerConfig, ServerStats } from "./commands/command.ts";
+import { buildCommandTable, CommandLookup } from "./commands/mod.ts";
+import { RedisClient } from "./connection.ts";
+import { Db, keyBytes } from "./db.ts";
+import { type OutputLimit, parseOutputLimit, type RedisOptions } from "./options.ts";
+import { PubSub } from "./pubsub.ts";
+
+const DEL = new TextEncoder().encode("DEL");
+
+function freshStats(): ServerStats {
+  return {
+    connectionsReceived: 0,
+    rejectedConnections: 0,
+    commandsProcessed: 0,
+    netInputBytes: 0,
+    netOutputBytes: 0,
+    errorReplies: 0,
+    unexpectedErrorReplies: 0,
+    pubsubClientsDropped: 0,
+  };
+}
+
+/** Receives every dataset change: the arguments to replay and the database index. */
+export type PropagateHook = (args: Uint8Array[], db: number) => void;
+
+/** The state every connection of one server shares. */
+export class RedisServer implements Server {
+  readonly options: RedisOptions;
+  readonly config: ServerConfig;
+  readonly version: string = denoJson.version;
+  readonly runId: string;
+  readonly db: Db = new Db();
+  readonly pubsub: PubSub = new PubSub();
+  readonly clients: Map<number, RedisClient> = new Map();
+  stats: ServerStats = freshStats();
+  readonly startTime: number = Date.now();
+  port = 0;
+  readonly commands: Map<string, Command>;
+  readonly lookup: CommandLookup;
+  readonly log: Logger;
+  readonly verbose: boolean;
+  memoryPeak = 0;
+  opsPerSec = 0;
+  readonly #propagateHooks: PropagateHook[] = [];
+  #flushQueue: RedisClient[] = [];
+  #timers: ReturnType<typeof setInterval>[] = [];
+  #lastOps = 0;
+
+  constructor(options: RedisOptions, pubsubLimit: OutputLimit, log: Logger) {
+    this.options = options;
+    this.config = { timeout: options.timeout, pubsubLimit };
+    this.log = log;
+    this.verbose = options.verbose;
+    this.commands = buildCommandTable();
+    this.lookup = new CommandLookup(this.commands);
+    const id = new Uint8Array(20);
+    crypto.getRandomValues(id);
+    this.runId = [...id].map((b) => b.toString(16).padStart(2, "0")).join("");
+    // A key that expires is propagated as a DEL, as Redis does, so a replayed log agrees.
+    this.db.onExpired = (key) => {
+      if (this.#propagateHooks.length > 0) this.propagate([DEL, keyBytes(key)], 0);
+    };
+  }
+
+  /** Adds a hook that receives every change of the dataset (the append-only file uses it). */
+  onPropagate(hook: PropagateHook): void {
+    this.#propagateHooks.push(hook);
+  }
+
+  /** The one path every dataset change takes out of the server. */
+  propagate(args: Uint8Array[], db: number): void {
+    for (const hook of this.#propagateHooks) hook(args, db);
+  }
+
+  resetStats(): void {
+    this.stats = freshStats();
+    this.db.stats.expiredKeys = this.db.stats.keyspaceHits = this.db.stats.keyspaceMisses = 0;
+  }
+
+  /** Serves one accepted connection. */
+  async handle(c: Connection): Promise<void> {
+    this.stats.connectionsReceived++;
+    const client = new RedisClient(this, c.id, c.conn, c.remote);
+    this.clients.set(client.id, client);
+    await client.serve();
+  }
+
+  /** Forgets a client whose connection ended. */
+  removeClient(client: RedisClient): void {
+    this.clients.delete(client.id);
+    this.pubsub.removeAll(client);
+  }
+
+  kill(client: RedisClient): void {
+    client.kill();
+  }
+
+  /** Schedules a write for a client that received output outside its own read loop. */
+  queueFlush(client: RedisClient): void {
+    client.flushQueued = true;
+    if (this.#flushQueue.push(client) === 1) queueMicrotask(() => this.#flushAll());
+  }
+
+  #flushAll(): void {
+    const queue = this.#flushQueue;
+    this.#flushQueue = [];
+    for (const client of queue) {
+      client.flushQueued = false;
+      client.flush();
+    }
+  }
+
+  /** Starts the background jobs. */
+  start(): void {
+    const sweep = setInterval(() => this.db.sweep(), 100);
+    const cron = setInterval(() => this.#cron(), 1000);
+    for (const t of [sweep, cron]) Deno.unrefTimer(t);
+    this.#timers.push(sweep, cron);
+  }
+
+  /** Stops the background jobs. */
+  stop(): void {
+    for (const t of this.#timers) clearInterval(t);
+    this.#timers = [];
+  }
+
+  #cron(): void {
+    const done = this.stats.commandsProcessed;
+    this.opsPerSec = Math.max(0, done - this.#lastOps);
+    this.#lastOps = done;
+    const timeout = this.config.timeout;
+    if (timeout > 0) {
+      const limit = Date.now() - timeout * 1000;
+      for (const client of this.clients.values()) {
+        // Like Redis, subscribers are never closed for being idle.
+        if (client.channels.size > 0 || client.patterns.size > 0) continue;
+        if (client.lastInteraction < limit) {
+          this.log.client(`client ${client.addr} closed after ${timeout} s idle`);
+          client.kill();
+        }
+      }
+    }
+  }
+
+  /** Lets every client's pending output leave (at shutdown). */
+  async drainAll(): Promise<void> {
+    await Promise.all([...this.clients.values()].map((c) => c.drain().catch(() => {})));
+  }
+}
+
+const encoder = new TextEncoder();
+
+function isLoopback(host: string): boolean {
+  return host === "localhost" || host === "::1" || /^127\.\d+\.\d+\.\d+$/.test(host);
+}
 
 /** Runs the Redis server until a shutdown signal; returns the exit code. */
-export function runRedis(_opts: RedisOptions): Promise<number> {
-  console.error("tokserver redis: not implemented yet");
-  return Promise.resolve(1);
+export async function runRedis(opts: RedisOptions): Promise<number> {
+  const log = stderrLogger(opts.quiet);
+  const defaults = { hard: 32 * 1024 * 1024, soft: 8 * 1024 * 1024, seconds: 60 };
+  const limit = parseOutputLimit(opts.clientOutputBufferLimit, defaults);
+  if ("error" in limit) {
+    log.info(`tokserver redis: --client-output-buffer-limit: ${limit.error}`);
+    return 2;
+  }
+  if (opts.requirepass !== undefined) {
+    log.info("tokserver redis: --requirepass needs AUTH, which this server does not have yet");
+    return 2;
+  }
+  if (opts.protectedMode && !isLoopback(opts.host)) {
+    log.info(
+      `tokserver redis: protected mode: refusing to listen on ${opts.host} without a password ` +
+        "(use --protected-mode no to allow it)",
+    );
+    return 2;
+  }
+  const server = new RedisServer(opts, limit, log);
+  const refusal = encoder.encode("-ERR max number of clients reached\r\n");
+  return await runServer({
+    host: opts.host,
+    port: opts.port,
+    label: "redis",
+    log,
+    maxClients: opts.maxclients,
+    reject: async (conn) => {
+      server.stats.rejectedConnections++;
+      await conn.write(refusal);
+    },
+    handle: (c) => server.handle(c),
+    goodbye: () => server.drainAll(),
+    started: (tcp: TcpServer) => {
+      server.port = tcp.port;
+      server.start();
+    },
+    stopped: () => {
+      server.stop();
+      for (const c of server.clients.values()) closeQuietly({ close: () => c.kill() });
+    },
+  });
 }

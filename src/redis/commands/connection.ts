@@ -1,0 +1,510 @@
+// Connection commands: PING, ECHO, HELLO, SELECT, RESET, and CLIENT with its subcommands (what
+// real clients send right after connecting). QUIT is answered in mod.ts before the table, as
+// Redis 7.0 does, and is listed here for COMMAND.
+
+import { keyOf } from "../db.ts";
+import {
+  type Client,
+  type Command,
+  cString,
+  Err,
+  isWord,
+  lowerName,
+  parseLong,
+} from "./command.ts";
+
+const PONG = new TextEncoder().encode("pong");
+
+/** The version reported to clients (HELLO, INFO): the Redis release whose behaviour we follow. */
+export const REDIS_VERSION = "7.0.15";
+
+function ping(c: Client, args: Uint8Array[]): void {
+  if (args.length > 2) {
+    c.out.error(Err.arity("ping"));
+    return;
+  }
+  if (c.resp === 2 && (c.channels.size > 0 || c.patterns.size > 0)) {
+    c.out.arrayHeader(2);
+    c.out.bulk(PONG);
+    c.out.bulk(args[1] ?? new Uint8Array(0));
+  } else if (args.length === 2) {
+    c.out.bulk(args[1]!);
+  } else {
+    c.out.simple("PONG");
+  }
+}
+
+/** Whether a client name or library field has only the characters Redis allows ('!'..'~'). */
+function validName(b: Uint8Array): boolean {
+  for (const ch of b) if (ch < 33 || ch > 126) return false;
+  return true;
+}
+
+function hello(c: Client, args: Uint8Array[]): void {
+  let next = 1;
+  if (args.length >= 2) {
+    const ver = parseLong(args[next++]!);
+    if (ver === undefined) {
+      c.out.error("ERR Protocol version is not an integer or out of range");
+      return;
+    }
+    // RESP3 is not spoken here; Redis answers the same for versions it does not support.
+    if (ver !== 2) {
+      c.out.error("NOPROTO unsupported protocol version");
+      return;
+    }
+  }
+  let name: Uint8Array | undefined;
+  for (let j = next; j < args.length; j++) {
+    const more = args.length - 1 - j;
+    const opt = args[j]!;
+    if (isWord(opt, "auth") && more >= 2) {
+      j += 2;
+    } else if (isWord(opt, "setname") && more >= 1) {
+      name = args[++j]!;
+    } else {
+      c.out.error(`ERR Syntax error in HELLO option '${cString(opt, 1 << 20)}'`);
+      return;
+    }
+  }
+  if (name !== undefined) {
+    if (!validName(name)) {
+      c.out.error("ERR Client names cannot contain spaces, newlines or special characters.");
+      return;
+    }
+    c.name = keyOf(name);
+  }
+  c.resp = 2;
+  const o = c.out;
+  o.arrayHeader(14);
+  o.bulk("server");
+  o.bulk("redis");
+  o.bulk("version");
+  o.bulk(REDIS_VERSION);
+  o.bulk("proto");
+  o.integer(2);
+  o.bulk("id");
+  o.integer(c.id);
+  o.bulk("mode");
+  o.bulk("standalone");
+  o.bulk("role");
+  o.bulk("master");
+  o.bulk("modules");
+  o.arrayHeader(0);
+}
+
+function select(c: Client, args: Uint8Array[]): void {
+  const n = parseLong(args[1]!);
+  if (n === undefined || n < -2147483648 || n > 2147483647) {
+    c.out.error(Err.notInteger);
+  } else if (n !== 0) {
+    // One database: every other index is out of range, as on a Redis with `databases 1`.
+    c.out.error("ERR DB index is out of range");
+  } else {
+    c.db = 0;
+    c.out.simple("OK");
+  }
+}
+
+function reset(c: Client): void {
+  const ps = c.server.pubsub;
+  ps.removeAll(c);
+  c.db = 0;
+  c.resp = 2;
+  c.name = "";
+  c.out.simple("RESET");
+}
+
+/** One CLIENT LIST line for `c` (Redis's fields, with what we track; no trailing newline). */
+export function clientLine(c: Client, now = Date.now()): string {
+  const flags = c.channels.size > 0 || c.patterns.size > 0 ? "P" : "N";
+  return [
+    `id=${c.id}`,
+    `addr=${c.addr}`,
+    `laddr=${c.server.options.host}:${c.server.port}`,
+    `fd=-1`,
+    `name=${c.name}`,
+    `age=${Math.floor((now - c.since) / 1000)}`,
+    `idle=${Math.floor((now - c.lastInteraction) / 1000)}`,
+    `flags=${flags}`,
+    `db=${c.db}`,
+    `sub=${c.channels.size}`,
+    `psub=${c.patterns.size}`,
+    `ssub=0`,
+    `multi=-1`,
+    `qbuf=${c.pendingInput}`,
+    `qbuf-free=0`,
+    `argv-mem=0`,
+    `multi-mem=0`,
+    `obl=0`,
+    `oll=0`,
+    `omem=${c.pendingOutput}`,
+    `events=r${c.pendingOutput > 0 ? "w" : ""}`,
+    `cmd=${c.lastCommand || "NULL"}`,
+    `user=default`,
+    `redir=-1`,
+    `resp=${c.resp}`,
+    `lib-name=${c.libName}`,
+    `lib-ver=${c.libVer}`,
+  ].join(" ");
+}
+
+function clientList(c: Client, args: Uint8Array[]): void {
+  let type: string | undefined;
+  if (args.length === 4 && isWord(args[2]!, "type")) {
+    type = lowerName(args[3]!);
+    if (!["normal", "master", "replica", "slave", "pubsub"].includes(type)) {
+      c.out.error(`ERR Unknown client type '${cString(args[3]!)}'`);
+      return;
+    }
+  } else if (args.length !== 2) {
+    c.out.error(Err.syntax);
+    return;
+  }
+  const now = Date.now();
+  let text = "";
+  for (const other of c.server.clients.values()) {
+    const pubsub = other.channels.size > 0 || other.patterns.size > 0;
+    if (type === "pubsub" && !pubsub) continue;
+    if (type === "normal" && pubsub) continue;
+    if (type === "master" || type === "replica" || type === "slave") continue;
+    text += clientLine(other, now) + "\n";
+  }
+  c.out.bulk(text);
+}
+
+function clientKill(c: Client, args: Uint8Array[]): void {
+  const clients = c.server.clients;
+  if (args.length === 3) {
+    // Old form: CLIENT KILL addr:port
+    const addr = keyOf(args[2]!);
+    for (const other of clients.values()) {
+      if (other.addr === addr) {
+        c.out.simple("OK");
+        if (other === c) c.closeAfterReply = true;
+        else c.server.kill(other);
+        return;
+      }
+    }
+    c.out.error("ERR No such client");
+    return;
+  }
+  let id: number | undefined, addr: string | undefined, type: string | undefined;
+  let skipMe = true;
+  for (let i = 2; i < args.length; i += 2) {
+    const opt = args[i]!, val = args[i + 1];
+    if (val === undefined) {
+      c.out.error(Err.syntax);
+      return;
+    }
+    if (isWord(opt, "id")) {
+      const n = parseLong(val);
+      if (n === undefined || n <= 0) {
+        c.out.error("ERR client-id should be greater than 0");
+        return;
+      }
+      id = n;
+    } else if (isWord(opt, "addr")) {
+      addr = keyOf(val);
+    } else if (isWord(opt, "type")) {
+      type = lowerName(val);
+      if (!["normal", "master", "replica", "slave", "pubsub"].includes(type)) {
+        c.out.error(`ERR Unknown client type '${cString(val)}'`);
+        return;
+      }
+    } else if (isWord(opt, "skipme")) {
+      if (isWord(val, "yes")) skipMe = true;
+      else if (isWord(val, "no")) skipMe = false;
+      else {
+        c.out.error(Err.syntax);
+        return;
+      }
+    } else {
+      c.out.error(Err.syntax);
+      return;
+    }
+  }
+  let killed = 0;
+  for (const other of [...clients.values()]) {
+    if (id !== undefined && other.id !== id) continue;
+    if (addr !== undefined && other.addr !== addr) continue;
+    if (type !== undefined) {
+      const pubsub = other.channels.size > 0 || other.patterns.size > 0;
+      if (type === "pubsub" ? !pubsub : type === "normal" ? pubsub : true) continue;
+    }
+    if (other === c && skipMe) continue;
+    killed++;
+    if (other === c) c.closeAfterReply = true;
+    else c.server.kill(other);
+  }
+  c.out.integer(killed);
+}
+
+function clientSetinfo(c: Client, args: Uint8Array[]): void {
+  const attr = args[2]!, value = args[3]!;
+  const isName = isWord(attr, "lib-name");
+  if (!isName && !isWord(attr, "lib-ver")) {
+    c.out.error(`ERR Unrecognized option '${cString(attr)}'`);
+    return;
+  }
+  if (!validName(value)) {
+    c.out.error(
+      `ERR ${
+        isName ? "lib-name" : "lib-ver"
+      } cannot contain spaces, newlines or special characters.`,
+    );
+    return;
+  }
+  if (isName) c.libName = keyOf(value);
+  else c.libVer = keyOf(value);
+  c.out.simple("OK");
+}
+
+const CLIENT_HELP = [
+  "CLIENT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+  "GETNAME",
+  "    Return the name of the current connection.",
+  "ID",
+  "    Return the ID of the current connection.",
+  "INFO",
+  "    Return information about the current client connection.",
+  "KILL <ip:port>",
+  "    Kill connection made from <ip:port>.",
+  "KILL <option> <value> [<option> <value> [...]]",
+  "    Kill connections. Options are:",
+  "    * ADDR (<ip:port>|<unixsocket>:0)",
+  "      Kill connections made from the specified address",
+  "    * TYPE (NORMAL|MASTER|REPLICA|PUBSUB)",
+  "      Kill connections by type.",
+  "    * SKIPME (YES|NO)",
+  "      Skip killing current connection (default: yes).",
+  "LIST [options ...]",
+  "    Return information about client connections. Options:",
+  "    * TYPE (NORMAL|MASTER|REPLICA|PUBSUB)",
+  "      Return clients of specified type.",
+  "SETNAME <name>",
+  "    Assign the name <name> to the current connection.",
+  "SETINFO <option> <value>",
+  "    Set client meta attr. Options are:",
+  "    * LIB-NAME: the client lib name.",
+  "    * LIB-VER: the client lib version.",
+  "HELP",
+  "    Prints this help.",
+];
+
+/** Writes a HELP reply: an array of status lines. */
+export function helpReply(c: Client, lines: readonly string[]): void {
+  c.out.arrayHeader(lines.length);
+  for (const l of lines) c.out.simple(l);
+}
+
+const connectionInfo = {
+  group: "connection",
+  since: "1.0.0",
+} as const;
+
+/** The connection command family. */
+export const CONNECTION_COMMANDS: readonly Command[] = [
+  {
+    name: "ping",
+    arity: -1,
+    flags: ["fast", "pubsub_context"],
+    acl: ["@fast", "@connection"],
+    summary: "Ping the server",
+    complexity: "O(1)",
+    args: [{ name: "message", type: "string", optional: true }],
+    handler: ping,
+    ...connectionInfo,
+  },
+  {
+    name: "echo",
+    arity: 2,
+    flags: ["loading", "stale", "fast"],
+    acl: ["@fast", "@connection"],
+    summary: "Echo the given string",
+    complexity: "O(1)",
+    args: [{ name: "message", type: "string" }],
+    handler: (c, args) => c.out.bulk(args[1]!),
+    ...connectionInfo,
+  },
+  {
+    name: "quit",
+    arity: -1,
+    flags: ["allow_busy", "noscript", "loading", "stale", "fast", "no_auth", "pubsub_context"],
+    acl: ["@fast", "@connection"],
+    summary: "Close the connection",
+    complexity: "O(1)",
+    handler: (c) => {
+      c.out.simple("OK");
+      c.closeAfterReply = true;
+    },
+    ...connectionInfo,
+  },
+  {
+    name: "hello",
+    arity: -1,
+    flags: ["noscript", "loading", "stale", "fast", "no_auth", "allow_busy"],
+    acl: ["@fast", "@connection"],
+    summary: "Handshake with Redis",
+    since: "6.0.0",
+    group: "connection",
+    complexity: "O(1)",
+    args: [{
+      name: "arguments",
+      type: "block",
+      optional: true,
+      arguments: [
+        { name: "protover", type: "integer" },
+        {
+          name: "username_password",
+          type: "block",
+          token: "AUTH",
+          optional: true,
+          arguments: [{ name: "username", type: "string" }, {
+            name: "password",
+            type: "string",
+          }],
+        },
+        { name: "clientname", type: "string", token: "SETNAME", optional: true },
+      ],
+    }],
+    handler: hello,
+  },
+  {
+    name: "select",
+    arity: 2,
+    flags: ["loading", "stale", "fast"],
+    acl: ["@keyspace", "@fast", "@connection"],
+    summary: "Change the selected database for the current connection",
+    complexity: "O(1)",
+    args: [{ name: "index", type: "integer" }],
+    handler: select,
+    ...connectionInfo,
+  },
+  {
+    name: "reset",
+    arity: 1,
+    flags: ["noscript", "loading", "stale", "fast", "no_auth", "allow_busy", "pubsub_context"],
+    acl: ["@fast", "@connection"],
+    summary: "Reset the connection",
+    since: "6.2.0",
+    group: "connection",
+    complexity: "O(1)",
+    handler: reset,
+  },
+  {
+    name: "client",
+    arity: -2,
+    flags: [],
+    acl: ["@slow"],
+    summary: "A container for client connection commands",
+    complexity: "Depends on subcommand.",
+    ...connectionInfo,
+    subcommands: [
+      {
+        name: "client|id",
+        arity: 2,
+        flags: ["noscript", "loading", "stale"],
+        acl: ["@slow", "@connection"],
+        summary: "Returns the client ID for the current connection",
+        since: "5.0.0",
+        group: "connection",
+        complexity: "O(1)",
+        handler: (c) => c.out.integer(c.id),
+      },
+      {
+        name: "client|getname",
+        arity: 2,
+        flags: ["noscript", "loading", "stale"],
+        acl: ["@slow", "@connection"],
+        summary: "Get the current connection name",
+        since: "2.6.9",
+        group: "connection",
+        complexity: "O(1)",
+        handler: (c) => c.name === "" ? c.out.nullBulk() : c.out.bulk(c.name),
+      },
+      {
+        name: "client|setname",
+        arity: 3,
+        flags: ["noscript", "loading", "stale"],
+        acl: ["@slow", "@connection"],
+        summary: "Set the current connection name",
+        since: "2.6.9",
+        group: "connection",
+        complexity: "O(1)",
+        args: [{ name: "connection-name", type: "string" }],
+        handler: (c, args) => {
+          if (!validName(args[2]!)) {
+            c.out.error("ERR Client names cannot contain spaces, newlines or special characters.");
+            return;
+          }
+          c.name = keyOf(args[2]!);
+          c.out.simple("OK");
+        },
+      },
+      {
+        name: "client|setinfo",
+        arity: 4,
+        flags: ["noscript", "loading", "stale"],
+        acl: ["@slow", "@connection"],
+        summary: "Set client or connection specific info",
+        since: "7.2.0",
+        group: "connection",
+        complexity: "O(1)",
+        args: [{
+          name: "attr",
+          type: "oneof",
+          arguments: [
+            { name: "libname", type: "string", token: "LIB-NAME" },
+            { name: "libver", type: "string", token: "LIB-VER" },
+          ],
+        }],
+        handler: clientSetinfo,
+      },
+      {
+        name: "client|info",
+        arity: 2,
+        flags: ["noscript", "loading", "stale"],
+        acl: ["@slow", "@connection"],
+        summary: "Returns information about the current client connection.",
+        since: "6.2.0",
+        group: "connection",
+        complexity: "O(1)",
+        handler: (c) => c.out.bulk(clientLine(c) + "\n"),
+      },
+      {
+        name: "client|list",
+        arity: -2,
+        flags: ["admin", "noscript", "loading", "stale"],
+        acl: ["@admin", "@slow", "@dangerous", "@connection"],
+        summary: "Get the list of client connections",
+        since: "2.4.0",
+        group: "connection",
+        complexity: "O(N) where N is the number of client connections",
+        handler: clientList,
+      },
+      {
+        name: "client|kill",
+        arity: -3,
+        flags: ["admin", "noscript", "loading", "stale"],
+        acl: ["@admin", "@slow", "@dangerous", "@connection"],
+        summary: "Kill the connection of a client",
+        since: "2.4.0",
+        group: "connection",
+        complexity: "O(N) where N is the number of client connections",
+        handler: clientKill,
+      },
+      {
+        name: "client|help",
+        arity: 2,
+        flags: ["loading", "stale"],
+        acl: ["@slow", "@connection"],
+        summary: "Show helpful text about the different subcommands",
+        since: "5.0.0",
+        group: "connection",
+        complexity: "O(1)",
+        handler: (c) => helpReply(c, CLIENT_HELP),
+      },
+    ],
+  },
+];

@@ -1,0 +1,130 @@
+// The command table and the one place every command goes through: lookup (subcommands
+// included), the unknown-command and arity errors with Redis's exact texts, the pub/sub context
+// check, the handler, and propagation of dataset changes through the server's one hook. Command
+// families register here by exporting a list of commands.
+
+import { keyOf } from "../db.ts";
+import { type Client, type Command, cString, Err, isWord, lowerName } from "./command.ts";
+import { CONNECTION_COMMANDS } from "./connection.ts";
+import { KEYSPACE_COMMANDS } from "./keyspace.ts";
+import { PUBSUB_COMMANDS } from "./pubsub.ts";
+import { SERVER_COMMANDS } from "./server.ts";
+import { STRING_COMMANDS } from "./strings.ts";
+
+/** Every command family, in COMMAND's order. */
+export const FAMILIES: readonly (readonly Command[])[] = [
+  CONNECTION_COMMANDS,
+  STRING_COMMANDS,
+  KEYSPACE_COMMANDS,
+  PUBSUB_COMMANDS,
+  SERVER_COMMANDS,
+];
+
+/** Builds the command table (lowercase name to command) from `families`. */
+export function buildCommandTable(
+  families: readonly (readonly Command[])[] = FAMILIES,
+): Map<string, Command> {
+  const table = new Map<string, Command>();
+  for (const family of families) {
+    for (const cmd of family) {
+      if (table.has(cmd.name)) throw new Error(`command ${cmd.name} registered twice`);
+      table.set(cmd.name, cmd);
+    }
+  }
+  return table;
+}
+
+/** Redis's reply to a command it does not know. */
+export function unknownCommandError(args: Uint8Array[]): string {
+  let rest = "";
+  for (let i = 1; i < args.length && rest.length < 128; i++) {
+    rest += `'${cString(args[i]!, 128 - rest.length)}' `;
+  }
+  return `ERR unknown command '${cString(args[0]!)}', with args beginning with: ${rest}`;
+}
+
+/** Redis turns CR and LF in rejection texts into spaces. */
+function oneLine(s: string): string {
+  return s.indexOf("\r") === -1 && s.indexOf("\n") === -1 ? s : s.replace(/[\r\n]/g, " ");
+}
+
+/** Finds commands by the name bytes as sent, caching each spelling seen (bounded). */
+export class CommandLookup {
+  readonly table: Map<string, Command>;
+  readonly #bySpelling = new Map<string, Command | null>();
+
+  constructor(table: Map<string, Command>) {
+    this.table = table;
+  }
+
+  /** The command named by `name` (any case), or undefined. */
+  find(name: Uint8Array): Command | undefined {
+    if (name.length > 32) return this.table.get(lowerName(name));
+    const spelling = keyOf(name);
+    const hit = this.#bySpelling.get(spelling);
+    if (hit !== undefined) return hit ?? undefined;
+    const cmd = this.table.get(lowerName(name));
+    if (this.#bySpelling.size < 4096) this.#bySpelling.set(spelling, cmd ?? null);
+    return cmd;
+  }
+}
+
+/**
+ * Runs one command for `c`: what Redis's processCommand and call() do for a client that has
+ * passed the protocol layer. The reply goes to `c.out`.
+ */
+export function execute(c: Client, args: Uint8Array[], lookup: CommandLookup): void {
+  const server = c.server;
+  server.stats.commandsProcessed++;
+  c.lastInteraction = Date.now();
+  const name = args[0]!;
+  // QUIT is handled before the table, as Redis 7.0 does: any arguments, any context.
+  if (isWord(name, "quit")) {
+    c.lastCommand = "quit";
+    c.out.simple("OK");
+    c.closeAfterReply = true;
+    return;
+  }
+  let cmd = lookup.find(name);
+  if (cmd === undefined) {
+    reject(c, oneLine(unknownCommandError(args)));
+    return;
+  }
+  if (cmd.subcommands !== undefined && args.length >= 2) {
+    const subName = `${cmd.name}|${lowerName(args[1]!)}`;
+    const sub = cmd.subcommands.find((s) => s.name === subName);
+    if (sub === undefined) {
+      reject(c, oneLine(Err.unknownSubcommand(cString(args[1]!), cString(name))));
+      return;
+    }
+    cmd = sub;
+  }
+  const arity = cmd.arity;
+  if ((arity > 0 && arity !== args.length) || args.length < -arity) {
+    reject(c, Err.arity(cmd.name));
+    return;
+  }
+  if (
+    (c.channels.size > 0 || c.patterns.size > 0) && c.resp === 2 &&
+    !cmd.flags.includes("pubsub_context")
+  ) {
+    reject(
+      c,
+      `ERR Can't execute '${cmd.name}': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context`,
+    );
+    return;
+  }
+  c.lastCommand = cmd.name;
+  const db = server.db;
+  const dirty = db.dirty;
+  c.propagateAs = undefined;
+  cmd.handler!(c, args);
+  if (db.dirty !== dirty && cmd.flags.includes("write")) {
+    server.propagate(c.propagateAs ?? args, c.db);
+  }
+}
+
+function reject(c: Client, msg: string): void {
+  c.server.stats.errorReplies++;
+  c.out.error(msg);
+}

@@ -1,0 +1,181 @@
+// String commands: GET and SET with every option of Redis 7.0 (EX/PX/EXAT/PXAT, NX/XX, GET,
+// KEEPTTL), parsed in Redis's order so odd combinations get the same answers. A SET with a
+// relative expiry is propagated as SET key value PXAT <absolute ms>, as Redis rewrites it.
+
+import { KEEP_TTL, keyOf } from "../db.ts";
+import { bytes, type Client, type Command, Err, parseLong } from "./command.ts";
+
+const SET = bytes("SET");
+const PXAT = bytes("PXAT");
+const MAX_MS = 9223372036854775807;
+
+const enum Flag {
+  NX = 1,
+  XX = 2,
+  GET = 4,
+  KEEPTTL = 8,
+  EX = 16,
+  PX = 32,
+  EXAT = 64,
+  PXAT = 128,
+}
+
+const ANY_EXPIRE = Flag.EX | Flag.PX | Flag.EXAT | Flag.PXAT;
+
+function lower(c: number | undefined): number {
+  return c !== undefined && c >= 65 && c <= 90 ? c + 32 : c ?? 0;
+}
+
+/** The option word at `b` as a Flag (case-insensitive), or 0. */
+function optionOf(b: Uint8Array): number {
+  switch (b.length) {
+    case 2: {
+      const a = lower(b[0]), c = lower(b[1]);
+      if (c === 120) { // ?x
+        if (a === 110) return Flag.NX;
+        if (a === 120) return Flag.XX;
+        if (a === 101) return Flag.EX;
+        if (a === 112) return Flag.PX;
+      }
+      return 0;
+    }
+    case 3:
+      return lower(b[0]) === 103 && lower(b[1]) === 101 && lower(b[2]) === 116 ? Flag.GET : 0;
+    case 4: {
+      const w = String.fromCharCode(lower(b[0]), lower(b[1]), lower(b[2]), lower(b[3]));
+      return w === "exat" ? Flag.EXAT : w === "pxat" ? Flag.PXAT : 0;
+    }
+    case 7: {
+      let w = "";
+      for (const ch of b) w += String.fromCharCode(lower(ch));
+      return w === "keepttl" ? Flag.KEEPTTL : 0;
+    }
+    default:
+      return 0;
+  }
+}
+
+function get(c: Client, args: Uint8Array[]): void {
+  const v = c.server.db.get(keyOf(args[1]!));
+  if (v === undefined) c.out.nullBulk();
+  else c.out.bulk(v);
+}
+
+function set(c: Client, args: Uint8Array[]): void {
+  let flags = 0;
+  let expire: Uint8Array | undefined;
+  const n = args.length;
+  for (let j = 3; j < n; j++) {
+    const opt = optionOf(args[j]!);
+    const hasNext = j < n - 1;
+    if (opt === Flag.NX && !(flags & Flag.XX)) flags |= Flag.NX;
+    else if (opt === Flag.XX && !(flags & Flag.NX)) flags |= Flag.XX;
+    else if (opt === Flag.GET) flags |= Flag.GET;
+    else if (opt === Flag.KEEPTTL && !(flags & ANY_EXPIRE)) flags |= Flag.KEEPTTL;
+    else if (
+      (opt & ANY_EXPIRE) && !(flags & Flag.KEEPTTL) && !(flags & ANY_EXPIRE & ~opt) && hasNext
+    ) {
+      // Like Redis, the same expiry option may repeat (the last one wins), not two different ones.
+      flags |= opt;
+      expire = args[++j]!;
+    } else {
+      c.out.error(Err.syntax);
+      return;
+    }
+  }
+  const db = c.server.db;
+  const key = keyOf(args[1]!);
+  let at: number | undefined;
+  if (expire !== undefined) {
+    const v = parseLong(expire);
+    if (v === undefined) {
+      c.out.error(Err.notInteger);
+      return;
+    }
+    const seconds = (flags & (Flag.EX | Flag.EXAT)) !== 0;
+    if (v <= 0 || (seconds && v > MAX_MS / 1000)) {
+      c.out.error("ERR invalid expire time in 'set' command");
+      return;
+    }
+    at = seconds ? v * 1000 : v;
+    if (flags & (Flag.EX | Flag.PX)) at += db.now();
+    if (at > MAX_MS) {
+      c.out.error("ERR invalid expire time in 'set' command");
+      return;
+    }
+  }
+  if (flags & Flag.GET) {
+    const old = db.peek(key);
+    if (old === undefined) c.out.nullBulk();
+    else c.out.bulk(old);
+  }
+  if (flags & (Flag.NX | Flag.XX)) {
+    const found = db.has(key);
+    if ((flags & Flag.NX && found) || (flags & Flag.XX && !found)) {
+      if (!(flags & Flag.GET)) c.out.nullBulk();
+      return;
+    }
+  }
+  db.set(key, args[2]!, at ?? (flags & Flag.KEEPTTL ? KEEP_TTL : undefined));
+  if (at !== undefined) {
+    c.propagateAs = [SET, args[1]!, args[2]!, PXAT, bytes(String(at))];
+  } else if (flags & Flag.GET) {
+    c.propagateAs = args.filter((a, i) => i < 3 || optionOf(a) !== Flag.GET);
+  }
+  if (!(flags & Flag.GET)) c.out.simple("OK");
+}
+
+const stringInfo = { group: "string", since: "1.0.0" } as const;
+
+/** The string command family. */
+export const STRING_COMMANDS: readonly Command[] = [
+  {
+    name: "get",
+    arity: 2,
+    flags: ["readonly", "fast"],
+    keys: [1, 1, 1],
+    acl: ["@read", "@string", "@fast"],
+    summary: "Get the value of a key",
+    complexity: "O(1)",
+    args: [{ name: "key", type: "key" }],
+    handler: get,
+    ...stringInfo,
+  },
+  {
+    name: "set",
+    arity: -3,
+    flags: ["write", "denyoom"],
+    keys: [1, 1, 1],
+    acl: ["@write", "@string", "@slow"],
+    summary: "Set the string value of a key",
+    complexity: "O(1)",
+    args: [
+      { name: "key", type: "key" },
+      { name: "value", type: "string" },
+      {
+        name: "condition",
+        type: "oneof",
+        optional: true,
+        arguments: [
+          { name: "nx", type: "pure-token", token: "NX" },
+          { name: "xx", type: "pure-token", token: "XX" },
+        ],
+      },
+      { name: "get", type: "pure-token", token: "GET", optional: true },
+      {
+        name: "expiration",
+        type: "oneof",
+        optional: true,
+        arguments: [
+          { name: "seconds", type: "integer", token: "EX" },
+          { name: "milliseconds", type: "integer", token: "PX" },
+          { name: "unix-time-seconds", type: "unix-time", token: "EXAT" },
+          { name: "unix-time-milliseconds", type: "unix-time", token: "PXAT" },
+          { name: "keepttl", type: "pure-token", token: "KEEPTTL" },
+        ],
+      },
+    ],
+    handler: set,
+    ...stringInfo,
+  },
+];

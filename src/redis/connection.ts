@@ -1,0 +1,252 @@
+// One client connection of the Redis server and its hot path: read straight into the request
+// parser's buffer, run every complete command of that read in order, encode every reply into the
+// connection's one RespWriter, and send it all with one write. While a write is in flight, new
+// output (replies, published messages) keeps accumulating and leaves in the next write; its size
+// is tracked so a subscriber that stops reading is dropped at the pub/sub output limits.
+//
+// Memory per idle connection stays small: the read buffer starts at 1 KiB, grows while reads fill
+// it, and shrinks back once traffic calms down; the output buffers are allocated on first use.
+
+import { isDisconnect } from "../net/server.ts";
+import { ProtocolError, QueryBufferLimitError, RequestParser, RespWriter } from "./frame.ts";
+import type { Client } from "./commands/command.ts";
+import { execute } from "./commands/mod.ts";
+import type { RedisServer } from "./server.ts";
+
+const MIN_READ = 1024;
+const MAX_READ = 64 * 1024;
+
+/** Rust's `b"..."` rendering of bytes, as mini-redis's frame Debug output shows them. */
+export function debugBytes(b: Uint8Array): string {
+  let s = 'b"';
+  for (const c of b) {
+    if (c === 34) s += '\\"';
+    else if (c === 92) s += "\\\\";
+    else if (c === 10) s += "\\n";
+    else if (c === 13) s += "\\r";
+    else if (c === 9) s += "\\t";
+    else if (c === 0) s += "\\0";
+    else if (c >= 32 && c < 127) s += String.fromCharCode(c);
+    else s += "\\x" + c.toString(16).padStart(2, "0");
+  }
+  return s + '"';
+}
+
+/** A command as mini-redis logs a received frame: `Array([Bulk(b"set"), Bulk(b"k")])`. */
+export function debugFrame(args: Uint8Array[]): string {
+  return `Array([${args.map((a) => `Bulk(${debugBytes(a)})`).join(", ")}])`;
+}
+
+/** A connected Redis client: its state for the commands, and the connection's read/write loop. */
+export class RedisClient implements Client {
+  readonly id: number;
+  readonly out: RespWriter = new RespWriter();
+  readonly server: RedisServer;
+  readonly addr: string;
+  readonly since: number;
+  readonly channels: Set<string> = new Set();
+  readonly patterns: Set<string> = new Set();
+  name = "";
+  libName = "";
+  libVer = "";
+  db = 0;
+  resp: 2 | 3 = 2;
+  closeAfterReply = false;
+  lastInteraction: number;
+  lastCommand = "";
+  propagateAs: Uint8Array[] | undefined;
+  readonly #conn: Deno.TcpConn;
+  readonly #parser: RequestParser;
+  #readSize = MIN_READ;
+  #writing: Promise<void> | undefined;
+  #inflight = 0;
+  #dead = false;
+  #softSince = 0;
+  /** Set while this client waits in the server's flush queue. */
+  flushQueued = false;
+
+  constructor(server: RedisServer, id: number, conn: Deno.TcpConn, addr: string) {
+    this.server = server;
+    this.id = id;
+    this.#conn = conn;
+    this.addr = addr;
+    this.since = this.lastInteraction = Date.now();
+    const o = server.options;
+    this.#parser = new RequestParser({
+      maxBulkLen: o.protoMaxBulkLen,
+      maxQueryBuffer: o.clientQueryBufferLimit,
+    });
+  }
+
+  /** Bytes of output not yet written to the socket. */
+  get pendingOutput(): number {
+    return this.out.length + this.#inflight;
+  }
+
+  /** Bytes of input not yet parsed. */
+  get pendingInput(): number {
+    return this.#parser.pending;
+  }
+
+  /** Whether the connection has been closed by the server. */
+  get dead(): boolean {
+    return this.#dead;
+  }
+
+  /** Serves the client until it leaves, QUITs, breaks the protocol or is killed. */
+  async serve(): Promise<void> {
+    const parser = this.#parser, conn = this.#conn, stats = this.server.stats;
+    try {
+      while (!this.closeAfterReply && !this.#dead) {
+        const view = parser.reserve(this.#readSize);
+        let n: number | null;
+        try {
+          n = await conn.read(view);
+        } catch (err) {
+          if (this.#dead || isDisconnect(err)) break;
+          throw err;
+        }
+        if (n === null || this.#dead) break;
+        stats.netInputBytes += n;
+        try {
+          parser.commit(n);
+        } catch (err) {
+          if (!(err instanceof QueryBufferLimitError)) throw err;
+          // Redis closes such a client without a reply.
+          this.server.log.client(`client ${this.addr}: closed, query buffer over the limit`);
+          break;
+        }
+        this.#process();
+        this.#adaptReadSize(n, view.length);
+        if (this.channels.size > 0 || this.patterns.size > 0) {
+          if (this.#overLimit()) break;
+        }
+        this.#flush();
+      }
+      // Let the last replies leave (QUIT, a protocol error) before the connection is closed.
+      while (this.#writing !== undefined) await this.#writing;
+    } finally {
+      this.#dead = true;
+      this.server.removeClient(this);
+    }
+  }
+
+  /** Runs every complete command buffered, in order; replies go to `out`. */
+  #process(): void {
+    const parser = this.#parser, server = this.server, lookup = server.lookup;
+    while (!this.closeAfterReply) {
+      let args: Uint8Array[] | undefined;
+      try {
+        args = parser.next();
+      } catch (err) {
+        if (!(err instanceof ProtocolError)) throw err;
+        this.out.error("ERR " + err.message);
+        this.closeAfterReply = true;
+        server.log.client(`client ${this.addr}: ${err.message}`);
+        return;
+      }
+      if (args === undefined) return;
+      if (server.verbose) server.log.info(`GOT: ${debugFrame(args)}`);
+      execute(this, args, lookup);
+    }
+  }
+
+  /** Grows the read size while reads fill it; shrinks it (and the buffer) when traffic calms. */
+  #adaptReadSize(n: number, room: number): void {
+    if (n === room && this.#readSize < MAX_READ) {
+      this.#readSize *= 2;
+    } else if (n < this.#readSize >> 3 && this.#readSize > MIN_READ) {
+      this.#readSize >>= 1;
+      if (this.#parser.buffered === 0 && this.#parser.capacity > this.#readSize * 2) {
+        this.#parser.shrink(0);
+      }
+    }
+  }
+
+  /** Appends a published message's frame (pub/sub); the bytes are copied. */
+  deliver(frame: Uint8Array): void {
+    if (this.#dead) return;
+    this.out.raw(frame);
+    if (this.#overLimit()) return;
+    if (this.#writing === undefined && !this.flushQueued) this.server.queueFlush(this);
+  }
+
+  /**
+   * Applies the pub/sub output limits (Redis's client-output-buffer-limit pubsub): over the hard
+   * limit, or over the soft limit for longer than its seconds, the client is closed at once.
+   */
+  #overLimit(): boolean {
+    const limit = this.server.config.pubsubLimit;
+    const used = this.out.length + this.#inflight;
+    let over = limit.hard > 0 && used >= limit.hard;
+    if (!over && limit.soft > 0 && used >= limit.soft) {
+      const now = Date.now();
+      if (this.#softSince === 0) this.#softSince = now;
+      else if (now - this.#softSince > limit.seconds * 1000) over = true;
+    } else if (!over) {
+      this.#softSince = 0;
+    }
+    if (!over) return false;
+    this.server.stats.pubsubClientsDropped++;
+    this.server.log.client(
+      `client ${this.addr} closed for overcoming of output buffer limits (${used} bytes pending)`,
+    );
+    this.kill();
+    return true;
+  }
+
+  /** Starts writing pending output unless a write is already in flight. */
+  flush(): void {
+    this.#flush();
+  }
+
+  #flush(): void {
+    if (this.#writing !== undefined || this.out.length === 0 || this.#dead) return;
+    this.#writing = this.#writeLoop();
+  }
+
+  async #writeLoop(): Promise<void> {
+    const conn = this.#conn, out = this.out, stats = this.server.stats;
+    try {
+      while (out.length > 0 && !this.#dead) {
+        const chunk = out.take();
+        this.#inflight = chunk.length;
+        let off = 0;
+        while (off < chunk.length) {
+          off += await conn.write(off === 0 ? chunk : chunk.subarray(off));
+          this.#inflight = chunk.length - off;
+        }
+        stats.netOutputBytes += chunk.length;
+      }
+      if (out.length === 0 && out.capacity > 64 * 1024) out.shrink();
+    } catch (err) {
+      if (!this.#dead && !isDisconnect(err)) {
+        this.server.log.info(`client ${this.addr}: ${err instanceof Error ? err.message : err}`);
+      }
+      this.kill();
+    } finally {
+      this.#inflight = 0;
+      this.#writing = undefined;
+    }
+  }
+
+  /** Waits (bounded by the caller) until pending output has been written. */
+  async drain(): Promise<void> {
+    this.#flush();
+    while (this.#writing !== undefined) await this.#writing;
+  }
+
+  /** Closes the connection now, dropping pending output. */
+  kill(): void {
+    if (this.#dead) return;
+    this.#dead = true;
+    this.server.pubsub.removeAll(this);
+    this.out.truncate(0);
+    this.out.shrink();
+    try {
+      this.#conn.close();
+    } catch {
+      // already closed
+    }
+  }
+}

@@ -1,0 +1,209 @@
+// The one keyspace every connection shares. Keys are bytes, held as binary ("latin1") strings so a
+// JS Map can index them; values are bytes. Expiry is kept apart (as Redis keeps an `expires` dict)
+// and enforced two ways: lazily when a key is touched, and by an active sweep that samples keys
+// with a deadline each tick and stops early when few of them have expired.
+//
+// Every change of a key goes through `#touch`, which bumps `dirty` (what write commands check to
+// decide whether to propagate) and calls the `onModified` hook (what WATCH will use). An expiry
+// calls `onModified` and `onExpired` (which propagates a DEL) but leaves `dirty` alone, so a write
+// command that only found an expired key is not propagated.
+
+/** A stored value. Strings only for now; other types will join this union. */
+export type Value = Uint8Array;
+
+/** Turns key bytes into the binary string used as the Map key (one char per byte). */
+export function keyOf(b: Uint8Array): string {
+  const n = b.length;
+  if (n <= 8192) return String.fromCharCode.apply(null, b as unknown as number[]);
+  let s = "";
+  for (let i = 0; i < n; i += 8192) {
+    s += String.fromCharCode.apply(null, b.subarray(i, i + 8192) as unknown as number[]);
+  }
+  return s;
+}
+
+/** Turns a binary string (one char per byte) back into bytes. */
+export function keyBytes(s: string): Uint8Array {
+  const out = new Uint8Array(s.length);
+  for (let i = 0; i < s.length; i++) out[i] = s.charCodeAt(i);
+  return out;
+}
+
+/** Counters for INFO. */
+export interface DbStats {
+  /** Keys removed because their time ran out (lazily or by the sweep). */
+  expiredKeys: number;
+  keyspaceHits: number;
+  keyspaceMisses: number;
+}
+
+/** How {@linkcode Db.set} treats an existing time to live. */
+export const KEEP_TTL = -1;
+
+/** One Redis database: values by key, absolute expiry times in ms by key. */
+export class Db {
+  readonly #data = new Map<string, Value>();
+  readonly #expires = new Map<string, number>();
+  /** Changes made so far; a command that changed the dataset raises it. */
+  dirty = 0;
+  /** Called with each key that is written, deleted or expired; with null when all keys go. */
+  onModified: ((key: string | null) => void) | undefined;
+  /** Called with each key removed by expiry (for propagating a DEL, as Redis does). */
+  onExpired: ((key: string) => void) | undefined;
+  readonly stats: DbStats = { expiredKeys: 0, keyspaceHits: 0, keyspaceMisses: 0 };
+  /** The clock (ms since the epoch); tests may replace it. */
+  now: () => number = Date.now;
+  #sweep: Iterator<[string, number]> | undefined;
+
+  /** Keys stored (expired keys not yet removed included, as Redis's DBSIZE). */
+  get size(): number {
+    return this.#data.size;
+  }
+
+  /** Keys with a time to live. */
+  get expiresCount(): number {
+    return this.#expires.size;
+  }
+
+  #touch(key: string | null): void {
+    this.dirty++;
+    this.onModified?.(key);
+  }
+
+  /** Removes `key` if its time has run out; true if it did. */
+  #expireIfNeeded(key: string): boolean {
+    const at = this.#expires.get(key);
+    if (at === undefined || at > this.now()) return false;
+    this.#removeExpired(key);
+    return true;
+  }
+
+  #removeExpired(key: string): void {
+    this.#data.delete(key);
+    this.#expires.delete(key);
+    this.stats.expiredKeys++;
+    this.onModified?.(key);
+    this.onExpired?.(key);
+  }
+
+  /** The live value of `key` (an expired key is removed first), counting hits and misses. */
+  get(key: string): Value | undefined {
+    if (this.#expires.size > 0 && this.#expireIfNeeded(key)) {
+      this.stats.keyspaceMisses++;
+      return undefined;
+    }
+    const v = this.#data.get(key);
+    if (v === undefined) this.stats.keyspaceMisses++;
+    else this.stats.keyspaceHits++;
+    return v;
+  }
+
+  /** The live value of `key` without touching the hit/miss counters. */
+  peek(key: string): Value | undefined {
+    if (this.#expires.size > 0 && this.#expireIfNeeded(key)) return undefined;
+    return this.#data.get(key);
+  }
+
+  /** Whether `key` exists (and has not expired). */
+  has(key: string): boolean {
+    if (this.#expires.size > 0 && this.#expireIfNeeded(key)) return false;
+    return this.#data.has(key);
+  }
+
+  /**
+   * Stores `value` at `key`. `expireAt` is an absolute time in ms; undefined clears any time to
+   * live, {@linkcode KEEP_TTL} keeps the current one.
+   */
+  set(key: string, value: Value, expireAt?: number): void {
+    this.#data.set(key, value);
+    if (expireAt === undefined) {
+      if (this.#expires.size > 0) this.#expires.delete(key);
+    } else if (expireAt !== KEEP_TTL) {
+      this.#expires.set(key, expireAt);
+    }
+    this.#touch(key);
+  }
+
+  /** Deletes `key`; true if it existed. */
+  delete(key: string): boolean {
+    if (this.#expires.size > 0 && this.#expireIfNeeded(key)) return false;
+    if (!this.#data.delete(key)) return false;
+    this.#expires.delete(key);
+    this.#touch(key);
+    return true;
+  }
+
+  /** The absolute expiry time of `key` in ms, or undefined without one (or without key). */
+  expireAt(key: string): number | undefined {
+    if (!this.has(key)) return undefined;
+    return this.#expires.get(key);
+  }
+
+  /** Sets the absolute expiry time of an existing key; false if the key does not exist. */
+  setExpireAt(key: string, at: number): boolean {
+    if (!this.has(key)) return false;
+    this.#expires.set(key, at);
+    this.#touch(key);
+    return true;
+  }
+
+  /** Removes the time to live of `key`; true if it had one. */
+  persist(key: string): boolean {
+    if (!this.has(key) || !this.#expires.delete(key)) return false;
+    this.#touch(key);
+    return true;
+  }
+
+  /** Every live key (for KEYS / SCAN); expired keys are skipped, not removed. */
+  *keys(): IterableIterator<string> {
+    const now = this.now();
+    for (const k of this.#data.keys()) {
+      const at = this.#expires.get(k);
+      if (at === undefined || at > now) yield k;
+    }
+  }
+
+  /** Removes every key; returns how many there were. */
+  flush(): number {
+    const n = this.#data.size;
+    this.#data.clear();
+    this.#expires.clear();
+    this.#sweep = undefined;
+    this.#touch(null);
+    return n;
+  }
+
+  /**
+   * One round of the active expiry sweep, like Redis's activeExpireCycle: looks at up to
+   * `sample` keys with a time to live, removes the expired ones, and repeats while more than a
+   * quarter of a sample had expired and `budgetMs` is not spent. Returns the keys removed.
+   */
+  sweep(sample = 20, budgetMs = 5): number {
+    if (this.#expires.size === 0) return 0;
+    const start = performance.now();
+    let removed = 0;
+    while (true) {
+      const now = this.now();
+      let looked = 0, expired = 0;
+      this.#sweep ??= this.#expires.entries();
+      while (looked < sample) {
+        const r = this.#sweep.next();
+        if (r.done) {
+          // Start over from the beginning on the next round.
+          this.#sweep = undefined;
+          break;
+        }
+        looked++;
+        const [key, at] = r.value;
+        if (at <= now) {
+          this.#removeExpired(key);
+          expired++;
+        }
+      }
+      removed += expired;
+      if (looked === 0 || expired * 4 <= looked || this.#expires.size === 0) break;
+      if (performance.now() - start > budgetMs) break;
+    }
+    return removed;
+  }
+}
