@@ -16,8 +16,8 @@
 //     @client=1 GET k         sends on a second connection (0 is the default)
 //
 // Environment: DIFF_TARGET=redis compares two redis-servers (checks the scripts and their
-// comparators before tokserver can answer them); DIFF_TRANSCRIPT=1 prints every command with
-// redis-server's reply.
+// comparators before tokserver can answer them); DIFF_TARGET=port:N compares with a server
+// already listening on port N; DIFF_TRANSCRIPT=1 prints every command with redis-server's reply.
 
 import { type Reply, ReplyError, ReplyParser, splitInline } from "../src/redis/frame.ts";
 import { type Proc, startRedisServer, startServer, which } from "./_util.ts";
@@ -443,7 +443,16 @@ export async function startPair(tokArgs: string[] = []): Promise<DiffPair | unde
   if (!redis) return undefined;
   let other: Proc & { port: number };
   try {
-    if (Deno.env.get("DIFF_TARGET") === "redis") {
+    const target = Deno.env.get("DIFF_TARGET") ?? "";
+    if (target.startsWith("port:")) {
+      // A server started by hand (for debugging); it is not stopped here.
+      const port = Number(target.slice(5));
+      other = {
+        port,
+        stop: () => Promise.resolve({ success: true, code: 0, signal: null }),
+        [Symbol.asyncDispose]: () => Promise.resolve(),
+      } as unknown as Proc & { port: number };
+    } else if (target === "redis") {
       const r = await startRedisServer();
       if (!r) throw new Error("redis-server vanished");
       other = r;

@@ -85,7 +85,8 @@ function expireGeneric(c: Client, args: Uint8Array[], seconds: boolean, relative
     else if (opt === "gt") flags |= GT;
     else if (opt === "lt") flags |= LT;
     else {
-      c.out.error(`ERR Unsupported option ${cString(args[j]!, 1 << 20).replace(/[\r\n]/g, " ")}`);
+      const text = cString(args[j]!, 1 << 20).replace(/[\r\n]+$/, "").replace(/[\r\n]/g, " ");
+      c.out.error(`ERR Unsupported option ${text}`);
       return;
     }
   }

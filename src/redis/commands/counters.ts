@@ -1,0 +1,172 @@
+// Counters, as Redis's t_string.c: INCR, DECR, INCRBY, DECRBY on signed 64-bit integers (a value
+// must be exactly what string2ll accepts, and overflow is an error, checked exactly with BigInt
+// once numbers leave the range a double holds), and INCRBYFLOAT in x87 long double arithmetic
+// (see ../long_double.ts), stored as the formatted string and propagated as SET ... KEEPTTL.
+
+import { KEEP_TTL, keyOf } from "../db.ts";
+import {
+  addLongDouble,
+  formatLongDouble,
+  type LongDouble,
+  parseLongDouble,
+} from "../long_double.ts";
+import { bytes, type Client, type Command, Err, parseLong } from "./command.ts";
+import { parseInt64 } from "./expire.ts";
+
+const SET = bytes("SET");
+const KEEPTTL = bytes("KEEPTTL");
+const LLONG_MAX = 9223372036854775807n;
+const LLONG_MIN = -9223372036854775808n;
+
+/** An integer argument or value: a double when exact (15 digits or fewer), else a BigInt. */
+function parseCounter(b: Uint8Array): number | bigint | undefined {
+  return b.length <= 15 ? parseLong(b) : parseInt64(b);
+}
+
+/** The ASCII digits of an integer, as a value. */
+function intBytes(n: number | bigint): Uint8Array {
+  const s = typeof n === "number" ? String(n) : n.toString();
+  const out = new Uint8Array(s.length);
+  for (let i = 0; i < s.length; i++) out[i] = s.charCodeAt(i);
+  return out;
+}
+
+/** Adds `incr` to the integer at args[1], as Redis's incrDecrCommand. */
+function incrDecr(c: Client, args: Uint8Array[], incr: number | bigint): void {
+  const db = c.server.db;
+  const key = keyOf(args[1]!);
+  const v = db.peek(key);
+  let value: number | bigint = 0;
+  if (v !== undefined) {
+    const parsed = parseCounter(v);
+    if (parsed === undefined) {
+      c.out.error(Err.notInteger);
+      return;
+    }
+    value = parsed;
+  }
+  let result: number | bigint;
+  if (typeof value === "number" && typeof incr === "number" && Number.isSafeInteger(value + incr)) {
+    result = value + incr;
+  } else {
+    const sum = BigInt(value) + BigInt(incr);
+    if (sum > LLONG_MAX || sum < LLONG_MIN) {
+      c.out.error("ERR increment or decrement would overflow");
+      return;
+    }
+    result = Number.isSafeInteger(Number(sum)) ? Number(sum) : sum;
+  }
+  db.set(key, intBytes(result), v === undefined ? undefined : KEEP_TTL);
+  c.out.integer(result);
+}
+
+function incrby(c: Client, args: Uint8Array[], negate: boolean): void {
+  const incr = parseCounter(args[2]!);
+  if (incr === undefined) {
+    c.out.error(Err.notInteger);
+    return;
+  }
+  if (!negate) {
+    incrDecr(c, args, incr);
+    return;
+  }
+  if (incr === LLONG_MIN) {
+    c.out.error("ERR decrement would overflow");
+    return;
+  }
+  incrDecr(c, args, -incr);
+}
+
+const ZERO: LongDouble = { kind: "finite", neg: false, m: 0n, e: 0 };
+
+function incrbyfloat(c: Client, args: Uint8Array[]): void {
+  const db = c.server.db;
+  const key = keyOf(args[1]!);
+  const v = db.peek(key);
+  const value = v === undefined ? ZERO : parseLongDouble(v);
+  const incr = value === undefined ? undefined : parseLongDouble(args[2]!);
+  if (value === undefined || incr === undefined) {
+    c.out.error("ERR value is not a valid float");
+    return;
+  }
+  const sum = addLongDouble(value, incr);
+  if (sum.kind !== "finite") {
+    c.out.error("ERR increment would produce NaN or Infinity");
+    return;
+  }
+  const text = formatLongDouble(sum);
+  const out = new Uint8Array(text.length);
+  for (let i = 0; i < text.length; i++) out[i] = text.charCodeAt(i);
+  db.set(key, out, v === undefined ? undefined : KEEP_TTL);
+  c.propagateAs = [SET, args[1]!, out, KEEPTTL];
+  c.out.bulk(out);
+}
+
+const key = { name: "key", type: "key" } as const;
+
+function counter(
+  name: string,
+  arity: number,
+  summary: string,
+  since: string,
+  args: Command["args"],
+  handler: Command["handler"],
+): Command {
+  return {
+    name,
+    arity,
+    flags: ["write", "denyoom", "fast"],
+    keys: [1, 1, 1],
+    acl: ["@write", "@string", "@fast"],
+    summary,
+    since,
+    group: "string",
+    complexity: "O(1)",
+    args,
+    handler,
+  };
+}
+
+/** The counter commands. */
+export const COUNTER_COMMANDS: readonly Command[] = [
+  counter(
+    "incr",
+    2,
+    "Increment the integer value of a key by one",
+    "1.0.0",
+    [key],
+    (c, a) => incrDecr(c, a, 1),
+  ),
+  counter(
+    "decr",
+    2,
+    "Decrement the integer value of a key by one",
+    "1.0.0",
+    [key],
+    (c, a) => incrDecr(c, a, -1),
+  ),
+  counter(
+    "incrby",
+    3,
+    "Increment the integer value of a key by the given amount",
+    "1.0.0",
+    [key, { name: "increment", type: "integer" }],
+    (c, a) => incrby(c, a, false),
+  ),
+  counter(
+    "decrby",
+    3,
+    "Decrement the integer value of a key by the given number",
+    "1.0.0",
+    [key, { name: "decrement", type: "integer" }],
+    (c, a) => incrby(c, a, true),
+  ),
+  counter(
+    "incrbyfloat",
+    3,
+    "Increment the float value of a key by the given amount",
+    "2.6.0",
+    [key, { name: "increment", type: "double" }],
+    incrbyfloat,
+  ),
+];

@@ -1,0 +1,401 @@
+// Keyspace commands beyond DEL/EXISTS: UNLINK, TOUCH, TYPE, KEYS, SCAN, RANDOMKEY, RENAME and
+// RENAMENX, answering as Redis's db.c does.
+//
+// SCAN's cursor: Redis walks hash buckets in reverse-binary order; our keyspace is a JS Map, whose
+// live iterators keep their place while keys come and go (new keys are visited at the end). A
+// cursor names a parked iterator (id * 2^32 + position), so a full scan returns every key that
+// existed throughout exactly once. A cursor that is no longer parked (or never was) restarts
+// from its position, which is Redis's guarantee as long as no key was deleted in between.
+
+import { type Db, keyBytes, keyOf, type Value } from "../db.ts";
+import { compileGlob } from "../glob.ts";
+import { type Client, type Command, Err, parseLong } from "./command.ts";
+
+/** Redis's TYPE name of a value. Strings only for now; other types join with theirs. */
+export function typeName(_v: Value): string {
+  return "string";
+}
+
+function unlink(c: Client, args: Uint8Array[]): void {
+  const db = c.server.db;
+  let n = 0;
+  for (let i = 1; i < args.length; i++) if (db.delete(keyOf(args[i]!))) n++;
+  c.out.integer(n);
+}
+
+function touch(c: Client, args: Uint8Array[]): void {
+  const db = c.server.db;
+  let n = 0;
+  for (let i = 1; i < args.length; i++) if (db.get(keyOf(args[i]!)) !== undefined) n++;
+  c.out.integer(n);
+}
+
+function type(c: Client, args: Uint8Array[]): void {
+  const v = c.server.db.peek(keyOf(args[1]!));
+  c.out.simple(v === undefined ? "none" : typeName(v));
+}
+
+function keys(c: Client, args: Uint8Array[]): void {
+  const db = c.server.db;
+  const glob = compileGlob(keyOf(args[1]!));
+  const found: Uint8Array[] = [];
+  for (const k of db.keys()) if (glob.all || glob.match(k)) found.push(keyBytes(k));
+  c.out.arrayHeader(found.length);
+  for (const k of found) c.out.bulk(k);
+}
+
+// ---- SCAN ----
+
+/** A parked scan: the live iterator, how many keys it has passed, a key read ahead. */
+interface Parked {
+  it: Iterator<string>;
+  pos: number;
+  ahead: string | undefined;
+}
+
+interface ScanState {
+  parked: Map<number, Parked>;
+  nextId: number;
+  /** RANDOMKEY's walk over large keyspaces. */
+  walk: Iterator<string> | undefined;
+}
+
+const states = new WeakMap<Db, ScanState>();
+const POSITIONS = 2 ** 32;
+const MAX_IDS = 2 ** 20;
+/** Scans parked at once; the oldest is forgotten first. */
+const MAX_PARKED = 1024;
+const U64_MAX = (1n << 64n) - 1n;
+
+function stateOf(db: Db): ScanState {
+  let s = states.get(db);
+  if (!s) {
+    s = { parked: new Map(), nextId: 1, walk: undefined };
+    states.set(db, s);
+  }
+  return s;
+}
+
+function isSpace(c: number): boolean {
+  return c === 32 || (c >= 9 && c <= 13);
+}
+
+/**
+ * Parses a cursor as Redis does (strtoul on the whole string: optional sign, a negative value
+ * wraps, "" is 0, no leading space, no overflow); undefined when invalid.
+ */
+export function parseCursor(b: Uint8Array): bigint | undefined {
+  if (b.length === 0) return 0n;
+  if (isSpace(b[0]!)) return undefined;
+  let p = 0;
+  const neg = b[0] === 45;
+  if (neg || b[0] === 43) p++;
+  if (p === b.length) return undefined;
+  let s = "";
+  for (; p < b.length; p++) {
+    const c = b[p]!;
+    if (c < 48 || c > 57) return undefined;
+    s += String.fromCharCode(c);
+  }
+  const v = BigInt(s);
+  if (v > U64_MAX) return undefined;
+  return neg ? (U64_MAX + 1n - v) & U64_MAX : v;
+}
+
+const TYPE_NAMES = ["string"];
+
+function scan(c: Client, args: Uint8Array[]): void {
+  const cursor = parseCursor(args[1]!);
+  if (cursor === undefined) {
+    c.out.error("ERR invalid cursor");
+    return;
+  }
+  let count = 10;
+  let pattern: string | undefined;
+  let typeFilter: string | undefined;
+  for (let i = 2; i < args.length; i += 2) {
+    const opt = args[i]!;
+    const hasValue = i + 1 < args.length;
+    const name = hasValue ? optionName(opt) : "";
+    if (name === "count") {
+      const n = parseLong(args[i + 1]!);
+      if (n === undefined) {
+        c.out.error(Err.notInteger);
+        return;
+      }
+      if (n < 1) {
+        c.out.error(Err.syntax);
+        return;
+      }
+      count = n;
+    } else if (name === "match") {
+      const p = keyOf(args[i + 1]!);
+      pattern = p === "*" ? undefined : p;
+    } else if (name === "type") {
+      const t = args[i + 1]!;
+      const nul = t.indexOf(0);
+      typeFilter = optionName(nul === -1 ? t : t.subarray(0, nul));
+    } else {
+      c.out.error(Err.syntax);
+      return;
+    }
+  }
+  const db = c.server.db;
+  const state = stateOf(db);
+  let parked: Parked | undefined;
+  if (cursor !== 0n && cursor < BigInt(MAX_IDS) * BigInt(POSITIONS)) {
+    const id = Number(cursor);
+    parked = state.parked.get(id);
+    if (parked) state.parked.delete(id);
+  }
+  if (!parked) {
+    parked = { it: db.keys(), pos: 0, ahead: undefined };
+    const skip = Number(cursor % BigInt(POSITIONS));
+    while (parked.pos < skip && !parked.it.next().done) parked.pos++;
+  }
+  const glob = pattern === undefined ? undefined : compileGlob(pattern);
+  const wantType = typeFilter === undefined || TYPE_NAMES.includes(typeFilter);
+  const found: Uint8Array[] = [];
+  let visited = 0;
+  let done = false;
+  while (visited < count) {
+    let k = parked.ahead;
+    parked.ahead = undefined;
+    if (k === undefined) {
+      const r = parked.it.next();
+      if (r.done) {
+        done = true;
+        break;
+      }
+      k = r.value;
+    }
+    visited++;
+    parked.pos++;
+    if (glob && !glob.match(k)) continue;
+    const v = db.peek(k); // removes the key if it has expired since the walk started
+    if (v === undefined || !wantType || (typeFilter !== undefined && typeName(v) !== typeFilter)) {
+      continue;
+    }
+    found.push(keyBytes(k));
+  }
+  if (!done) {
+    // Read one key ahead, so a walk that has just finished says so with cursor 0.
+    const r = parked.it.next();
+    if (r.done) done = true;
+    else parked.ahead = r.value;
+  }
+  let next = "0";
+  if (!done) {
+    const id = state.nextId;
+    state.nextId = id + 1 >= MAX_IDS ? 1 : id + 1;
+    const key = id * POSITIONS + (parked.pos % POSITIONS);
+    state.parked.set(key, parked);
+    if (state.parked.size > MAX_PARKED) {
+      state.parked.delete(state.parked.keys().next().value!);
+    }
+    next = String(key);
+  }
+  c.out.arrayHeader(2);
+  c.out.bulk(next);
+  c.out.arrayHeader(found.length);
+  for (const k of found) c.out.bulk(k);
+}
+
+/** ASCII-lowercased option word (no allocation for the few options we know). */
+function optionName(b: Uint8Array): string {
+  let s = "";
+  for (let i = 0; i < b.length && i < 16; i++) {
+    const ch = b[i]!;
+    s += String.fromCharCode(ch >= 65 && ch <= 90 ? ch + 32 : ch);
+  }
+  return b.length > 16 ? s + "\u0100" : s;
+}
+
+// ---- RANDOMKEY ----
+
+/** Keyspaces up to this size pick uniformly; larger ones take a random stride of a walk. */
+const UNIFORM_UP_TO = 4096;
+
+function randomKey(db: Db): string | undefined {
+  const state = stateOf(db);
+  for (let tries = 0; tries < 100 && db.size > 0; tries++) {
+    let k: string | undefined;
+    if (db.size <= UNIFORM_UP_TO) {
+      let i = Math.floor(Math.random() * db.size);
+      for (const key of db.keys()) {
+        if (i-- === 0) {
+          k = key;
+          break;
+        }
+      }
+    } else {
+      let steps = 1 + Math.floor(Math.random() * 64);
+      while (steps > 0) {
+        state.walk ??= db.keys();
+        const r = state.walk.next();
+        if (r.done) {
+          state.walk = undefined;
+          continue;
+        }
+        k = r.value;
+        steps--;
+      }
+    }
+    // db.keys() skips keys past their time; when the pick fell on one, list the live keys.
+    if (k === undefined) {
+      const live = [...db.keys()];
+      if (live.length === 0) return undefined;
+      k = live[Math.floor(Math.random() * live.length)]!;
+    }
+    if (db.has(k)) return k;
+  }
+  return undefined;
+}
+
+function randomkey(c: Client): void {
+  const k = randomKey(c.server.db);
+  if (k === undefined) c.out.nullBulk();
+  else c.out.bulk(keyBytes(k));
+}
+
+// ---- RENAME ----
+
+function renameGeneric(c: Client, args: Uint8Array[], nx: boolean): void {
+  const db = c.server.db;
+  const src = keyOf(args[1]!), dst = keyOf(args[2]!);
+  const v = db.peek(src);
+  if (v === undefined) {
+    c.out.error("ERR no such key");
+    return;
+  }
+  if (src === dst) {
+    if (nx) c.out.integer(0);
+    else c.out.simple("OK");
+    return;
+  }
+  if (nx && db.has(dst)) {
+    c.out.integer(0);
+    return;
+  }
+  const at = db.expireAt(src);
+  db.set(dst, v, at);
+  db.delete(src);
+  if (nx) c.out.integer(1);
+  else c.out.simple("OK");
+}
+
+const key = { name: "key", type: "key" } as const;
+const keys1 = { name: "key", type: "key", multiple: true } as const;
+
+/** The keyspace commands of this file. */
+export const KEY_COMMANDS: readonly Command[] = [
+  {
+    name: "unlink",
+    arity: -2,
+    flags: ["write", "fast"],
+    keys: [1, -1, 1],
+    acl: ["@keyspace", "@write", "@fast"],
+    summary:
+      "Delete a key asynchronously in another thread. Otherwise it is just as DEL, but non blocking.",
+    since: "4.0.0",
+    group: "generic",
+    complexity: "O(1) for each key removed regardless of its size.",
+    args: [keys1],
+    handler: unlink,
+  },
+  {
+    name: "touch",
+    arity: -2,
+    flags: ["readonly", "fast"],
+    keys: [1, -1, 1],
+    acl: ["@keyspace", "@read", "@fast"],
+    summary:
+      "Alters the last access time of a key(s). Returns the number of existing keys specified.",
+    since: "3.2.1",
+    group: "generic",
+    complexity: "O(N) where N is the number of keys that will be touched.",
+    args: [keys1],
+    handler: touch,
+  },
+  {
+    name: "type",
+    arity: 2,
+    flags: ["readonly", "fast"],
+    keys: [1, 1, 1],
+    acl: ["@keyspace", "@read", "@fast"],
+    summary: "Determine the type stored at key",
+    since: "1.0.0",
+    group: "generic",
+    complexity: "O(1)",
+    args: [key],
+    handler: type,
+  },
+  {
+    name: "keys",
+    arity: 2,
+    flags: ["readonly"],
+    acl: ["@keyspace", "@read", "@slow", "@dangerous"],
+    summary: "Find all keys matching the given pattern",
+    since: "1.0.0",
+    group: "generic",
+    complexity: "O(N) with N being the number of keys in the database, under the assumption " +
+      "that the key names in the database and the given pattern have limited length.",
+    args: [{ name: "pattern", type: "pattern" }],
+    handler: keys,
+  },
+  {
+    name: "scan",
+    arity: -2,
+    flags: ["readonly"],
+    acl: ["@keyspace", "@read", "@slow"],
+    summary: "Incrementally iterate the keys space",
+    since: "2.8.0",
+    group: "generic",
+    complexity: "O(1) for every call. O(N) for a complete iteration, including enough command " +
+      "calls for the cursor to return back to 0. N is the number of elements inside the collection.",
+    args: [
+      { name: "cursor", type: "integer" },
+      { name: "pattern", type: "pattern", token: "MATCH", optional: true },
+      { name: "count", type: "integer", token: "COUNT", optional: true },
+      { name: "type", type: "string", token: "TYPE", optional: true },
+    ],
+    handler: scan,
+  },
+  {
+    name: "randomkey",
+    arity: 1,
+    flags: ["readonly"],
+    acl: ["@keyspace", "@read", "@slow"],
+    summary: "Return a random key from the keyspace",
+    since: "1.0.0",
+    group: "generic",
+    complexity: "O(1)",
+    handler: randomkey,
+  },
+  {
+    name: "rename",
+    arity: 3,
+    flags: ["write"],
+    keys: [1, 2, 1],
+    acl: ["@keyspace", "@write", "@slow"],
+    summary: "Rename a key",
+    since: "1.0.0",
+    group: "generic",
+    complexity: "O(1)",
+    args: [key, { name: "newkey", type: "key" }],
+    handler: (c, args) => renameGeneric(c, args, false),
+  },
+  {
+    name: "renamenx",
+    arity: 3,
+    flags: ["write", "fast"],
+    keys: [1, 2, 1],
+    acl: ["@keyspace", "@write", "@fast"],
+    summary: "Rename a key, only if the new key does not exist",
+    since: "1.0.0",
+    group: "generic",
+    complexity: "O(1)",
+    args: [key, { name: "newkey", type: "key" }],
+    handler: (c, args) => renameGeneric(c, args, true),
+  },
+];

@@ -1,0 +1,454 @@
+// String commands beyond GET/SET, as Redis's t_string.c answers them: SETNX, SETEX, PSETEX,
+// GETSET, GETDEL, GETEX, MGET, MSET, MSETNX, APPEND, STRLEN, GETRANGE and SETRANGE.
+//
+// APPEND and SETRANGE grow a value in place when it lives in a buffer this file allocated with
+// room to spare (doubling up to 1 MB, then 1 MB more, as Redis's sds does), so appending to a key
+// costs the bytes appended rather than a copy of the whole value each time. Values that came
+// from a client's arguments are copied before they are stored: arguments are views into the
+// connection's read buffer.
+
+import { KEEP_TTL, keyOf, type Value } from "../db.ts";
+import { bytes, type Client, type Command, Err, isWord, parseLong } from "./command.ts";
+import { expireMillis } from "./expire.ts";
+
+const SET = bytes("SET");
+const PXAT = bytes("PXAT");
+const DEL = bytes("DEL");
+const PEXPIREAT = bytes("PEXPIREAT");
+const PERSIST = bytes("PERSIST");
+
+/** Buffers allocated here for growing values; only these are written in place. */
+const growable = new WeakSet<ArrayBufferLike>();
+const MB = 1024 * 1024;
+
+/**
+ * A writable value of `total` bytes starting with `v`'s bytes, reusing `v`'s buffer when it is
+ * ours and large enough. A new buffer gets room to spare unless `exact`.
+ */
+function grow(v: Value, total: number, exact = false): Uint8Array {
+  if (growable.has(v.buffer) && v.byteOffset === 0 && v.buffer.byteLength >= total) {
+    return new Uint8Array(v.buffer, 0, total);
+  }
+  const capacity = exact ? total : total < MB ? Math.max(total * 2, 16) : total + MB;
+  const buf = new ArrayBuffer(capacity);
+  growable.add(buf);
+  const out = new Uint8Array(buf, 0, total);
+  out.set(v);
+  return out;
+}
+
+const TOO_BIG = "ERR string exceeds maximum allowed size (proto-max-bulk-len)";
+
+function tooBig(c: Client, total: number): boolean {
+  if (total > c.server.options.protoMaxBulkLen) {
+    c.out.error(TOO_BIG);
+    return true;
+  }
+  return false;
+}
+
+function bulkOrNull(c: Client, v: Value | undefined): void {
+  if (v === undefined) c.out.nullBulk();
+  else c.out.bulk(v);
+}
+
+function setnx(c: Client, args: Uint8Array[]): void {
+  const db = c.server.db;
+  const key = keyOf(args[1]!);
+  if (db.has(key)) {
+    c.out.integer(0);
+    return;
+  }
+  db.set(key, args[2]!.slice());
+  c.out.integer(1);
+}
+
+/** SETEX / PSETEX: SET with a relative expiry, propagated as SET ... PXAT. */
+function setex(c: Client, args: Uint8Array[], seconds: boolean): void {
+  const at = expireMillis(c, args[2]!, seconds, true, seconds ? "setex" : "psetex");
+  if (at === undefined) return;
+  c.server.db.set(keyOf(args[1]!), args[3]!.slice(), at);
+  c.propagateAs = [SET, args[1]!, args[3]!, PXAT, bytes(String(at))];
+  c.out.simple("OK");
+}
+
+function getset(c: Client, args: Uint8Array[]): void {
+  const db = c.server.db;
+  const key = keyOf(args[1]!);
+  bulkOrNull(c, db.get(key));
+  db.set(key, args[2]!.slice());
+}
+
+function getdel(c: Client, args: Uint8Array[]): void {
+  const db = c.server.db;
+  const key = keyOf(args[1]!);
+  const v = db.get(key);
+  bulkOrNull(c, v);
+  if (v !== undefined) {
+    db.delete(key);
+    c.propagateAs = [DEL, args[1]!];
+  }
+}
+
+const EX = 1, PX = 2, EXAT = 4, PXAT_ = 8, PERSIST_ = 16;
+
+/** GETEX key [EX s | PX ms | EXAT t | PXAT t | PERSIST], parsed in Redis's order. */
+function getex(c: Client, args: Uint8Array[]): void {
+  let flags = 0;
+  let expire: Uint8Array | undefined;
+  for (let j = 2; j < args.length; j++) {
+    const a = args[j]!;
+    const hasNext = j + 1 < args.length;
+    let opt = 0;
+    if (isWord(a, "ex")) opt = EX;
+    else if (isWord(a, "px")) opt = PX;
+    else if (isWord(a, "exat")) opt = EXAT;
+    else if (isWord(a, "pxat")) opt = PXAT_;
+    else if (isWord(a, "persist")) opt = PERSIST_;
+    if (opt === PERSIST_ && !(flags & (EX | PX | EXAT | PXAT_))) {
+      flags |= PERSIST_;
+    } else if (opt !== 0 && opt !== PERSIST_ && !(flags & ~opt) && hasNext) {
+      // The same option may repeat (the last value wins); two different ones may not.
+      flags |= opt;
+      expire = args[++j]!;
+    } else {
+      c.out.error(Err.syntax);
+      return;
+    }
+  }
+  const db = c.server.db;
+  const key = keyOf(args[1]!);
+  const v = db.get(key);
+  if (v === undefined) {
+    c.out.nullBulk();
+    return;
+  }
+  let at: number | undefined;
+  if (expire !== undefined) {
+    at = expireMillis(c, expire, (flags & (EX | EXAT)) !== 0, (flags & (EX | PX)) !== 0, "getex");
+    if (at === undefined) return;
+  }
+  c.out.bulk(v);
+  if (at !== undefined) {
+    if ((flags & (EXAT | PXAT_)) && at <= db.now()) {
+      db.delete(key);
+      c.propagateAs = [DEL, args[1]!];
+    } else {
+      db.setExpireAt(key, at);
+      c.propagateAs = [PEXPIREAT, args[1]!, bytes(String(at))];
+    }
+  } else if (flags & PERSIST_) {
+    if (db.persist(key)) c.propagateAs = [PERSIST, args[1]!];
+  }
+}
+
+function mget(c: Client, args: Uint8Array[]): void {
+  const db = c.server.db;
+  c.out.arrayHeader(args.length - 1);
+  for (let i = 1; i < args.length; i++) bulkOrNull(c, db.get(keyOf(args[i]!)));
+}
+
+function msetGeneric(c: Client, args: Uint8Array[], nx: boolean): void {
+  if (args.length % 2 === 0) {
+    c.out.error(Err.arity(nx ? "msetnx" : "mset"));
+    return;
+  }
+  const db = c.server.db;
+  if (nx) {
+    for (let i = 1; i < args.length; i += 2) {
+      if (db.has(keyOf(args[i]!))) {
+        c.out.integer(0);
+        return;
+      }
+    }
+  }
+  for (let i = 1; i < args.length; i += 2) db.set(keyOf(args[i]!), args[i + 1]!.slice());
+  if (nx) c.out.integer(1);
+  else c.out.simple("OK");
+}
+
+function append(c: Client, args: Uint8Array[]): void {
+  const db = c.server.db;
+  const key = keyOf(args[1]!);
+  const add = args[2]!;
+  const v = db.peek(key);
+  if (v === undefined) {
+    db.set(key, add.slice());
+    c.out.integer(add.length);
+    return;
+  }
+  const total = v.length + add.length;
+  if (tooBig(c, total)) return;
+  const out = grow(v, total);
+  out.set(add, v.length);
+  db.set(key, out, KEEP_TTL);
+  c.out.integer(total);
+}
+
+function strlen(c: Client, args: Uint8Array[]): void {
+  c.out.integer(c.server.db.peek(keyOf(args[1]!))?.length ?? 0);
+}
+
+const EMPTY = new Uint8Array(0);
+
+function getrange(c: Client, args: Uint8Array[]): void {
+  let start = parseLong(args[2]!);
+  let end = start === undefined ? undefined : parseLong(args[3]!);
+  if (start === undefined || end === undefined) {
+    c.out.error(Err.notInteger);
+    return;
+  }
+  const v = c.server.db.get(keyOf(args[1]!));
+  if (v === undefined) {
+    c.out.bulk(EMPTY);
+    return;
+  }
+  const len = v.length;
+  if (start < 0 && end < 0 && start > end) {
+    c.out.bulk(EMPTY);
+    return;
+  }
+  if (start < 0) start = len + start;
+  if (end < 0) end = len + end;
+  if (start < 0) start = 0;
+  if (end < 0) end = 0;
+  if (end >= len) end = len - 1;
+  if (start > end || len === 0) c.out.bulk(EMPTY);
+  else c.out.bulk(v.subarray(start, end + 1));
+}
+
+function setrange(c: Client, args: Uint8Array[]): void {
+  const offset = parseLong(args[2]!);
+  if (offset === undefined) {
+    c.out.error(Err.notInteger);
+    return;
+  }
+  if (offset < 0) {
+    c.out.error("ERR offset is out of range");
+    return;
+  }
+  const db = c.server.db;
+  const key = keyOf(args[1]!);
+  const value = args[3]!;
+  const v = db.peek(key);
+  if (value.length === 0) {
+    c.out.integer(v?.length ?? 0);
+    return;
+  }
+  const total = offset + value.length;
+  if (tooBig(c, total)) return;
+  let out: Uint8Array;
+  if (v === undefined) out = grow(EMPTY, total, true);
+  else if (total > v.length) out = grow(v, total);
+  else out = grow(v, v.length, true);
+  out.set(value, offset);
+  db.set(key, out, v === undefined ? undefined : KEEP_TTL);
+  c.out.integer(out.length);
+}
+
+const key = { name: "key", type: "key" } as const;
+const value = { name: "value", type: "string" } as const;
+
+function str(
+  name: string,
+  arity: number,
+  flags: Command["flags"],
+  acl: readonly string[],
+  summary: string,
+  since: string,
+  complexity: string,
+  args: Command["args"],
+  handler: Command["handler"],
+  keys: [number, number, number] = [1, 1, 1],
+): Command {
+  return {
+    name,
+    arity,
+    flags,
+    keys,
+    acl,
+    summary,
+    since,
+    group: "string",
+    complexity,
+    args,
+    handler,
+  };
+}
+
+/** The string commands of this file. */
+export const STRING_OP_COMMANDS: readonly Command[] = [
+  str(
+    "setnx",
+    3,
+    ["write", "denyoom", "fast"],
+    ["@write", "@string", "@fast"],
+    "Set the value of a key, only if the key does not exist",
+    "1.0.0",
+    "O(1)",
+    [key, value],
+    setnx,
+  ),
+  str(
+    "setex",
+    4,
+    ["write", "denyoom"],
+    ["@write", "@string", "@slow"],
+    "Set the value and expiration of a key",
+    "2.0.0",
+    "O(1)",
+    [key, { name: "seconds", type: "integer" }, value],
+    (c, a) => setex(c, a, true),
+  ),
+  str(
+    "psetex",
+    4,
+    ["write", "denyoom"],
+    ["@write", "@string", "@slow"],
+    "Set the value and expiration in milliseconds of a key",
+    "2.6.0",
+    "O(1)",
+    [key, { name: "milliseconds", type: "integer" }, value],
+    (c, a) => setex(c, a, false),
+  ),
+  str(
+    "getset",
+    3,
+    ["write", "denyoom", "fast"],
+    ["@write", "@string", "@fast"],
+    "Set the string value of a key and return its old value",
+    "1.0.0",
+    "O(1)",
+    [key, value],
+    getset,
+  ),
+  str(
+    "getdel",
+    2,
+    ["write", "fast"],
+    ["@write", "@string", "@fast"],
+    "Get the value of a key and delete the key",
+    "6.2.0",
+    "O(1)",
+    [key],
+    getdel,
+  ),
+  str(
+    "getex",
+    -2,
+    ["write", "fast"],
+    ["@write", "@string", "@fast"],
+    "Get the value of a key and optionally set its expiration",
+    "6.2.0",
+    "O(1)",
+    [key, {
+      name: "expiration",
+      type: "oneof",
+      optional: true,
+      arguments: [
+        { name: "seconds", type: "integer", token: "EX" },
+        { name: "milliseconds", type: "integer", token: "PX" },
+        { name: "unix-time-seconds", type: "unix-time", token: "EXAT" },
+        { name: "unix-time-milliseconds", type: "unix-time", token: "PXAT" },
+        { name: "persist", type: "pure-token", token: "PERSIST" },
+      ],
+    }],
+    getex,
+  ),
+  str(
+    "mget",
+    -2,
+    ["readonly", "fast"],
+    ["@read", "@string", "@fast"],
+    "Get the values of all the given keys",
+    "1.0.0",
+    "O(N) where N is the number of keys to retrieve.",
+    [{ name: "key", type: "key", multiple: true }],
+    mget,
+    [1, -1, 1],
+  ),
+  str(
+    "mset",
+    -3,
+    ["write", "denyoom"],
+    ["@write", "@string", "@slow"],
+    "Set multiple keys to multiple values",
+    "1.0.1",
+    "O(N) where N is the number of keys to set.",
+    [{
+      name: "data",
+      type: "block",
+      multiple: true,
+      arguments: [key, value],
+    }],
+    (c, a) => msetGeneric(c, a, false),
+    [1, -1, 2],
+  ),
+  str(
+    "msetnx",
+    -3,
+    ["write", "denyoom"],
+    ["@write", "@string", "@slow"],
+    "Set multiple keys to multiple values, only if none of the keys exist",
+    "1.0.1",
+    "O(N) where N is the number of keys to set.",
+    [{
+      name: "data",
+      type: "block",
+      multiple: true,
+      arguments: [key, value],
+    }],
+    (c, a) => msetGeneric(c, a, true),
+    [1, -1, 2],
+  ),
+  str(
+    "append",
+    3,
+    ["write", "denyoom", "fast"],
+    ["@write", "@string", "@fast"],
+    "Append a value to a key",
+    "2.0.0",
+    "O(1). The amortized time complexity is O(1) assuming the appended value is small and " +
+      "the already present value is of any size, since the dynamic string library used by " +
+      "Redis will double the free space available on every reallocation.",
+    [key, value],
+    append,
+  ),
+  str(
+    "strlen",
+    2,
+    ["readonly", "fast"],
+    ["@read", "@string", "@fast"],
+    "Get the length of the value stored in a key",
+    "2.2.0",
+    "O(1)",
+    [key],
+    strlen,
+  ),
+  str(
+    "getrange",
+    4,
+    ["readonly"],
+    ["@read", "@string", "@slow"],
+    "Get a substring of the string stored at a key",
+    "2.4.0",
+    "O(N) where N is the length of the returned string. The complexity is ultimately " +
+      "determined by the returned length, but because creating a substring from an existing " +
+      "string is very cheap, it can be considered O(1) for small strings.",
+    [key, { name: "start", type: "integer" }, { name: "end", type: "integer" }],
+    getrange,
+  ),
+  str(
+    "setrange",
+    4,
+    ["write", "denyoom"],
+    ["@write", "@string", "@slow"],
+    "Overwrite part of a string at key starting at the specified offset",
+    "2.2.0",
+    "O(1), not counting the time taken to copy the new string in place. Usually, this string " +
+      "is very small so the amortized complexity is O(1). Otherwise, complexity is O(M) with M " +
+      "being the length of the value argument.",
+    [key, { name: "offset", type: "integer" }, value],
+    setrange,
+  ),
+];
