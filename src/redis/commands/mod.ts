@@ -6,16 +6,24 @@
 import { keyOf } from "../db.ts";
 import { type Client, type Command, cString, Err, isWord, lowerName } from "./command.ts";
 import { CONNECTION_COMMANDS } from "./connection.ts";
+import { COUNTER_COMMANDS } from "./counters.ts";
+import { EXPIRE_COMMANDS } from "./expire.ts";
+import { KEY_COMMANDS } from "./keys.ts";
 import { KEYSPACE_COMMANDS } from "./keyspace.ts";
 import { PUBSUB_COMMANDS } from "./pubsub.ts";
 import { SERVER_COMMANDS } from "./server.ts";
+import { STRING_OP_COMMANDS } from "./string_ops.ts";
 import { STRING_COMMANDS } from "./strings.ts";
 
 /** Every command family, in COMMAND's order. */
 export const FAMILIES: readonly (readonly Command[])[] = [
   CONNECTION_COMMANDS,
   STRING_COMMANDS,
+  STRING_OP_COMMANDS,
+  COUNTER_COMMANDS,
   KEYSPACE_COMMANDS,
+  KEY_COMMANDS,
+  EXPIRE_COMMANDS,
   PUBSUB_COMMANDS,
   SERVER_COMMANDS,
 ];
