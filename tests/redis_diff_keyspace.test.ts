@@ -2,7 +2,9 @@
 // be byte for byte the same (see tests/_diff.ts). Expiries are driven by short PX values and
 // sleeps; replies that depend on chance or on the clock use a comparator.
 
-import { diffTest, script, type Step } from "./_diff.ts";
+import { type Reply, ReplyParser } from "../src/redis/frame.ts";
+import { diffTest, RawConn, script, startPair, type Step } from "./_diff.ts";
+import { assert, assertEquals, which } from "./_util.ts";
 
 /** Deterministic pseudo-random generator (mulberry32). */
 function rng(seed: number): () => number {
@@ -466,4 +468,61 @@ diffTest("keyspace commands answer as Redis 7 does", {
     FLUSHALL ASYNC ASYNC
     DBSIZE extra
   `,
+});
+
+const dec = new TextDecoder();
+
+function parseReply(raw: Uint8Array): Reply {
+  const p = new ReplyParser();
+  p.push(raw);
+  return p.next()!;
+}
+
+/**
+ * Runs a full SCAN while other keys are deleted and added between calls; returns the keys seen.
+ * Keys present for the whole scan must all be seen (Redis's SCAN guarantee).
+ */
+async function scanWhileChanging(port: number): Promise<Set<string>> {
+  const conn = await RawConn.connect(port);
+  try {
+    await conn.call(["FLUSHALL"]);
+    const mset = ["MSET"];
+    for (let i = 0; i < 600; i++) mset.push(`stable:${i}`, "v");
+    for (let i = 0; i < 300; i++) mset.push(`churn:${i}`, "v");
+    await conn.call(mset);
+    const seen = new Set<string>();
+    let cursor = "0";
+    let round = 0;
+    do {
+      const r = parseReply(await conn.call(["SCAN", cursor, "COUNT", "15"]));
+      assert(Array.isArray(r) && r.length === 2 && Array.isArray(r[1]), `bad reply ${r}`);
+      cursor = dec.decode(r[0] as Uint8Array);
+      for (const k of r[1] as Uint8Array[]) seen.add(dec.decode(k));
+      // Churn: delete three old keys, add three new ones.
+      for (let j = 0; j < 3; j++) {
+        await conn.call(["DEL", `churn:${round * 3 + j}`]);
+        await conn.call(["SET", `new:${round * 3 + j}`, "v"]);
+      }
+      round++;
+    } while (cursor !== "0" && round < 5000);
+    assertEquals(cursor, "0", "the scan ended");
+    return seen;
+  } finally {
+    conn.close();
+  }
+}
+
+Deno.test({
+  name: "SCAN returns every key that exists throughout, while keys come and go (as Redis)",
+  ignore: which("redis-server") === undefined,
+  async fn() {
+    await using pair = await startPair();
+    for (const [name, port] of [["redis", pair!.redisPort], ["tokserver", pair!.tokPort]]) {
+      const seen = await scanWhileChanging(port as number);
+      const missing = [];
+      for (let i = 0; i < 600; i++) if (!seen.has(`stable:${i}`)) missing.push(i);
+      assertEquals(missing, [], `${name} missed stable keys`);
+      for (const k of seen) assert(/^(stable|churn|new):\d+$/.test(k), `${name} invented ${k}`);
+    }
+  },
 });

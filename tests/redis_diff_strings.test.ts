@@ -38,7 +38,48 @@ function rangeScript(): Step[] {
   return steps;
 }
 
+/** Appends and overwrites of many sizes, so growing values (in place or not) stay exact. */
+function growScript(): Step[] {
+  const steps: Step[] = [];
+  let seed = 99;
+  const r = (n: number) => {
+    seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+    return seed % n;
+  };
+  const chunk = (n: number) => {
+    let s = "";
+    for (let i = 0; i < n; i++) s += String.fromCharCode(97 + r(26));
+    return s;
+  };
+  for (let i = 0; i < 120; i++) {
+    const key = `g${i % 3}`;
+    const size = [0, 1, 7, 30, 63, 64, 65, 200, 1000, 5000][r(10)]!;
+    switch (r(5)) {
+      case 0:
+      case 1:
+        steps.push({ cmd: ["APPEND", key, chunk(size)] });
+        break;
+      case 2:
+        steps.push({ cmd: ["SETRANGE", key, String(r(3000)), chunk(size)] });
+        break;
+      case 3:
+        steps.push({ cmd: ["GETRANGE", key, String(r(3000)), String(r(9000) - 3000)] });
+        break;
+      default:
+        steps.push({ cmd: ["STRLEN", key] });
+    }
+  }
+  steps.push({ cmd: ["SET", "copy", "x"] }, { cmd: ["APPEND", "copy", chunk(100)] });
+  steps.push({ cmd: ["RENAME", "g0", "moved"] }, { cmd: ["APPEND", "moved", "tail"] });
+  steps.push({ cmd: ["GETSET", "g1", "short"] }, { cmd: ["APPEND", "g1", chunk(70)] });
+  steps.push({ cmd: ["INCR", "g2"] }, { cmd: ["SET", "g2", "1"] }, { cmd: ["APPEND", "g2", "0"] });
+  steps.push({ cmd: ["INCR", "g2"] });
+  for (const k of ["g0", "g1", "g2", "moved", "copy"]) steps.push({ cmd: ["GET", k] });
+  return steps;
+}
+
 diffTest("string commands answer as Redis 7 does", {
+  "APPEND and SETRANGE keep growing values exact": growScript(),
   "GET, SET and their variants": script`
     SET k v
     GET k
