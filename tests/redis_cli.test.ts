@@ -145,6 +145,13 @@ for (const target of TARGETS) {
         "quit",
         "get greeting",
       ].join("\n") + "\n";
+      // A server with one database refuses SELECT 2: then the prompt must not change.
+      let selects = true;
+      {
+        await using probe = await connect({ port: srv.port });
+        await probe.send("SELECT", 2).catch(() => selects = false);
+      }
+      const p2 = selects ? `127.0.0.1:${srv.port}[2]> ` : p;
       const r = await cli(srv.port, [], script);
       assertEquals(r.code, 0);
       assertEquals(
@@ -156,9 +163,9 @@ for (const target of TARGETS) {
           `${p}"xA\\n"`,
           `${p}Invalid argument(s)`,
           `${p}${p}(error) ERR value is not an integer or out of range`,
-          `${p}OK`,
-          `127.0.0.1:${srv.port}[2]> (nil)`,
-          `127.0.0.1:${srv.port}[2]> OK`,
+          selects ? `${p}OK` : `${p}(error) ERR DB index is out of range`,
+          `${p2}${selects ? "(nil)" : '"hello"'}`,
+          `${p2}OK`,
           p, // quit: the line after it is never run
         ].join("\n"),
       );
