@@ -92,35 +92,33 @@ const NASTY = [
   "*1\r\n*1\r\n$4\r\nPING\r\n",
 ];
 
-/** A frame that is valid, mutated, hand-picked nasty, inline, or plain random bytes. */
-export function fuzzFrame(rng: Rng): Uint8Array {
-  switch (rng.int(5)) {
-    case 0:
-    case 1:
-      return validFrame(rng);
-    case 2: {
-      const f = validFrame(rng).slice();
-      const flips = 1 + rng.int(3);
-      for (let i = 0; i < flips; i++) {
-        const at = rng.int(f.length);
-        switch (rng.int(3)) {
-          case 0:
-            f[at] = rng.int(256);
-            break;
-          case 1:
-            f[at] = rng.pick([13, 10, 42, 36, 45, 48, 57]);
-            break;
-          default:
-            return f.subarray(0, at); // truncated
-        }
+/**
+ * A frame that is valid (most of them, so connections live long enough to be interesting),
+ * mutated, hand-picked nasty, or plain random bytes. `bad` tells which kind it is.
+ */
+export function fuzzFrame(rng: Rng): { frame: Uint8Array; bad: boolean } {
+  const roll = rng.int(20);
+  if (roll < 16) return { frame: validFrame(rng), bad: false };
+  if (roll === 16 || roll === 17) {
+    const f = validFrame(rng).slice();
+    const flips = 1 + rng.int(3);
+    for (let i = 0; i < flips; i++) {
+      const at = rng.int(f.length);
+      switch (rng.int(3)) {
+        case 0:
+          f[at] = rng.int(256);
+          break;
+        case 1:
+          f[at] = rng.pick([13, 10, 42, 36, 45, 48, 57]);
+          break;
+        default:
+          return { frame: f.subarray(0, at), bad: true }; // truncated
       }
-      return f;
     }
-    case 3:
-      return enc.encode(rng.pick(NASTY));
-    default:
-      return rng.bytes(1 + rng.int(48));
+    return { frame: f, bad: true };
   }
+  if (roll === 18) return { frame: enc.encode(rng.pick(NASTY)), bad: true };
+  return { frame: rng.bytes(1 + rng.int(48)), bad: true };
 }
 
 /** A hostile chunk for a telnet chat: control bytes, IAC, ANSI, invalid UTF-8, long lines. */
