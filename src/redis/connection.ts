@@ -64,6 +64,8 @@ export class RedisClient implements Client {
   #softSince = 0;
   /** Set while this client waits in the server's flush queue. */
   flushQueued = false;
+  /** appendfsync always: the log offset that must be on disk before this output may leave. */
+  syncNeed = 0;
 
   constructor(server: RedisServer, id: number, conn: Deno.TcpConn, addr: string) {
     this.server = server;
@@ -117,6 +119,8 @@ export class RedisClient implements Client {
           break;
         }
         this.#process();
+        const gate = this.server.persistence.gate;
+        if (gate !== undefined) this.syncNeed = gate.fed;
         this.#adaptReadSize(n, view.length);
         if (this.channels.size > 0 || this.patterns.size > 0) {
           if (this.#overLimit()) break;
@@ -124,6 +128,9 @@ export class RedisClient implements Client {
         this.#flush();
       }
       // Let the last replies leave (QUIT, a protocol error) before the connection is closed.
+      const gate = this.server.persistence.gate;
+      if (gate !== undefined && this.syncNeed > gate.synced) await gate.until(this.syncNeed);
+      this.#flush();
       while (this.#writing !== undefined) await this.#writing;
     } finally {
       this.#dead = true;
@@ -201,14 +208,20 @@ export class RedisClient implements Client {
   }
 
   #flush(): void {
-    if (this.#writing !== undefined || this.out.length === 0 || this.#dead) return;
+    if (this.#writing !== undefined || this.out.length === 0 || this.#dead || this.#held()) return;
     this.#writing = this.#writeLoop();
+  }
+
+  /** appendfsync always: output waits for the fsync of what it may depend on (aof.ts). */
+  #held(): boolean {
+    const gate = this.server.persistence.gate;
+    return gate !== undefined && this.syncNeed > gate.synced && gate.hold(this);
   }
 
   async #writeLoop(): Promise<void> {
     const conn = this.#conn, out = this.out, stats = this.server.stats;
     try {
-      while (out.length > 0 && !this.#dead) {
+      while (out.length > 0 && !this.#dead && !this.#held()) {
         const chunk = out.take();
         this.#inflight = chunk.length;
         let off = 0;

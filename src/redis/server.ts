@@ -7,6 +7,7 @@ import denoJson from "../../deno.json" with { type: "json" };
 import { type Logger, stderrLogger } from "../net/log.ts";
 import { runServer } from "../net/run.ts";
 import { closeQuietly, type Connection, type TcpServer } from "../net/server.ts";
+import { Persistence } from "./aof.ts";
 import type { Command, Server, ServerConfig, ServerStats } from "./commands/command.ts";
 import { buildCommandTable, CommandLookup } from "./commands/mod.ts";
 import { RedisClient } from "./connection.ts";
@@ -48,6 +49,7 @@ export class RedisServer implements Server {
   readonly lookup: CommandLookup;
   readonly log: Logger;
   readonly verbose: boolean;
+  readonly persistence: Persistence;
   memoryPeak = 0;
   opsPerSec = 0;
   readonly #propagateHooks: PropagateHook[] = [];
@@ -65,6 +67,7 @@ export class RedisServer implements Server {
     const id = new Uint8Array(20);
     crypto.getRandomValues(id);
     this.runId = [...id].map((b) => b.toString(16).padStart(2, "0")).join("");
+    this.persistence = new Persistence(this);
     // A key that expires is propagated as a DEL, as Redis does, so a replayed log agrees.
     this.db.onExpired = (key) => {
       if (this.#propagateHooks.length > 0) this.propagate([DEL, keyBytes(key)], 0);
@@ -184,6 +187,8 @@ export async function runRedis(opts: RedisOptions): Promise<number> {
     return 2;
   }
   const server = new RedisServer(opts, limit, log);
+  // The append-only file is replayed before listening.
+  if (!server.persistence.load()) return 1;
   const refusal = encoder.encode("-ERR max number of clients reached\r\n");
   return await runServer({
     host: opts.host,
@@ -196,14 +201,19 @@ export async function runRedis(opts: RedisOptions): Promise<number> {
       await conn.write(refusal);
     },
     handle: (c) => server.handle(c),
-    goodbye: () => server.drainAll(),
+    goodbye: () => {
+      server.persistence.flush();
+      return server.drainAll();
+    },
     started: (tcp: TcpServer) => {
       server.port = tcp.port;
       server.start();
+      server.persistence.start(() => void tcp.shutdown());
     },
-    stopped: () => {
+    stopped: async () => {
       server.stop();
       for (const c of server.clients.values()) closeQuietly({ close: () => c.kill() });
+      await server.persistence.close();
     },
   });
 }

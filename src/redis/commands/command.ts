@@ -6,6 +6,7 @@ import { type Db, keyOf } from "../db.ts";
 import type { RespWriter } from "../frame.ts";
 import type { PubSub, Subscriber } from "../pubsub.ts";
 import type { RedisOptions } from "../options.ts";
+import type { Persistence } from "../aof.ts";
 
 /** Command flags, spelled as Redis's COMMAND reply spells them. */
 export type CommandFlag =
@@ -138,6 +139,8 @@ export interface Server {
   propagate(args: Uint8Array[], db: number): void;
   /** Closes a client at once (CLIENT KILL, output limits). */
   kill(client: Client): void;
+  /** The append-only file, rewrites and SHUTDOWN (aof.ts). */
+  readonly persistence: Persistence;
 }
 
 /** Runs a command: reads `args` (args[0] is the name as sent), writes its reply to `c.out`. */

@@ -12,6 +12,7 @@ import { KEY_COMMANDS } from "./keys.ts";
 import { KEYSPACE_COMMANDS } from "./keyspace.ts";
 import { PUBSUB_COMMANDS } from "./pubsub.ts";
 import { SERVER_COMMANDS } from "./server.ts";
+import { SHUTDOWN_COMMANDS } from "./shutdown.ts";
 import { STRING_OP_COMMANDS } from "./string_ops.ts";
 import { STRING_COMMANDS } from "./strings.ts";
 
@@ -26,6 +27,7 @@ export const FAMILIES: readonly (readonly Command[])[] = [
   EXPIRE_COMMANDS,
   PUBSUB_COMMANDS,
   SERVER_COMMANDS,
+  SHUTDOWN_COMMANDS,
 ];
 
 /** Builds the command table (lowercase name to command) from `families`. */

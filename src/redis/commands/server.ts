@@ -360,18 +360,7 @@ const SECTIONS: Record<string, (c: Client) => string[]> = {
       `mem_allocator:v8`,
     ];
   },
-  persistence: (c) => [
-    `loading:0`,
-    `async_loading:0`,
-    `rdb_changes_since_last_save:${c.server.db.dirty}`,
-    `rdb_bgsave_in_progress:0`,
-    `rdb_last_save_time:${Math.floor(c.server.startTime / 1000)}`,
-    `rdb_last_bgsave_status:ok`,
-    `aof_enabled:${c.server.options.appendonly ? 1 : 0}`,
-    `aof_rewrite_in_progress:0`,
-    `aof_rewrite_scheduled:0`,
-    `aof_last_write_status:ok`,
-  ],
+  persistence: (c) => c.server.persistence.info(),
   stats: (c) => {
     const st = c.server.stats;
     const db = c.server.db.stats;

@@ -1,0 +1,210 @@
+// Replaying the append-only file at start, before the server listens. The file is parsed as
+// Redis's loader does: RESP arrays of bulk strings only, each command run through the command
+// table as a client would send it, MULTI ... EXEC blocks applied whole. Running out of bytes in
+// the middle of a command means the server died while writing it: that tail (or an unfinished
+// MULTI block) is dropped with one warning and the file is cut back to the last whole command.
+// Any other unexpected byte is corruption: the start stops with its byte offset and the file is
+// left exactly as it is.
+
+import { isWord, lowerName } from "./commands/command.ts";
+import { execute } from "./commands/mod.ts";
+import { RedisClient } from "./connection.ts";
+import type { RedisServer } from "./server.ts";
+
+/** What a replay found. */
+export type LoadResult =
+  | {
+    ok: true;
+    /** Commands applied. */
+    commands: number;
+    /** Bytes of the file after loading (after a cut, its new size). */
+    size: number;
+    /** Set when an incomplete tail was dropped: the size the file had. */
+    cutFrom?: number;
+    /** Whether the dropped tail was (or included) an unfinished MULTI block. */
+    cutMulti?: boolean;
+  }
+  | { ok: false; offset: number; message: string };
+
+/** Thrown by the parser at an unexpected byte. */
+class Corrupt {
+  constructor(readonly offset: number, readonly message: string) {}
+}
+
+/** Marks a command that runs past the end of the data. */
+const INCOMPLETE = null;
+
+function show(b: number | undefined): string {
+  if (b === undefined) return "end of file";
+  if (b >= 32 && b < 127) return `'${String.fromCharCode(b)}'`;
+  return `byte 0x${b.toString(16).padStart(2, "0")}`;
+}
+
+/**
+ * Parses one command at `pos`: its arguments (views into `data`) and where it ends, or
+ * {@linkcode INCOMPLETE} when the data ends first. Throws {@linkcode Corrupt}.
+ */
+export function parseCommand(
+  data: Uint8Array,
+  pos: number,
+): { args: Uint8Array[]; end: number } | typeof INCOMPLETE {
+  const len = data.length;
+  // A number line after a prefix byte: digits, then CRLF.
+  const number = (what: string): number | typeof INCOMPLETE => {
+    let n = 0, digits = 0;
+    while (true) {
+      if (pos >= len) return INCOMPLETE;
+      const c = data[pos]!;
+      if (c >= 48 && c <= 57 && digits < 15) {
+        n = n * 10 + (c - 48);
+        digits++;
+        pos++;
+        continue;
+      }
+      if (c !== 13 || digits === 0) {
+        throw new Corrupt(pos, `bad ${what}: expected a digit, found ${show(c)}`);
+      }
+      if (pos + 1 >= len) return INCOMPLETE;
+      if (data[pos + 1] !== 10) {
+        throw new Corrupt(pos + 1, `bad ${what}: expected LF, found ${show(data[pos + 1])}`);
+      }
+      pos += 2;
+      return n;
+    }
+  };
+  const start = pos;
+  if (data[pos] !== 42) {
+    throw new Corrupt(pos, `expected '*' starting a command, found ${show(data[pos])}`);
+  }
+  pos++;
+  const count = number("argument count");
+  if (count === INCOMPLETE) return INCOMPLETE;
+  if (count < 1) throw new Corrupt(start, "a command with no arguments");
+  const args: Uint8Array[] = [];
+  for (let i = 0; i < count; i++) {
+    if (pos >= len) return INCOMPLETE;
+    if (data[pos] !== 36) {
+      throw new Corrupt(pos, `expected '$' starting argument ${i + 1}, found ${show(data[pos])}`);
+    }
+    pos++;
+    const n = number("argument length");
+    if (n === INCOMPLETE) return INCOMPLETE;
+    if (pos + n + 2 > len) {
+      // The data, or its CRLF, is cut short; whatever is there must still be right.
+      if (pos + n < len && data[pos + n] !== 13) {
+        throw new Corrupt(
+          pos + n,
+          `expected CR after argument ${i + 1}, found ${show(data[pos + n])}`,
+        );
+      }
+      return INCOMPLETE;
+    }
+    if (data[pos + n] !== 13 || data[pos + n + 1] !== 10) {
+      const at = data[pos + n] !== 13 ? pos + n : pos + n + 1;
+      throw new Corrupt(at, `expected CRLF after argument ${i + 1}, found ${show(data[at])}`);
+    }
+    args.push(data.subarray(pos, pos + n));
+    pos += n + 2;
+  }
+  return { args, end: pos };
+}
+
+/**
+ * Applies every command of `data` (the file's bytes) to `server`'s dataset. Returns how far the
+ * data is whole, or where it is corrupt; does not touch the file.
+ */
+export function replay(
+  server: RedisServer,
+  data: Uint8Array,
+): { ok: true; commands: number; whole: number; multi: boolean } | {
+  ok: false;
+  offset: number;
+  message: string;
+} {
+  // The loading client: a client of the server with no connection, whose replies are dropped.
+  const client = new RedisClient(server, 0, null as unknown as Deno.TcpConn, "append-only file");
+  const lookup = server.lookup;
+  let pos = 0, whole = 0, commands = 0;
+  let multiAt = -1;
+  let queued: Uint8Array[][] = [];
+  const run = (args: Uint8Array[], at: number): string | undefined => {
+    const name = args[0]!;
+    if (lookup.find(name) === undefined) {
+      return `unknown command '${lowerName(name).slice(0, 64)}' at byte ${at}`;
+    }
+    execute(client, args, lookup);
+    // Replies are dropped, as Redis's loader drops them; a failed SELECT would load the
+    // following commands into the wrong database, so it stops the load.
+    const reply = client.out.take();
+    if (reply[0] === 45 && isWord(name, "select")) {
+      return `SELECT ${lowerName(args[1] ?? new Uint8Array())} failed at byte ${at} ` +
+        "(this server has one database)";
+    }
+    commands++;
+    return undefined;
+  };
+  try {
+    while (pos < data.length) {
+      const at = pos;
+      const cmd = parseCommand(data, pos);
+      if (cmd === INCOMPLETE) break;
+      pos = cmd.end;
+      const name = cmd.args[0]!;
+      if (isWord(name, "multi")) {
+        if (multiAt !== -1) return { ok: false, offset: at, message: `nested MULTI at byte ${at}` };
+        multiAt = at;
+        queued = [];
+        continue;
+      }
+      if (isWord(name, "exec")) {
+        if (multiAt === -1) {
+          return { ok: false, offset: at, message: `EXEC without MULTI at byte ${at}` };
+        }
+        for (const args of queued) {
+          const err = run(args, at);
+          if (err !== undefined) return { ok: false, offset: at, message: err };
+        }
+        multiAt = -1;
+        queued = [];
+        whole = pos;
+        continue;
+      }
+      if (multiAt !== -1) {
+        queued.push(cmd.args);
+        continue;
+      }
+      const err = run(cmd.args, at);
+      if (err !== undefined) return { ok: false, offset: at, message: err };
+      whole = pos;
+    }
+  } catch (err) {
+    if (!(err instanceof Corrupt)) throw err;
+    return { ok: false, offset: err.offset, message: `${err.message} at byte ${err.offset}` };
+  }
+  return { ok: true, commands, whole, multi: multiAt !== -1 };
+}
+
+/**
+ * Loads the append-only file at `path` into `server` (a missing file is an empty one). An
+ * incomplete tail is cut off the file; corruption is reported and the file left alone.
+ */
+export function loadFile(server: RedisServer, path: string): LoadResult {
+  let data: Uint8Array;
+  try {
+    data = Deno.readFileSync(path);
+  } catch (err) {
+    if (err instanceof Deno.errors.NotFound) return { ok: true, commands: 0, size: 0 };
+    throw err;
+  }
+  const r = replay(server, data);
+  if (!r.ok) return r;
+  if (r.whole === data.length) return { ok: true, commands: r.commands, size: data.length };
+  Deno.truncateSync(path, r.whole);
+  return {
+    ok: true,
+    commands: r.commands,
+    size: r.whole,
+    cutFrom: data.length,
+    cutMulti: r.multi,
+  };
+}

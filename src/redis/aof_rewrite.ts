@@ -1,0 +1,180 @@
+// Rewriting the append-only file from the dataset (BGREWRITEAOF, and automatically when the
+// file has doubled past 64 MB) while clients keep being served. Redis forks for a frozen
+// snapshot; here the keyspace is walked a slice per event-loop turn instead, so the walk sees
+// keys that change under it. Every key a write touches meanwhile is remembered (from the
+// propagated commands and the command table's key positions), and once the walk is done the
+// current state of exactly those keys is appended in one synchronous step, so the new file holds
+// the dataset of that moment. The new file is fsynced, renamed over the old one (atomic) and
+// the directory fsynced; the old file kept receiving every write until then, so a crash at any
+// point leaves one complete file.
+
+import { keyOf } from "./db.ts";
+import { LogBuffer, writeAll, writeAllSync } from "./aof_encode.ts";
+import type { RedisServer } from "./server.ts";
+
+const encoder = new TextEncoder();
+const SET = encoder.encode("SET");
+const PEXPIREAT = encoder.encode("PEXPIREAT");
+const DEL = encoder.encode("DEL");
+const SELECT0 = [encoder.encode("SELECT"), encoder.encode("0")];
+const FLUSHALL = [encoder.encode("FLUSHALL")];
+
+/** Keys written per slice of the walk before the event loop gets a turn. */
+const SLICE_KEYS = 2000;
+/** Bytes gathered before they are written to the new file. */
+const CHUNK = 256 * 1024;
+
+/** Commands without keys that leave the keyspace alone. */
+const KEYLESS = new Set(["multi", "exec", "select", "ping"]);
+
+/** Appends `key`'s current state as commands; false when the key does not exist. */
+export function encodeKey(server: RedisServer, key: string, out: LogBuffer): boolean {
+  const db = server.db;
+  const v = db.peek(key) as Uint8Array | string | undefined;
+  if (v === undefined) return false;
+  out.arrayHeader(3);
+  out.bulk(SET);
+  out.binary(key);
+  out.value(v);
+  const at = db.expireAt(key);
+  if (at !== undefined) {
+    out.arrayHeader(3);
+    out.bulk(PEXPIREAT);
+    out.binary(key);
+    out.binary(String(at));
+  }
+  return true;
+}
+
+/** One rewrite in progress. */
+export class Rewrite {
+  readonly server: RedisServer;
+  /** The temporary file being written. */
+  readonly tempPath: string;
+  readonly started: number = Date.now();
+  /** Keys written to since the walk began (null once any key may have changed). */
+  #touched: Set<string> | null = new Set();
+  #flushed = false;
+  #aborted = false;
+
+  constructor(server: RedisServer, dir: string) {
+    this.server = server;
+    this.tempPath = `${dir}/temp-rewriteaof-bg-${Deno.pid}.aof`;
+  }
+
+  /** Notes the keys a propagated write changed. */
+  note(args: Uint8Array[]): void {
+    const touched = this.#touched;
+    if (touched === null) return;
+    const cmd = this.server.lookup.find(args[0]!);
+    const name = cmd?.name;
+    if (name === "flushall" || name === "flushdb") {
+      touched.clear();
+      this.#flushed = true;
+      return;
+    }
+    const keys = cmd?.keys;
+    if (keys === undefined || keys[0] === 0) {
+      // A write whose keys are unknown: the final step writes the whole dataset again.
+      if (name === undefined || !KEYLESS.has(name)) this.#touched = null;
+      return;
+    }
+    const [first, last, step] = keys;
+    const end = last < 0 ? args.length + last : Math.min(last, args.length - 1);
+    for (let i = first; i <= end; i += step) touched.add(keyOf(args[i]!));
+  }
+
+  /** Asks the walk to stop at its next slice (shutdown). */
+  abort(): void {
+    this.#aborted = true;
+  }
+
+  get aborted(): boolean {
+    return this.#aborted;
+  }
+
+  /**
+   * Walks the dataset into the temporary file and fsyncs it. Resolves with the open file; the
+   * caller then runs {@linkcode finish} in the same turn. Throws on an I/O error or an abort.
+   */
+  async walk(): Promise<Deno.FsFile> {
+    const file = await Deno.open(this.tempPath, { write: true, create: true, truncate: true });
+    try {
+      const buf = new LogBuffer(CHUNK + 4096);
+      buf.command(SELECT0);
+      let n = 0;
+      for (const key of this.server.db.keys()) {
+        encodeKey(this.server, key, buf);
+        if (buf.length >= CHUNK) {
+          await writeAll(file, buf.view());
+          buf.reset();
+        }
+        if (++n % SLICE_KEYS === 0) {
+          await new Promise((r) => setTimeout(r, 0));
+          if (this.#aborted) throw new Error("aborted");
+        }
+      }
+      await writeAll(file, buf.view());
+      await file.syncData();
+      if (this.#aborted) throw new Error("aborted");
+      return file;
+    } catch (err) {
+      file.close();
+      this.discard();
+      throw err;
+    }
+  }
+
+  /**
+   * Synchronously appends the current state of every key changed during the walk, fsyncs the
+   * file and renames it to `path`. Nothing else may run between this and the switch to the new
+   * file. Returns the new file's size.
+   */
+  finish(file: Deno.FsFile, path: string): number {
+    try {
+      const fix = new LogBuffer();
+      if (this.#touched === null || this.#flushed) fix.command(FLUSHALL);
+      const keys = this.#touched === null ? this.server.db.keys() : this.#touched;
+      for (const key of keys) {
+        if (!encodeKey(this.server, key, fix) && this.#touched !== null && !this.#flushed) {
+          fix.arrayHeader(2);
+          fix.bulk(DEL);
+          fix.binary(key);
+        }
+      }
+      writeAllSync(file, fix.view());
+      file.syncDataSync();
+      Deno.renameSync(this.tempPath, path);
+      syncDir(path);
+      return file.statSync().size;
+    } catch (err) {
+      file.close();
+      this.discard();
+      throw err;
+    }
+  }
+
+  /** Removes the temporary file. */
+  discard(): void {
+    try {
+      Deno.removeSync(this.tempPath);
+    } catch {
+      // not there
+    }
+  }
+}
+
+/** Fsyncs the folder holding `path`, so a rename in it is on disk. */
+export function syncDir(path: string): void {
+  const slash = path.lastIndexOf("/");
+  const dir = slash <= 0 ? (slash === 0 ? "/" : ".") : path.slice(0, slash);
+  let d: Deno.FsFile | undefined;
+  try {
+    d = Deno.openSync(dir, { read: true });
+    d.syncSync();
+  } catch {
+    // Some systems cannot fsync a folder; the rename is still atomic.
+  } finally {
+    d?.close();
+  }
+}
