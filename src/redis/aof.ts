@@ -221,7 +221,7 @@ export class AppendOnlyFile implements SyncGate {
   flushSync(): void {
     if (this.#closed) return;
     if (!this.#write()) throw new Error("the append-only file cannot be written");
-    this.#file.syncDataSync();
+    if (this.synced < this.written || this.#syncing !== undefined) this.#file.syncDataSync();
     this.synced = this.written;
     this.#lastSync = Date.now();
     this.#release();
