@@ -46,8 +46,10 @@ export class ChatClient {
     try {
       while (true) {
         const chunk = q.take();
-        if (chunk !== null) await writeAll(conn, chunk);
-        else if (!await q.wait()) return;
+        if (chunk !== null) {
+          await writeAll(conn, chunk);
+          q.recycle(chunk);
+        } else if (!await q.wait()) return;
       }
     } catch {
       // Whatever the write error, the peer cannot be written to any more (reset, closed by the

@@ -8,6 +8,32 @@ import { LineQueue } from "./queue.ts";
 
 const encoder = new TextEncoder();
 
+// Messages are encoded into shared slabs rather than one small buffer each: one allocation per
+// 64 KiB of chat instead of one per line. A slab is never written twice, so the bytes handed to
+// subscribers never change; it is freed once no queue holds a message in it (queues hold recent,
+// contiguous messages, so only the last few slabs stay alive).
+const SLAB_BYTES = 64 * 1024;
+/** Lines that may take more than this (UTF-8 worst case) get a buffer of their own. */
+const SLAB_LINE_MAX = 4 * 1024;
+let slab = new Uint8Array(SLAB_BYTES);
+let slabUsed = 0;
+
+/** `text` + CRLF as UTF-8, in a shared slab when short. */
+export function encodeLine(text: string): Uint8Array {
+  const most = text.length * 3 + 2;
+  if (most > SLAB_LINE_MAX) return encoder.encode(text + "\r\n");
+  if (slabUsed + most > SLAB_BYTES) {
+    slab = new Uint8Array(SLAB_BYTES);
+    slabUsed = 0;
+  }
+  const start = slabUsed;
+  const { written } = encoder.encodeInto(text, slab.subarray(start));
+  slab[start + written] = 13;
+  slab[start + written + 1] = 10;
+  slabUsed = start + written + 2;
+  return slab.subarray(start, slabUsed);
+}
+
 /** One subscriber of a {@linkcode Hub}: a bounded queue of the messages published to it. */
 export class Subscription extends LineQueue {
   /** Who this subscriber is (e.g. its remote address); a publisher can skip it by this key. */
@@ -71,7 +97,7 @@ export class Hub {
    * `from`. Encodes once; returns how many subscribers it was queued for.
    */
   publish(message: string, from?: string): number {
-    return this.publishBytes(encoder.encode(message + "\r\n"), from);
+    return this.publishBytes(encodeLine(message), from);
   }
 
   /** Like {@linkcode publish} with the message already encoded; `bytes` must not change later. */

@@ -5,7 +5,12 @@
 const encoder = new TextEncoder();
 
 /** Most bytes a writer takes in one turn (one line is always taken whole, however long). */
-export const TURN_BYTES = 256 * 1024;
+export const TURN_BYTES = 64 * 1024;
+
+// The buffers turns are copied into are recycled: a writer gives its buffer back once the write
+// is done, so a busy server reuses a few buffers instead of allocating one per client per turn.
+const POOL_MAX = 64;
+const pool: Uint8Array[] = [];
 
 /** The line a lagging client gets in place of the lines it lost. */
 export function laggedNotice(dropped: number): Uint8Array {
@@ -46,6 +51,7 @@ export class LineQueue {
   #ended = false;
   #wakePending = false;
   #waiter?: (more: boolean) => void;
+  #lent?: Uint8Array;
   #roomWaiter?: () => void;
 
   constructor(capacity: number) {
@@ -152,7 +158,14 @@ export class LineQueue {
         n++;
       }
     }
-    const out = new Uint8Array(bytes);
+    let out: Uint8Array;
+    if (bytes <= TURN_BYTES) {
+      const buf = pool.pop() ?? new Uint8Array(TURN_BYTES);
+      this.#lent = buf;
+      out = buf.subarray(0, bytes);
+    } else {
+      out = new Uint8Array(bytes); // one line longer than a turn
+    }
     let off = 0;
     if (notice) {
       out.set(notice);
@@ -171,6 +184,17 @@ export class LineQueue {
     this.#head = this.#size === 0 ? 0 : i;
     this.#room();
     return out;
+  }
+
+  /**
+   * Gives back the buffer of the last `take` once it has been written (it may then be reused by
+   * any queue; a chunk that is not a pooled buffer is ignored).
+   */
+  recycle(chunk: Uint8Array): void {
+    const buf = this.#lent;
+    if (buf === undefined || chunk.buffer !== buf.buffer) return;
+    this.#lent = undefined;
+    if (pool.length < POOL_MAX) pool.push(buf);
   }
 
   /** The oldest pending line alone (the lag notice first, if lines were dropped), or null. */
