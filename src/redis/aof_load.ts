@@ -123,6 +123,8 @@ export function replay(
 } {
   // The loading client: a client of the server with no connection, whose replies are dropped.
   const client = new RedisClient(server, 0, null as unknown as Deno.TcpConn, "append-only file");
+  // As Redis's loading client, it needs no AUTH under --requirepass.
+  client.authenticated = true;
   const lookup = server.lookup;
   let pos = 0, whole = 0, commands = 0;
   let multiAt = -1;

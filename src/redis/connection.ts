@@ -11,6 +11,8 @@ import { isDisconnect } from "../net/server.ts";
 import { ProtocolError, QueryBufferLimitError, RequestParser, RespWriter } from "./frame.ts";
 import type { Client } from "./commands/command.ts";
 import { execute } from "./commands/mod.ts";
+import { authRequired } from "./commands/auth.ts";
+import type { Transaction } from "./commands/transactions.ts";
 import type { RedisServer } from "./server.ts";
 
 const MIN_READ = 1024;
@@ -55,6 +57,8 @@ export class RedisClient implements Client {
   lastInteraction: number;
   lastCommand = "";
   propagateAs: Uint8Array[] | undefined;
+  tx: Transaction | undefined;
+  authenticated: boolean;
   readonly #conn: Deno.TcpConn;
   readonly #parser: RequestParser;
   #readSize = MIN_READ;
@@ -73,6 +77,7 @@ export class RedisClient implements Client {
     this.#conn = conn;
     this.addr = addr;
     this.since = this.lastInteraction = Date.now();
+    this.authenticated = !authRequired(this);
     const o = server.options;
     this.#parser = new RequestParser({
       maxBulkLen: o.protoMaxBulkLen,

@@ -46,7 +46,10 @@ export class Db {
   readonly #expires = new Map<string, number>();
   /** Changes made so far; a command that changed the dataset raises it. */
   dirty = 0;
-  /** Called with each key that is written, deleted or expired; with null when all keys go. */
+  /**
+   * Called with each key that is written, deleted or expired (after the change); with null when
+   * all keys go (before they go).
+   */
   onModified: ((key: string | null) => void) | undefined;
   /** Called with each key removed by expiry (for propagating a DEL, as Redis does). */
   onExpired: ((key: string) => void) | undefined;
@@ -102,6 +105,17 @@ export class Db {
   peek(key: string): Value | undefined {
     if (this.#expires.size > 0 && this.#expireIfNeeded(key)) return undefined;
     return this.#data.get(key);
+  }
+
+  /** Whether `key` is stored, live or expired but not yet removed (Redis's dictFind). */
+  holds(key: string): boolean {
+    return this.#data.has(key);
+  }
+
+  /** Whether `key` is stored and its time has run out (Redis's keyIsExpired); removes nothing. */
+  isExpired(key: string): boolean {
+    const at = this.#expires.get(key);
+    return at !== undefined && at <= this.now();
   }
 
   /** Whether `key` exists (and has not expired). */
@@ -166,10 +180,11 @@ export class Db {
   /** Removes every key; returns how many there were. */
   flush(): number {
     const n = this.#data.size;
+    // Before the keys go: WATCH looks at which watched keys were stored.
+    this.#touch(null);
     this.#data.clear();
     this.#expires.clear();
     this.#sweep = undefined;
-    this.#touch(null);
     return n;
   }
 

@@ -14,6 +14,8 @@ import { RedisClient } from "./connection.ts";
 import { Db, keyBytes } from "./db.ts";
 import { type OutputLimit, parseOutputLimit, type RedisOptions } from "./options.ts";
 import { PubSub } from "./pubsub.ts";
+import { protectedModeRefusal } from "./protected_mode.ts";
+import { discardTransaction } from "./commands/transactions.ts";
 
 const DEL = new TextEncoder().encode("DEL");
 
@@ -52,6 +54,7 @@ export class RedisServer implements Server {
   readonly persistence: Persistence;
   memoryPeak = 0;
   opsPerSec = 0;
+  propagateBatch: [args: Uint8Array[], db: number][] | undefined;
   readonly #propagateHooks: PropagateHook[] = [];
   #flushQueue: RedisClient[] = [];
   #timers: ReturnType<typeof setInterval>[] = [];
@@ -81,7 +84,8 @@ export class RedisServer implements Server {
 
   /** The one path every dataset change takes out of the server. */
   propagate(args: Uint8Array[], db: number): void {
-    for (const hook of this.#propagateHooks) hook(args, db);
+    if (this.propagateBatch !== undefined) this.propagateBatch.push([args, db]);
+    else for (const hook of this.#propagateHooks) hook(args, db);
   }
 
   resetStats(): void {
@@ -101,6 +105,7 @@ export class RedisServer implements Server {
   removeClient(client: RedisClient): void {
     this.clients.delete(client.id);
     this.pubsub.removeAll(client);
+    discardTransaction(client);
   }
 
   kill(client: RedisClient): void {
@@ -162,10 +167,6 @@ export class RedisServer implements Server {
 
 const encoder = new TextEncoder();
 
-function isLoopback(host: string): boolean {
-  return host === "localhost" || host === "::1" || /^127\.\d+\.\d+\.\d+$/.test(host);
-}
-
 /** Runs the Redis server until a shutdown signal; returns the exit code. */
 export async function runRedis(opts: RedisOptions): Promise<number> {
   const log = stderrLogger(opts.quiet);
@@ -175,15 +176,9 @@ export async function runRedis(opts: RedisOptions): Promise<number> {
     log.info(`tokserver redis: --client-output-buffer-limit: ${limit.error}`);
     return 2;
   }
-  if (opts.requirepass !== undefined) {
-    log.info("tokserver redis: --requirepass needs AUTH, which this server does not have yet");
-    return 2;
-  }
-  if (opts.protectedMode && !isLoopback(opts.host)) {
-    log.info(
-      `tokserver redis: protected mode: refusing to listen on ${opts.host} without a password ` +
-        "(use --protected-mode no to allow it)",
-    );
+  const refused = protectedModeRefusal(opts);
+  if (refused !== undefined) {
+    log.info(refused);
     return 2;
   }
   const server = new RedisServer(opts, limit, log);

@@ -6,6 +6,7 @@ import { type Db, keyOf } from "../db.ts";
 import type { RespWriter } from "../frame.ts";
 import type { PubSub, Subscriber } from "../pubsub.ts";
 import type { RedisOptions } from "../options.ts";
+import type { Transaction } from "./transactions.ts";
 import type { Persistence } from "../aof.ts";
 
 /** Command flags, spelled as Redis's COMMAND reply spells them. */
@@ -81,6 +82,10 @@ export interface Client extends Subscriber {
    * becomes SET ... PXAT <absolute ms>. Reset before each command.
    */
   propagateAs: Uint8Array[] | undefined;
+  /** MULTI's queue and WATCHed keys (transactions.ts); undefined until the first MULTI or WATCH. */
+  tx: Transaction | undefined;
+  /** False while --requirepass is set and AUTH has not succeeded yet (auth.ts). */
+  authenticated: boolean;
   /** Bytes of output not yet written to the socket. */
   readonly pendingOutput: number;
   /** Bytes of input not yet parsed. */
@@ -137,6 +142,11 @@ export interface Server {
    * subscribe here): the command's arguments, possibly rewritten, and the database index.
    */
   propagate(args: Uint8Array[], db: number): void;
+  /**
+   * While set, propagate() appends its changes here instead of passing them to the hooks: EXEC
+   * collects its commands' changes to send them wrapped in MULTI ... EXEC.
+   */
+  propagateBatch: [args: Uint8Array[], db: number][] | undefined;
   /** Closes a client at once (CLIENT KILL, output limits). */
   kill(client: Client): void;
   /** The append-only file, rewrites and SHUTDOWN (aof.ts). */

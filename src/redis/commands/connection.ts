@@ -12,6 +12,8 @@ import {
   lowerName,
   parseLong,
 } from "./command.ts";
+import { authenticate, resetAuth, WRONGPASS } from "./auth.ts";
+import { discardTransaction } from "./transactions.ts";
 
 const PONG = new TextEncoder().encode("pong");
 
@@ -55,17 +57,31 @@ function hello(c: Client, args: Uint8Array[]): void {
     }
   }
   let name: Uint8Array | undefined;
+  let user: Uint8Array | undefined, password: Uint8Array | undefined;
   for (let j = next; j < args.length; j++) {
     const more = args.length - 1 - j;
     const opt = args[j]!;
     if (isWord(opt, "auth") && more >= 2) {
-      j += 2;
+      user = args[++j]!;
+      password = args[++j]!;
     } else if (isWord(opt, "setname") && more >= 1) {
       name = args[++j]!;
     } else {
       c.out.error(`ERR Syntax error in HELLO option '${cString(opt, 1 << 20)}'`);
       return;
     }
+  }
+  if (user !== undefined && !authenticate(c, user, password!)) {
+    c.out.error(WRONGPASS);
+    return;
+  }
+  if (!c.authenticated) {
+    c.out.error(
+      "NOAUTH HELLO must be called with the client already authenticated, otherwise the HELLO " +
+        "AUTH <user> <pass> option can be used to authenticate the client and select the RESP " +
+        "protocol version at the same time",
+    );
+    return;
   }
   if (name !== undefined) {
     if (!validName(name)) {
@@ -107,6 +123,8 @@ function select(c: Client, args: Uint8Array[]): void {
 }
 
 function reset(c: Client): void {
+  discardTransaction(c);
+  resetAuth(c);
   const ps = c.server.pubsub;
   ps.removeAll(c);
   c.db = 0;
@@ -117,7 +135,10 @@ function reset(c: Client): void {
 
 /** One CLIENT LIST line for `c` (Redis's fields, with what we track; no trailing newline). */
 export function clientLine(c: Client, now = Date.now()): string {
-  const flags = c.channels.size > 0 || c.patterns.size > 0 ? "P" : "N";
+  const tx = c.tx;
+  let flags = (c.channels.size > 0 || c.patterns.size > 0 ? "P" : "") +
+    (tx?.queue !== undefined ? "x" : "") + (tx?.touched ? "d" : "");
+  if (flags === "") flags = "N";
   return [
     `id=${c.id}`,
     `addr=${c.addr}`,
@@ -131,7 +152,7 @@ export function clientLine(c: Client, now = Date.now()): string {
     `sub=${c.channels.size}`,
     `psub=${c.patterns.size}`,
     `ssub=0`,
-    `multi=-1`,
+    `multi=${tx?.queue?.length ?? -1}`,
     `qbuf=${c.pendingInput}`,
     `qbuf-free=0`,
     `argv-mem=0`,

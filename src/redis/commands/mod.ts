@@ -1,7 +1,8 @@
 // The command table and the one place every command goes through: lookup (subcommands
-// included), the unknown-command and arity errors with Redis's exact texts, the pub/sub context
-// check, the handler, and propagation of dataset changes through the server's one hook. Command
-// families register here by exporting a list of commands.
+// included), the unknown-command and arity errors with Redis's exact texts, the AUTH and pub/sub
+// context checks, queuing inside MULTI, then call.ts (the handler, and propagation of dataset
+// changes through the server's one hook). Command families register here by exporting a list of
+// commands.
 
 import { keyOf } from "../db.ts";
 import { type Client, type Command, cString, Err, isWord, lowerName } from "./command.ts";
@@ -15,6 +16,9 @@ import { SERVER_COMMANDS } from "./server.ts";
 import { SHUTDOWN_COMMANDS } from "./shutdown.ts";
 import { STRING_OP_COMMANDS } from "./string_ops.ts";
 import { STRING_COMMANDS } from "./strings.ts";
+import { queueCommand, rejection, TRANSACTION_COMMANDS } from "./transactions.ts";
+import { AUTH_COMMANDS, NOAUTH } from "./auth.ts";
+import { call } from "./call.ts";
 
 /** Every command family, in COMMAND's order. */
 export const FAMILIES: readonly (readonly Command[])[] = [
@@ -28,6 +32,8 @@ export const FAMILIES: readonly (readonly Command[])[] = [
   PUBSUB_COMMANDS,
   SERVER_COMMANDS,
   SHUTDOWN_COMMANDS,
+  TRANSACTION_COMMANDS,
+  AUTH_COMMANDS,
 ];
 
 /** Builds the command table (lowercase name to command) from `families`. */
@@ -111,7 +117,11 @@ export function execute(c: Client, args: Uint8Array[], lookup: CommandLookup): v
   }
   const arity = cmd.arity;
   if ((arity > 0 && arity !== args.length) || args.length < -arity) {
-    reject(c, Err.arity(cmd.name));
+    reject(c, Err.arity(cmd.name), cmd);
+    return;
+  }
+  if (!c.authenticated && !cmd.flags.includes("no_auth")) {
+    reject(c, NOAUTH, cmd);
     return;
   }
   if (
@@ -121,20 +131,17 @@ export function execute(c: Client, args: Uint8Array[], lookup: CommandLookup): v
     reject(
       c,
       `ERR Can't execute '${cmd.name}': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context`,
+      cmd,
     );
     return;
   }
-  c.lastCommand = cmd.name;
-  const db = server.db;
-  const dirty = db.dirty;
-  c.propagateAs = undefined;
-  cmd.handler!(c, args);
-  if (db.dirty !== dirty && cmd.flags.includes("write")) {
-    server.propagate(c.propagateAs ?? args, c.db);
-  }
+  // Inside MULTI, commands are queued (transactions.ts).
+  if (c.tx?.queue !== undefined && queueCommand(c, cmd, args)) return;
+  call(c, cmd, args);
 }
 
-function reject(c: Client, msg: string): void {
+function reject(c: Client, msg: string, cmd?: Command): void {
   c.server.stats.errorReplies++;
-  c.out.error(msg);
+  // Inside MULTI a rejection fails the transaction; a rejected EXEC ends it.
+  c.out.error(c.tx === undefined && cmd?.name !== "exec" ? msg : rejection(c, msg, cmd));
 }

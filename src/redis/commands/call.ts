@@ -1,0 +1,21 @@
+// Redis's call(): runs a command that has passed every check and sends what it changed down the
+// server's one propagation hook. A command as received (mod.ts) and each command an EXEC runs
+// (transactions.ts) both go through here, so they propagate alike.
+
+import type { Client, Command } from "./command.ts";
+
+/**
+ * Runs `cmd`'s handler for `c`. A write command that changed the dataset (the keyspace's `dirty`
+ * counter moved) is propagated as its arguments, or as `c.propagateAs` when the handler set it.
+ */
+export function call(c: Client, cmd: Command, args: Uint8Array[]): void {
+  c.lastCommand = cmd.name;
+  const server = c.server;
+  const db = server.db;
+  const dirty = db.dirty;
+  c.propagateAs = undefined;
+  cmd.handler!(c, args);
+  if (db.dirty !== dirty && cmd.flags.includes("write")) {
+    server.propagate(c.propagateAs ?? args, c.db);
+  }
+}

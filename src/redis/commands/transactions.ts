@@ -1,0 +1,222 @@
+// Transactions: MULTI, EXEC, DISCARD, WATCH, UNWATCH, and the hooks the dispatcher (mod.ts) calls
+// for a client inside MULTI: queue a command and answer +QUEUED, or fail the transaction when a
+// command is rejected while queuing (EXEC then answers EXECABORT). Semantics, replies and error
+// texts are Redis 7.0's.
+//
+// EXEC runs the queued commands back to back with Redis's call() (call.ts) and collects what they
+// propagate (expired keys' DELs included); more than one change goes out wrapped in MULTI ... EXEC,
+// a single one alone, as Redis writes its append-only file.
+
+import { keyOf } from "../db.ts";
+import { type Watcher, watchesOf } from "../watch.ts";
+import { call } from "./call.ts";
+import { bytes, type Client, type Command } from "./command.ts";
+
+/** A command queued by MULTI: its table entry and a copy of its arguments. */
+export interface QueuedCommand {
+  readonly cmd: Command;
+  readonly args: Uint8Array[];
+}
+
+/** A client's transaction state; created on its first MULTI or WATCH. */
+export interface Transaction extends Watcher {
+  /** Commands queued since MULTI; undefined outside MULTI. */
+  queue: QueuedCommand[] | undefined;
+  /** A command was rejected while queuing (Redis's CLIENT_DIRTY_EXEC): EXEC answers EXECABORT. */
+  failed: boolean;
+}
+
+const MULTI = bytes("MULTI");
+const EXEC = bytes("EXEC");
+
+/** Commands that run at once inside MULTI instead of being queued (QUIT never reaches here). */
+const NOT_QUEUED: ReadonlySet<string> = new Set(["exec", "discard", "multi", "watch", "reset"]);
+
+function stateOf(c: Client): Transaction {
+  return c.tx ??= { queue: undefined, failed: false, touched: false, watched: undefined };
+}
+
+/**
+ * For a client inside MULTI: queues `cmd` and answers +QUEUED, or answers a command not allowed
+ * in a transaction. Returns false for the commands that run at once (EXEC, DISCARD, MULTI,
+ * WATCH, RESET). Call only when `c.tx?.queue` is defined, after the command passed the checks.
+ */
+export function queueCommand(c: Client, cmd: Command, args: Uint8Array[]): boolean {
+  const tx = c.tx!;
+  if (NOT_QUEUED.has(cmd.name)) return false;
+  if (cmd.flags.includes("no_multi")) {
+    tx.failed = true;
+    c.server.stats.errorReplies++;
+    c.out.error("ERR Command not allowed inside a transaction");
+    return true;
+  }
+  // The arguments are views into the read buffer: the queue keeps copies.
+  const copy = new Array<Uint8Array>(args.length);
+  for (let i = 0; i < args.length; i++) copy[i] = args[i]!.slice();
+  tx.queue!.push({ cmd, args: copy });
+  c.out.simple("QUEUED");
+  return true;
+}
+
+/**
+ * What Redis's rejectCommand adds for transactions, given the error a command is rejected with
+ * (unknown command, arity, NOAUTH, ...): inside MULTI the transaction is marked failed; a rejected
+ * EXEC ends the transaction and answers EXECABORT with the reason. Returns the error to reply.
+ */
+export function rejection(c: Client, msg: string, cmd: Command | undefined): string {
+  const tx = c.tx;
+  if (tx !== undefined && tx.queue !== undefined) tx.failed = true;
+  if (cmd === undefined || cmd.name !== "exec") return msg;
+  discardTransaction(c);
+  // Redis formats the reason without the ERR code its formatted errors get (shared replies such
+  // as NOAUTH keep theirs).
+  const reason = msg.startsWith("ERR ") ? msg.slice(4) : msg;
+  return `EXECABORT Transaction discarded because of: ${reason}`;
+}
+
+/** Ends MULTI (dropping the queue) and forgets watched keys: DISCARD, RESET, a closed client. */
+export function discardTransaction(c: Client): void {
+  const tx = c.tx;
+  if (tx === undefined) return;
+  tx.queue = undefined;
+  tx.failed = false;
+  tx.touched = false;
+  if (tx.watched !== undefined) watchesOf(c.server.db).unwatchAll(tx);
+}
+
+function multi(c: Client): void {
+  const tx = stateOf(c);
+  if (tx.queue !== undefined) {
+    c.out.error("ERR MULTI calls can not be nested");
+    return;
+  }
+  tx.queue = [];
+  c.out.simple("OK");
+}
+
+function discard(c: Client): void {
+  if (c.tx?.queue === undefined) {
+    c.out.error("ERR DISCARD without MULTI");
+    return;
+  }
+  discardTransaction(c);
+  c.out.simple("OK");
+}
+
+function exec(c: Client): void {
+  const tx = c.tx;
+  const queue = tx?.queue;
+  if (tx === undefined || queue === undefined) {
+    c.out.error("ERR EXEC without MULTI");
+    return;
+  }
+  const server = c.server;
+  const watches = tx.watched === undefined ? undefined : watchesOf(server.db);
+  if (!tx.touched && watches !== undefined && watches.expiredSinceWatch(tx)) tx.touched = true;
+  if (tx.failed || tx.touched) {
+    if (tx.failed) c.out.error("EXECABORT Transaction discarded because of previous errors.");
+    else c.out.nullArray();
+    discardTransaction(c);
+    return;
+  }
+  // Unwatch before running: the transaction's own writes must not touch its watches.
+  discardTransaction(c);
+  const changes: [args: Uint8Array[], db: number][] = [];
+  const outer = server.propagateBatch;
+  server.propagateBatch = changes;
+  c.out.arrayHeader(queue.length);
+  try {
+    for (const q of queue) {
+      server.stats.commandsProcessed++;
+      call(c, q.cmd, q.args);
+    }
+  } finally {
+    server.propagateBatch = outer;
+  }
+  if (changes.length === 1) {
+    server.propagate(changes[0]![0], changes[0]![1]);
+  } else if (changes.length > 1) {
+    server.propagate([MULTI], changes[0]![1]);
+    for (const [args, db] of changes) server.propagate(args, db);
+    server.propagate([EXEC], changes[changes.length - 1]![1]);
+  }
+}
+
+function watch(c: Client, args: Uint8Array[]): void {
+  const tx = stateOf(c);
+  if (tx.queue !== undefined) {
+    c.out.error("ERR WATCH inside MULTI is not allowed");
+    return;
+  }
+  const watches = watchesOf(c.server.db);
+  for (let i = 1; i < args.length; i++) watches.watch(tx, keyOf(args[i]!));
+  c.out.simple("OK");
+}
+
+function unwatch(c: Client): void {
+  const tx = c.tx;
+  if (tx !== undefined) {
+    if (tx.watched !== undefined) watchesOf(c.server.db).unwatchAll(tx);
+    tx.touched = false;
+  }
+  c.out.simple("OK");
+}
+
+const txInfo = { group: "transactions", acl: ["@fast", "@transaction"] } as const;
+
+/** The transaction command family. */
+export const TRANSACTION_COMMANDS: readonly Command[] = [
+  {
+    name: "multi",
+    arity: 1,
+    flags: ["noscript", "loading", "stale", "fast", "allow_busy"],
+    summary: "Mark the start of a transaction block",
+    since: "1.2.0",
+    complexity: "O(1)",
+    handler: multi,
+    ...txInfo,
+  },
+  {
+    name: "exec",
+    arity: 1,
+    flags: ["noscript", "loading", "stale", "skip_slowlog"],
+    summary: "Execute all commands issued after MULTI",
+    since: "1.2.0",
+    complexity: "Depends on commands in the transaction",
+    handler: exec,
+    ...txInfo,
+    acl: ["@slow", "@transaction"],
+  },
+  {
+    name: "discard",
+    arity: 1,
+    flags: ["noscript", "loading", "stale", "fast", "allow_busy"],
+    summary: "Discard all commands issued after MULTI",
+    since: "2.0.0",
+    complexity: "O(N), when N is the number of queued commands",
+    handler: discard,
+    ...txInfo,
+  },
+  {
+    name: "watch",
+    arity: -2,
+    flags: ["noscript", "loading", "stale", "fast", "allow_busy"],
+    keys: [1, -1, 1],
+    summary: "Watch the given keys to determine execution of the MULTI/EXEC block",
+    since: "2.2.0",
+    complexity: "O(1) for every key.",
+    args: [{ name: "key", type: "key", multiple: true }],
+    handler: watch,
+    ...txInfo,
+  },
+  {
+    name: "unwatch",
+    arity: 1,
+    flags: ["noscript", "loading", "stale", "fast", "allow_busy"],
+    summary: "Forget about all watched keys",
+    since: "2.2.0",
+    complexity: "O(1)",
+    handler: unwatch,
+    ...txInfo,
+  },
+];
