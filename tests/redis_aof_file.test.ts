@@ -1,0 +1,323 @@
+// The append-only file as a file: replay at start, a tail cut at every byte of the last command
+// (dropped with one warning, the file cut back to the last whole command), corruption anywhere
+// else (the start stops with the byte offset, the file untouched), and the format against Redis
+// 7: redis-server loads a file tokserver wrote (as an old-style single file, which Redis 7
+// migrates into its appendonlydir), redis-check-aof accepts it, and tokserver loads the file
+// redis-server wrote for the same commands, with the same dataset and expiry times.
+
+import { parseFlags } from "../src/cli/flags.ts";
+import { connect } from "../src/redis/client.ts";
+import { REDIS_FLAGS, redisOptions } from "../src/redis/options.ts";
+import { RedisServer } from "../src/redis/server.ts";
+import { encodeCommand } from "./_diff.ts";
+import {
+  assert,
+  assertEquals,
+  assertMatch,
+  run,
+  runTokserver,
+  startRedisServer,
+  startServer,
+  which,
+} from "./_util.ts";
+
+const dec = new TextDecoder();
+
+function concat(...parts: Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let off = 0;
+  for (const p of parts) {
+    out.set(p, off);
+    off += p.length;
+  }
+  return out;
+}
+
+function file(...commands: string[][]): Uint8Array {
+  return concat(...commands.map((c) => encodeCommand(c)));
+}
+
+/** A server in this process (not listening) whose log lines are collected. */
+function inProcess(dir: string): { server: RedisServer; lines: string[] } {
+  const flags = parseFlags(["--appendonly", "yes", "--dir", dir, "--quiet"], REDIS_FLAGS).flags;
+  const lines: string[] = [];
+  const log = { info: (m: string) => lines.push(m), client: () => {} };
+  const server = new RedisServer(redisOptions(flags), { hard: 0, soft: 0, seconds: 0 }, log);
+  return { server, lines };
+}
+
+/** The live dataset: key to [value, absolute expiry in ms or -1]. */
+async function dump(port: number): Promise<Record<string, [string, number]>> {
+  const client = await connect({ port });
+  try {
+    const keys = (await client.keys("*")).map((k) => dec.decode(k)).sort();
+    const out: Record<string, [string, number]> = {};
+    await Promise.all(keys.map(async (k) => {
+      const [v, at] = await Promise.all([client.get(k), client.send("PEXPIRETIME", k)]);
+      out[k] = [v === null ? "(nil)" : JSON.stringify(dec.decode(v)), at as number];
+    }));
+    return out;
+  } finally {
+    await client.close();
+  }
+}
+
+const PREFIX = file(
+  ["SELECT", "0"],
+  ["SET", "a", "1"],
+  ["SET", "b", "two", "PXAT", "9999999999999"],
+  ["INCR", "n"],
+);
+
+/** Last commands to cut: a plain one, one with an absolute expiry, a MULTI/EXEC block. */
+const LAST: Array<[string, Uint8Array]> = [
+  ["SET", file(["SET", "last", "value-of-the-last-command"])],
+  ["SET PXAT", file(["SET", "last", "v", "PXAT", "9999999999999"])],
+  ["MULTI/EXEC", file(["MULTI"], ["INCR", "last"], ["SET", "last2", "x"], ["EXEC"])],
+];
+
+Deno.test("a tail cut at any byte of the last command is dropped with one warning", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "tokserver-aof-cut-" });
+  try {
+    const path = `${dir}/tokserver.aof`;
+    for (const [what, last] of LAST) {
+      for (let cut = 1; cut < last.length; cut++) {
+        await Deno.writeFile(path, concat(PREFIX, last.subarray(0, cut)));
+        const { server, lines } = inProcess(dir);
+        const label = `${what} cut after ${cut} of ${last.length} bytes`;
+        assert(server.persistence.load(), `${label}: ${lines.join("\n")}`);
+        await server.persistence.close();
+        const warnings = lines.filter((l) => l.startsWith("warning:"));
+        assertEquals(warnings.length, 1, `${label}: ${lines.join("\n")}`);
+        assertMatch(
+          warnings[0]!,
+          new RegExp(`truncated from ${PREFIX.length + cut} to ${PREFIX.length} bytes`),
+        );
+        assertEquals((await Deno.stat(path)).size, PREFIX.length, label);
+        const db = server.db;
+        assertEquals(db.size, 3, label);
+        assertEquals(db.has("last") || db.has("last2"), false, label);
+      }
+      // The whole command is kept, with no warning.
+      await Deno.writeFile(path, concat(PREFIX, last));
+      const { server, lines } = inProcess(dir);
+      assert(server.persistence.load());
+      await server.persistence.close();
+      assertEquals(lines.filter((l) => l.startsWith("warning:")), [], what);
+      assert(server.db.has("last"), what);
+    }
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("corruption before the end stops the load at its byte offset and leaves the file", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "tokserver-aof-bad-" });
+  try {
+    const path = `${dir}/tokserver.aof`;
+    const good = concat(PREFIX, file(["SET", "z", "last"]));
+    // Offsets inside the second command (`*3\r\n$3\r\nSET\r\n$1\r\na\r\n$1\r\n1\r\n`).
+    const second = file(["SELECT", "0"]).length;
+    const cases: Array<[string, number, number]> = [
+      ["'*' replaced", second, 35], // '#'
+      ["count digit", second + 1, 120], // 'x'
+      ["'$' replaced", second + 4, 33], // '!'
+      ["length digit", second + 5, 122], // 'z'
+      ["CR after data", second + 11, 88], // 'X'
+      ["LF after count", second + 3, 32], // ' '
+    ];
+    for (const [what, at, byte] of cases) {
+      const bad = good.slice();
+      bad[at] = byte;
+      await Deno.writeFile(path, bad);
+      const { server, lines } = inProcess(dir);
+      assertEquals(server.persistence.load(), false, what);
+      assertEquals(lines.length, 1, `${what}: ${lines.join("\n")}`);
+      assertMatch(lines[0]!, new RegExp(`at byte ${at}\\b`), what);
+      assertMatch(lines[0]!, /not starting \(the file is left as it is\)/);
+      assertEquals(await Deno.readFile(path), bad, `${what}: the file was changed`);
+    }
+    // An unknown command is not replayed either.
+    await Deno.writeFile(path, concat(PREFIX, file(["NOSUCH", "x"]), file(["SET", "z", "1"])));
+    const { server, lines } = inProcess(dir);
+    assertEquals(server.persistence.load(), false);
+    assertMatch(lines[0]!, new RegExp(`unknown command 'nosuch' at byte ${PREFIX.length}`));
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("the server replays its file at start, repairs a cut tail and refuses a corrupt file", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "tokserver-aof-start-" });
+  try {
+    const path = `${dir}/tokserver.aof`;
+    const args = ["redis", "--appendonly", "yes", "--dir", dir];
+    {
+      await using srv = await startServer(args);
+      const c = await connect({ port: srv.port });
+      await c.set("k", "v");
+      await c.send("SET", "t", "x", "EX", "1000");
+      await c.incr("n");
+      await c.close();
+    }
+    const whole = await Deno.readFile(path);
+    // Cut the last command (INCR n) short.
+    await Deno.writeFile(path, whole.subarray(0, whole.length - 3));
+    {
+      await using srv = await startServer(args);
+      const warnings = srv.stderr.text.split("\n").filter((l) => l.startsWith("warning:"));
+      assertEquals(warnings.length, 1, srv.stderr.text);
+      const before = srv.stderr.text.indexOf("warning:");
+      assert(before < srv.stderr.text.indexOf("listening on"), "replayed before listening");
+      const c = await connect({ port: srv.port });
+      assertEquals(dec.decode((await c.get("k"))!), "v");
+      assert(await c.ttl("t") > 990);
+      assertEquals(await c.get("n"), null);
+      await c.close();
+    }
+    const repaired = await Deno.readFile(path);
+    assertEquals(repaired.length, whole.length - encodeCommand(["incr", "n"]).length);
+    // A corrupt byte in the middle: exit 1 with the offset, nothing served, file untouched.
+    const bad = repaired.slice();
+    const at = bad.indexOf(36, 30); // a '$' in the second command
+    bad[at] = 64;
+    await Deno.writeFile(path, bad);
+    const r = await runTokserver([...args, "--port", "0"], { timeoutMs: 20_000 });
+    assertEquals(r.code, 1, r.stderr);
+    assertMatch(r.stderr, new RegExp(`bad format in the append-only file .* at byte ${at}\\b`));
+    assert(!r.stderr.includes("listening on"), r.stderr);
+    assertEquals(await Deno.readFile(path), bad);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+/** Commands whose effects both servers must log the same way. */
+const SCRIPT: string[][] = [
+  ["SET", "s1", "hello"],
+  ["SET", "s2", "world", "EX", "1000"],
+  ["SET", "s3", "x", "PX", "500000"],
+  ["SETEX", "s4", "1000", "v"],
+  ["PSETEX", "s5", "900000", "v"],
+  ["INCR", "n1"],
+  ["INCRBY", "n1", "41"],
+  ["DECR", "n2"],
+  ["INCRBYFLOAT", "f", "3.25"],
+  ["INCRBYFLOAT", "f", "0.5"],
+  ["APPEND", "s1", " there"],
+  ["SETRANGE", "s6", "5", "abc"],
+  ["MSET", "m1", "a", "m2", "b"],
+  ["MSETNX", "m3", "c", "m4", "d"],
+  ["GETSET", "s7", "new"],
+  ["SET", "tmp", "1"],
+  ["DEL", "tmp"],
+  ["SET", "ren", "a"],
+  ["RENAME", "ren", "ren2"],
+  ["EXPIRE", "s1", "5000"],
+  ["PEXPIRE", "m1", "999999"],
+  ["PERSIST", "s2"],
+  ["GETEX", "m2", "EX", "777"],
+  ["GETDEL", "m3"],
+  ["SET", "bin", "\u0000\u00ff\r\n*3"],
+  ["EXPIREAT", "m4", "4102444800"],
+  ["SET", "s8", "keep", "EX", "100"],
+  ["SET", "s8", "kept", "KEEPTTL"],
+  ["SET", "short", "v", "PX", "30"],
+  ["SETNX", "s9", "first"],
+  ["SETNX", "s9", "second"],
+  ["UNLINK", "s5"],
+];
+
+async function runScript(port: number): Promise<void> {
+  const c = await connect({ port });
+  try {
+    for (const cmd of SCRIPT) await c.send(...cmd);
+    // Let the short key expire and be noticed (a DEL is logged).
+    await new Promise((r) => setTimeout(r, 60));
+    await c.get("short");
+  } finally {
+    await c.close();
+  }
+}
+
+const redisTools = which("redis-server") !== undefined && which("redis-check-aof") !== undefined;
+
+Deno.test({
+  name: "redis-server 7 loads the file tokserver wrote, redis-check-aof accepts it",
+  ignore: !redisTools,
+  async fn() {
+    const dir = await Deno.makeTempDir({ prefix: "tokserver-aof-compat-" });
+    try {
+      const ours = `${dir}/ours`, theirs = `${dir}/theirs`;
+      await Deno.mkdir(ours);
+      await Deno.mkdir(theirs);
+      const args = ["redis", "--quiet", "--appendonly", "yes", "--dir", ours];
+      {
+        await using srv = await startServer(args);
+        await runScript(srv.port);
+      }
+      const check = await run("redis-check-aof", [`${ours}/tokserver.aof`]);
+      assertEquals(check.code, 0, check.stdout + check.stderr);
+      assertMatch(check.stdout, /is valid/);
+      // Redis 7 keeps a multi-part AOF in appenddirname; an old-style single file named
+      // appendfilename in dir, with no such folder, is taken as the base and migrated.
+      await Deno.copyFile(`${ours}/tokserver.aof`, `${theirs}/copy.aof`);
+      let expected: Record<string, [string, number]>;
+      {
+        await using srv = await startServer(args);
+        expected = await dump(srv.port);
+      }
+      assert(Object.keys(expected).length >= 15, JSON.stringify(expected));
+      assertEquals(expected["short"], undefined);
+      await using redis = await startRedisServer([
+        "--appendonly",
+        "yes",
+        "--appendfilename",
+        "copy.aof",
+        "--dir",
+        theirs,
+        "--aof-use-rdb-preamble",
+        "no",
+      ]);
+      assert(redis !== undefined);
+      assertMatch(redis.stdout.text, /Successfully migrated an old-style AOF file \(copy\.aof\)/);
+      assertEquals(await dump(redis.port), expected);
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});
+
+Deno.test({
+  name: "tokserver loads the append-only file redis-server 7 wrote for the same commands",
+  ignore: !redisTools,
+  async fn() {
+    const dir = await Deno.makeTempDir({ prefix: "tokserver-aof-compat-" });
+    try {
+      let expected: Record<string, [string, number]>;
+      {
+        await using redis = await startRedisServer([
+          "--appendonly",
+          "yes",
+          "--appendfsync",
+          "always",
+          "--dir",
+          dir,
+          "--aof-use-rdb-preamble",
+          "no",
+        ]);
+        assert(redis !== undefined);
+        await runScript(redis.port);
+        expected = await dump(redis.port);
+      }
+      // Redis 7: appendonlydir/appendonly.aof.1.incr.aof holds the commands (the base is empty).
+      const incr = await Deno.readFile(`${dir}/appendonlydir/appendonly.aof.1.incr.aof`);
+      assert(dec.decode(incr).includes("PXAT"), "Redis logs relative expiries as PXAT");
+      await Deno.writeFile(`${dir}/tokserver.aof`, incr);
+      await using srv = await startServer(["redis", "--appendonly", "yes", "--dir", dir]);
+      assertEquals(await dump(srv.port), expected);
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});
