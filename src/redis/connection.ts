@@ -115,6 +115,8 @@ export class RedisClient implements Client {
         }
         if (n === null || this.#dead) break;
         stats.netInputBytes += n;
+        stats.readsProcessed++;
+        this.lastInteraction = Date.now();
         try {
           parser.commit(n);
         } catch (err) {
@@ -232,6 +234,7 @@ export class RedisClient implements Client {
         let off = 0;
         while (off < chunk.length) {
           off += await conn.write(off === 0 ? chunk : chunk.subarray(off));
+          stats.writesProcessed++;
           this.#inflight = chunk.length - off;
         }
         stats.netOutputBytes += chunk.length;

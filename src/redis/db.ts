@@ -8,9 +8,6 @@
 // calls `onModified` and `onExpired` (which propagates a DEL) but leaves `dirty` alone, so a write
 // command that only found an expired key is not propagated.
 
-/** A stored value. Strings only for now; other types will join this union. */
-export type Value = Uint8Array;
-
 /** Turns key bytes into the binary string used as the Map key (one char per byte). */
 export function keyOf(b: Uint8Array): string {
   const n = b.length;
@@ -29,6 +26,26 @@ export function keyBytes(s: string): Uint8Array {
   return out;
 }
 
+/** A value as commands see it: bytes. Other value types will join this union. */
+export type Value = Uint8Array;
+
+/**
+ * A value as the keyspace holds it: short values as binary strings (one char per byte), since
+ * V8 creates short strings far faster than short typed arrays; longer ones as bytes. Only the
+ * hot GET/SET path sees this form ({@linkcode Db.getStored}); `get`/`peek` return bytes.
+ */
+export type Stored = Uint8Array | string;
+
+/** Values up to this many bytes are stored as binary strings by {@linkcode toStored}. */
+const SHORT_VALUE = 64;
+
+/** A stored copy of `b` (which may be a view into a read buffer). */
+export function toStored(b: Uint8Array): Stored {
+  return b.length <= SHORT_VALUE
+    ? String.fromCharCode.apply(null, b as unknown as number[])
+    : b.slice();
+}
+
 /** Counters for INFO. */
 export interface DbStats {
   /** Keys removed because their time ran out (lazily or by the sweep). */
@@ -42,7 +59,7 @@ export const KEEP_TTL = -1;
 
 /** One Redis database: values by key, absolute expiry times in ms by key. */
 export class Db {
-  readonly #data = new Map<string, Value>();
+  readonly #data = new Map<string, Stored>();
   readonly #expires = new Map<string, number>();
   /** Changes made so far; a command that changed the dataset raises it. */
   dirty = 0;
@@ -91,6 +108,12 @@ export class Db {
 
   /** The live value of `key` (an expired key is removed first), counting hits and misses. */
   get(key: string): Value | undefined {
+    const v = this.getStored(key);
+    return typeof v === "string" ? keyBytes(v) : v;
+  }
+
+  /** Like {@linkcode get}, in the stored form (GET replies from it without a conversion). */
+  getStored(key: string): Stored | undefined {
     if (this.#expires.size > 0 && this.#expireIfNeeded(key)) {
       this.stats.keyspaceMisses++;
       return undefined;
@@ -103,6 +126,12 @@ export class Db {
 
   /** The live value of `key` without touching the hit/miss counters. */
   peek(key: string): Value | undefined {
+    const v = this.peekStored(key);
+    return typeof v === "string" ? keyBytes(v) : v;
+  }
+
+  /** Like {@linkcode peek}, in the stored form. */
+  peekStored(key: string): Stored | undefined {
     if (this.#expires.size > 0 && this.#expireIfNeeded(key)) return undefined;
     return this.#data.get(key);
   }
@@ -125,10 +154,11 @@ export class Db {
   }
 
   /**
-   * Stores `value` at `key`. `expireAt` is an absolute time in ms; undefined clears any time to
-   * live, {@linkcode KEEP_TTL} keeps the current one.
+   * Stores `value` at `key` (kept as given: pass a copy, never a view into a read buffer).
+   * `expireAt` is an absolute time in ms; undefined clears any time to live,
+   * {@linkcode KEEP_TTL} keeps the current one.
    */
-  set(key: string, value: Value, expireAt?: number): void {
+  set(key: string, value: Stored, expireAt?: number): void {
     this.#data.set(key, value);
     if (expireAt === undefined) {
       if (this.#expires.size > 0) this.#expires.delete(key);

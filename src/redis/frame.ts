@@ -210,6 +210,8 @@ export class RequestParser {
   #end = 0;
   // A multibulk command in progress: arguments so far, arguments left, the current bulk's length.
   #args: Uint8Array[] | undefined;
+  /** How many of #args are copies (not views into the buffer). */
+  #owned = 0;
   #argBytes = 0;
   #left = 0;
   #bulkLen = -1;
@@ -249,6 +251,12 @@ export class RequestParser {
    * the next call of any other method.
    */
   reserve(min: number): Uint8Array {
+    // The arguments of a command still arriving point into the buffer about to be reused.
+    const partial = this.#args;
+    if (partial !== undefined) {
+      for (let i = this.#owned; i < partial.length; i++) partial[i] = partial[i]!.slice();
+      this.#owned = partial.length;
+    }
     let buf = this.#buf;
     if (this.#pos === this.#end) {
       this.#pos = this.#end = 0;
@@ -289,9 +297,13 @@ export class RequestParser {
   }
 
   /**
-   * The next complete command's arguments (each its own copy), or undefined when more bytes are
-   * needed. Throws ProtocolError on bad input. Empty inline lines and empty or negative
-   * multibulk counts are skipped, as Redis does.
+   * The next complete command's arguments, or undefined when more bytes are needed. Throws
+   * ProtocolError on bad input. Empty inline lines and empty or negative multibulk counts are
+   * skipped, as Redis does.
+   *
+   * The arguments are views into the parser's buffer (no copy, no allocation per byte): they stay
+   * valid until the next push(), reserve() or shrink(). Copy what must live longer (a stored
+   * value); run the commands of one read before reading again.
    */
   next(): Uint8Array[] | undefined {
     while (true) {
@@ -307,6 +319,7 @@ export class RequestParser {
         if (count === undefined) return undefined;
         if (count <= 0) continue;
         this.#args = [];
+        this.#owned = 0;
         this.#argBytes = 0;
         this.#left = count;
       }
@@ -330,37 +343,55 @@ export class RequestParser {
 
   /** Parses a `*N` or `$N` line; undefined when incomplete (or throws). */
   #header(what: "mbulk count" | "bulk count"): number | undefined {
-    const buf = this.#buf;
-    const cr = this.#findCr();
-    if (cr === -1) {
-      if (this.#end - this.#pos > this.#maxInlineLen) {
-        throw new ProtocolError(`Protocol error: too big ${what} string`);
+    const buf = this.#buf, start = this.#pos, end = this.#end;
+    const bulk = what === "bulk count";
+    let n: number | undefined;
+    let cr = -1;
+    // Fast path: '*' or '$', 1 to 15 digits without a leading zero, CR, one more byte.
+    let p = start + 1;
+    let c = p < end ? buf[p]! : 0;
+    if (c >= 49 && c <= 57 && (!bulk || buf[start] === DOLLAR)) {
+      let v = c - 48;
+      while (++p < end) {
+        c = buf[p]!;
+        if (c < 48 || c > 57) break;
+        v = v * 10 + (c - 48);
       }
-      return undefined;
+      if (c === CR && p + 1 < end && p - start <= 16) {
+        cr = p;
+        n = v;
+      }
     }
-    // Redis wants one byte after the CR (and takes it to be the LF).
-    if (cr + 1 >= this.#end) return undefined;
-    if (what === "mbulk count") {
-      const n = parseInteger(buf, this.#pos + 1, cr);
+    if (cr === -1) {
+      cr = this.#findCr();
+      if (cr === -1) {
+        if (end - start > this.#maxInlineLen) {
+          throw new ProtocolError(`Protocol error: too big ${what} string`);
+        }
+        return undefined;
+      }
+      // Redis wants one byte after the CR (and takes it to be the LF).
+      if (cr + 1 >= end) return undefined;
+      if (bulk && buf[start] !== DOLLAR) {
+        const got = String.fromCharCode(buf[start]!);
+        throw new ProtocolError(`Protocol error: expected '$', got '${got}'`);
+      }
+      n = parseInteger(buf, start + 1, cr);
+    }
+    if (!bulk) {
       if (n === undefined || n > INT_MAX) {
         throw new ProtocolError("Protocol error: invalid multibulk length");
       }
       if (n > 10 && this.unauthenticated) {
         throw new ProtocolError("Protocol error: unauthenticated multibulk length");
       }
-      this.#pos = cr + 2;
-      return n;
-    }
-    const first = buf[this.#pos]!;
-    if (first !== DOLLAR) {
-      throw new ProtocolError(`Protocol error: expected '$', got '${String.fromCharCode(first)}'`);
-    }
-    const n = parseInteger(buf, this.#pos + 1, cr);
-    if (n === undefined || n < 0 || n > this.#maxBulkLen) {
-      throw new ProtocolError("Protocol error: invalid bulk length");
-    }
-    if (n > 16384 && this.unauthenticated) {
-      throw new ProtocolError("Protocol error: unauthenticated bulk length");
+    } else {
+      if (n === undefined || n < 0 || n > this.#maxBulkLen) {
+        throw new ProtocolError("Protocol error: invalid bulk length");
+      }
+      if (n > 16384 && this.unauthenticated) {
+        throw new ProtocolError("Protocol error: unauthenticated bulk length");
+      }
     }
     this.#pos = cr + 2;
     return n;
@@ -379,7 +410,7 @@ export class RequestParser {
       const len = this.#bulkLen;
       // The two bytes after the data are skipped unchecked, as Redis does.
       if (this.#end - this.#pos < len + 2) return undefined;
-      args.push(this.#buf.slice(this.#pos, this.#pos + len));
+      args.push(this.#buf.subarray(this.#pos, this.#pos + len));
       this.#argBytes += len;
       this.#pos += len + 2;
       this.#bulkLen = -1;
@@ -553,6 +584,22 @@ export class RespWriter {
     this.#len += b.length;
     this.#buf[this.#len++] = CR;
     this.#buf[this.#len++] = LF;
+  }
+
+  /**
+   * A bulk string from a binary string (one char per byte, e.g. bytes kept as a latin1 string),
+   * without a UTF-8 round trip.
+   */
+  binary(s: string): void {
+    const n = s.length;
+    this.#prefixed(DOLLAR, n);
+    this.#ensure(n + 2);
+    const buf = this.#buf;
+    let p = this.#len;
+    for (let i = 0; i < n; i++) buf[p++] = s.charCodeAt(i);
+    buf[p++] = CR;
+    buf[p++] = LF;
+    this.#len = p;
   }
 
   /** `$-1\r\n` */

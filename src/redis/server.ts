@@ -29,6 +29,8 @@ function freshStats(): ServerStats {
     errorReplies: 0,
     unexpectedErrorReplies: 0,
     pubsubClientsDropped: 0,
+    readsProcessed: 0,
+    writesProcessed: 0,
   };
 }
 

@@ -102,6 +102,8 @@ export interface ServerStats {
   errorReplies: number;
   unexpectedErrorReplies: number;
   pubsubClientsDropped: number;
+  readsProcessed: number;
+  writesProcessed: number;
 }
 
 /** Settings that CONFIG SET may change while running. */
@@ -139,7 +141,8 @@ export interface Server {
   readonly commands: Map<string, Command>;
   /**
    * The one hook every dataset change passes through (the append-only file and replication
-   * subscribe here): the command's arguments, possibly rewritten, and the database index.
+   * subscribe here): the command's arguments, possibly rewritten, and the database index. The
+   * arguments may be views into a read buffer: a hook copies what it keeps.
    */
   propagate(args: Uint8Array[], db: number): void;
   /**
@@ -153,7 +156,11 @@ export interface Server {
   readonly persistence: Persistence;
 }
 
-/** Runs a command: reads `args` (args[0] is the name as sent), writes its reply to `c.out`. */
+/**
+ * Runs a command: reads `args` (args[0] is the name as sent), writes its reply to `c.out`. The
+ * arguments are views into the connection's read buffer, valid during the call only: a handler
+ * copies what it stores (`arg.slice()`, or `keyOf(arg)` for keys).
+ */
 export type Handler = (c: Client, args: Uint8Array[]) => void;
 
 /** An entry of the command table. */

@@ -4,7 +4,6 @@
 // changes through the server's one hook). Command families register here by exporting a list of
 // commands.
 
-import { keyOf } from "../db.ts";
 import { type Client, type Command, cString, Err, isWord, lowerName } from "./command.ts";
 import { CONNECTION_COMMANDS } from "./connection.ts";
 import { COUNTER_COMMANDS } from "./counters.ts";
@@ -64,10 +63,12 @@ function oneLine(s: string): string {
   return s.indexOf("\r") === -1 && s.indexOf("\n") === -1 ? s : s.replace(/[\r\n]/g, " ");
 }
 
-/** Finds commands by the name bytes as sent, caching each spelling seen (bounded). */
+/** Finds commands by the name bytes as sent, remembering recent spellings without strings. */
 export class CommandLookup {
   readonly table: Map<string, Command>;
-  readonly #bySpelling = new Map<string, Command | null>();
+  // A small direct-mapped cache: slot by a hash of the bytes, checked byte by byte.
+  readonly #names: (Uint8Array | undefined)[] = new Array(256).fill(undefined);
+  readonly #cmds: (Command | undefined)[] = new Array(256).fill(undefined);
 
   constructor(table: Map<string, Command>) {
     this.table = table;
@@ -75,12 +76,27 @@ export class CommandLookup {
 
   /** The command named by `name` (any case), or undefined. */
   find(name: Uint8Array): Command | undefined {
-    if (name.length > 32) return this.table.get(lowerName(name));
-    const spelling = keyOf(name);
-    const hit = this.#bySpelling.get(spelling);
-    if (hit !== undefined) return hit ?? undefined;
+    const n = name.length;
+    if (n === 0 || n > 24) return this.table.get(lowerName(name));
+    let h = n;
+    for (let i = 0; i < n; i++) h = (h * 31 + name[i]!) | 0;
+    const slot = h & 255;
+    const known = this.#names[slot];
+    if (known !== undefined && known.length === n) {
+      let same = true;
+      for (let i = 0; i < n; i++) {
+        if (known[i] !== name[i]) {
+          same = false;
+          break;
+        }
+      }
+      if (same) return this.#cmds[slot];
+    }
     const cmd = this.table.get(lowerName(name));
-    if (this.#bySpelling.size < 4096) this.#bySpelling.set(spelling, cmd ?? null);
+    if (cmd !== undefined) {
+      this.#names[slot] = name.slice();
+      this.#cmds[slot] = cmd;
+    }
     return cmd;
   }
 }
@@ -92,7 +108,6 @@ export class CommandLookup {
 export function execute(c: Client, args: Uint8Array[], lookup: CommandLookup): void {
   const server = c.server;
   server.stats.commandsProcessed++;
-  c.lastInteraction = Date.now();
   const name = args[0]!;
   // QUIT is handled before the table, as Redis 7.0 does: any arguments, any context.
   if (isWord(name, "quit")) {

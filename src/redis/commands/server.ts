@@ -382,6 +382,8 @@ const SECTIONS: Record<string, (c: Client) => string[]> = {
       `pubsub_clients_dropped:${st.pubsubClientsDropped}`,
       `total_error_replies:${st.errorReplies}`,
       `unexpected_error_replies:${st.unexpectedErrorReplies}`,
+      `total_reads_processed:${st.readsProcessed}`,
+      `total_writes_processed:${st.writesProcessed}`,
     ];
   },
   replication: () => [

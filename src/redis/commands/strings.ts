@@ -2,7 +2,7 @@
 // KEEPTTL), parsed in Redis's order so odd combinations get the same answers. A SET with a
 // relative expiry is propagated as SET key value PXAT <absolute ms>, as Redis rewrites it.
 
-import { KEEP_TTL, keyOf } from "../db.ts";
+import { KEEP_TTL, keyOf, type Stored, toStored } from "../db.ts";
 import { bytes, type Client, type Command, Err, parseLong } from "./command.ts";
 
 const SET = bytes("SET");
@@ -55,10 +55,15 @@ function optionOf(b: Uint8Array): number {
   }
 }
 
-function get(c: Client, args: Uint8Array[]): void {
-  const v = c.server.db.get(keyOf(args[1]!));
+/** Replies a stored value as a bulk string, or a null bulk. */
+export function replyValue(c: Client, v: Stored | undefined): void {
   if (v === undefined) c.out.nullBulk();
+  else if (typeof v === "string") c.out.binary(v);
   else c.out.bulk(v);
+}
+
+function get(c: Client, args: Uint8Array[]): void {
+  replyValue(c, c.server.db.getStored(keyOf(args[1]!)));
 }
 
 function set(c: Client, args: Uint8Array[]): void {
@@ -105,9 +110,7 @@ function set(c: Client, args: Uint8Array[]): void {
     }
   }
   if (flags & Flag.GET) {
-    const old = db.peek(key);
-    if (old === undefined) c.out.nullBulk();
-    else c.out.bulk(old);
+    replyValue(c, db.peekStored(key));
   }
   if (flags & (Flag.NX | Flag.XX)) {
     const found = db.has(key);
@@ -116,7 +119,8 @@ function set(c: Client, args: Uint8Array[]): void {
       return;
     }
   }
-  db.set(key, args[2]!, at ?? (flags & Flag.KEEPTTL ? KEEP_TTL : undefined));
+  // Arguments are views into the read buffer: the stored value is a copy.
+  db.set(key, toStored(args[2]!), at ?? (flags & Flag.KEEPTTL ? KEEP_TTL : undefined));
   if (at !== undefined) {
     c.propagateAs = [SET, args[1]!, args[2]!, PXAT, bytes(String(at))];
   } else if (flags & Flag.GET) {
