@@ -3,7 +3,7 @@
 // once numbers leave the range a double holds), and INCRBYFLOAT in x87 long double arithmetic
 // (see ../long_double.ts), stored as the formatted string and propagated as SET ... KEEPTTL.
 
-import { KEEP_TTL, keyOf } from "../db.ts";
+import { KEEP_TTL, keyBytes, keyOf, type Stored } from "../db.ts";
 import {
   addLongDouble,
   formatLongDouble,
@@ -18,27 +18,40 @@ const KEEPTTL = bytes("KEEPTTL");
 const LLONG_MAX = 9223372036854775807n;
 const LLONG_MIN = -9223372036854775808n;
 
-/** An integer argument or value: a double when exact (15 digits or fewer), else a BigInt. */
+/** An integer argument: a double when exact (15 digits or fewer), else a BigInt. */
 function parseCounter(b: Uint8Array): number | bigint | undefined {
   return b.length <= 15 ? parseLong(b) : parseInt64(b);
 }
 
-/** The ASCII digits of an integer, as a value. */
-function intBytes(n: number | bigint): Uint8Array {
-  const s = typeof n === "number" ? String(n) : n.toString();
-  const out = new Uint8Array(s.length);
-  for (let i = 0; i < s.length; i++) out[i] = s.charCodeAt(i);
-  return out;
+/** A stored value as an integer, by the same rules (string2ll) as {@linkcode parseCounter}. */
+function parseCounterValue(v: Stored): number | bigint | undefined {
+  if (typeof v !== "string") return parseCounter(v);
+  const len = v.length;
+  if (len > 15) return parseInt64(keyBytes(v));
+  if (len === 0) return undefined;
+  if (len === 1 && v === "0") return 0;
+  let p = 0;
+  const neg = v.charCodeAt(0) === 45;
+  if (neg && ++p === len) return undefined;
+  let c = v.charCodeAt(p);
+  if (c < 49 || c > 57) return undefined;
+  let n = c - 48;
+  for (p++; p < len; p++) {
+    c = v.charCodeAt(p);
+    if (c < 48 || c > 57) return undefined;
+    n = n * 10 + c - 48;
+  }
+  return neg ? -n : n;
 }
 
 /** Adds `incr` to the integer at args[1], as Redis's incrDecrCommand. */
 function incrDecr(c: Client, args: Uint8Array[], incr: number | bigint): void {
   const db = c.server.db;
   const key = keyOf(args[1]!);
-  const v = db.peek(key);
+  const v = db.peekStored(key);
   let value: number | bigint = 0;
   if (v !== undefined) {
-    const parsed = parseCounter(v);
+    const parsed = parseCounterValue(v);
     if (parsed === undefined) {
       c.out.error(Err.notInteger);
       return;
@@ -56,7 +69,8 @@ function incrDecr(c: Client, args: Uint8Array[], incr: number | bigint): void {
     }
     result = Number.isSafeInteger(Number(sum)) ? Number(sum) : sum;
   }
-  db.set(key, intBytes(result), v === undefined ? undefined : KEEP_TTL);
+  // The digits are ASCII, so the JS string is the value's binary-string form.
+  db.set(key, String(result), v === undefined ? undefined : KEEP_TTL);
   c.out.integer(result);
 }
 
@@ -82,8 +96,8 @@ const ZERO: LongDouble = { kind: "finite", neg: false, m: 0n, e: 0 };
 function incrbyfloat(c: Client, args: Uint8Array[]): void {
   const db = c.server.db;
   const key = keyOf(args[1]!);
-  const v = db.peek(key);
-  const value = v === undefined ? ZERO : parseLongDouble(v);
+  const v = db.peekStored(key);
+  const value = v === undefined ? ZERO : parseLongDouble(typeof v === "string" ? keyBytes(v) : v);
   const incr = value === undefined ? undefined : parseLongDouble(args[2]!);
   if (value === undefined || incr === undefined) {
     c.out.error("ERR value is not a valid float");
@@ -95,9 +109,8 @@ function incrbyfloat(c: Client, args: Uint8Array[]): void {
     return;
   }
   const text = formatLongDouble(sum);
-  const out = new Uint8Array(text.length);
-  for (let i = 0; i < text.length; i++) out[i] = text.charCodeAt(i);
-  db.set(key, out, v === undefined ? undefined : KEEP_TTL);
+  const out = bytes(text);
+  db.set(key, text.length <= 64 ? text : out, v === undefined ? undefined : KEEP_TTL);
   c.propagateAs = [SET, args[1]!, out, KEEPTTL];
   c.out.bulk(out);
 }

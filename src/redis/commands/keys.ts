@@ -7,12 +7,12 @@
 // existed throughout exactly once. A cursor that is no longer parked (or never was) restarts
 // from its position, which is Redis's guarantee as long as no key was deleted in between.
 
-import { type Db, keyBytes, keyOf, type Value } from "../db.ts";
+import { type Db, keyBytes, keyOf, type Stored } from "../db.ts";
 import { compileGlob } from "../glob.ts";
 import { type Client, type Command, Err, parseLong } from "./command.ts";
 
 /** Redis's TYPE name of a value. Strings only for now; other types join with theirs. */
-export function typeName(_v: Value): string {
+export function typeName(_v: Stored): string {
   return "string";
 }
 
@@ -26,12 +26,12 @@ function unlink(c: Client, args: Uint8Array[]): void {
 function touch(c: Client, args: Uint8Array[]): void {
   const db = c.server.db;
   let n = 0;
-  for (let i = 1; i < args.length; i++) if (db.get(keyOf(args[i]!)) !== undefined) n++;
+  for (let i = 1; i < args.length; i++) if (db.getStored(keyOf(args[i]!)) !== undefined) n++;
   c.out.integer(n);
 }
 
 function type(c: Client, args: Uint8Array[]): void {
-  const v = c.server.db.peek(keyOf(args[1]!));
+  const v = c.server.db.peekStored(keyOf(args[1]!));
   c.out.simple(v === undefined ? "none" : typeName(v));
 }
 
@@ -172,7 +172,7 @@ function scan(c: Client, args: Uint8Array[]): void {
     visited++;
     parked.pos++;
     if (glob && !glob.match(k)) continue;
-    const v = db.peek(k); // removes the key if it has expired since the walk started
+    const v = db.peekStored(k); // removes the key if it has expired since the walk started
     if (v === undefined || !wantType || (typeFilter !== undefined && typeName(v) !== typeFilter)) {
       continue;
     }
@@ -263,7 +263,7 @@ function randomkey(c: Client): void {
 function renameGeneric(c: Client, args: Uint8Array[], nx: boolean): void {
   const db = c.server.db;
   const src = keyOf(args[1]!), dst = keyOf(args[2]!);
-  const v = db.peek(src);
+  const v = db.peekStored(src);
   if (v === undefined) {
     c.out.error("ERR no such key");
     return;

@@ -7,9 +7,10 @@
 // from a client's arguments are copied before they are stored: arguments are views into the
 // connection's read buffer.
 
-import { KEEP_TTL, keyOf, type Value } from "../db.ts";
+import { KEEP_TTL, keyBytes, keyOf, type Stored, toStored } from "../db.ts";
 import { bytes, type Client, type Command, Err, isWord, parseLong } from "./command.ts";
 import { expireMillis } from "./expire.ts";
+import { replyValue } from "./strings.ts";
 
 const SET = bytes("SET");
 const PXAT = bytes("PXAT");
@@ -20,13 +21,16 @@ const PERSIST = bytes("PERSIST");
 /** Buffers allocated here for growing values; only these are written in place. */
 const growable = new WeakSet<ArrayBufferLike>();
 const MB = 1024 * 1024;
+/** Results up to this long are stored as binary strings (the keyspace's short-value form). */
+const SHORT = 64;
 
 /**
  * A writable value of `total` bytes starting with `v`'s bytes, reusing `v`'s buffer when it is
  * ours and large enough. A new buffer gets room to spare unless `exact`.
  */
-function grow(v: Value, total: number, exact = false): Uint8Array {
-  if (growable.has(v.buffer) && v.byteOffset === 0 && v.buffer.byteLength >= total) {
+function grow(v: Stored, total: number, exact = false): Uint8Array {
+  if (typeof v === "string") v = keyBytes(v);
+  else if (growable.has(v.buffer) && v.byteOffset === 0 && v.buffer.byteLength >= total) {
     return new Uint8Array(v.buffer, 0, total);
   }
   const capacity = exact ? total : total < MB ? Math.max(total * 2, 16) : total + MB;
@@ -47,11 +51,6 @@ function tooBig(c: Client, total: number): boolean {
   return false;
 }
 
-function bulkOrNull(c: Client, v: Value | undefined): void {
-  if (v === undefined) c.out.nullBulk();
-  else c.out.bulk(v);
-}
-
 function setnx(c: Client, args: Uint8Array[]): void {
   const db = c.server.db;
   const key = keyOf(args[1]!);
@@ -59,7 +58,7 @@ function setnx(c: Client, args: Uint8Array[]): void {
     c.out.integer(0);
     return;
   }
-  db.set(key, args[2]!.slice());
+  db.set(key, toStored(args[2]!));
   c.out.integer(1);
 }
 
@@ -67,7 +66,7 @@ function setnx(c: Client, args: Uint8Array[]): void {
 function setex(c: Client, args: Uint8Array[], seconds: boolean): void {
   const at = expireMillis(c, args[2]!, seconds, true, seconds ? "setex" : "psetex");
   if (at === undefined) return;
-  c.server.db.set(keyOf(args[1]!), args[3]!.slice(), at);
+  c.server.db.set(keyOf(args[1]!), toStored(args[3]!), at);
   c.propagateAs = [SET, args[1]!, args[3]!, PXAT, bytes(String(at))];
   c.out.simple("OK");
 }
@@ -75,15 +74,15 @@ function setex(c: Client, args: Uint8Array[], seconds: boolean): void {
 function getset(c: Client, args: Uint8Array[]): void {
   const db = c.server.db;
   const key = keyOf(args[1]!);
-  bulkOrNull(c, db.get(key));
-  db.set(key, args[2]!.slice());
+  replyValue(c, db.getStored(key));
+  db.set(key, toStored(args[2]!));
 }
 
 function getdel(c: Client, args: Uint8Array[]): void {
   const db = c.server.db;
   const key = keyOf(args[1]!);
-  const v = db.get(key);
-  bulkOrNull(c, v);
+  const v = db.getStored(key);
+  replyValue(c, v);
   if (v !== undefined) {
     db.delete(key);
     c.propagateAs = [DEL, args[1]!];
@@ -118,7 +117,7 @@ function getex(c: Client, args: Uint8Array[]): void {
   }
   const db = c.server.db;
   const key = keyOf(args[1]!);
-  const v = db.get(key);
+  const v = db.getStored(key);
   if (v === undefined) {
     c.out.nullBulk();
     return;
@@ -128,7 +127,7 @@ function getex(c: Client, args: Uint8Array[]): void {
     at = expireMillis(c, expire, (flags & (EX | EXAT)) !== 0, (flags & (EX | PX)) !== 0, "getex");
     if (at === undefined) return;
   }
-  c.out.bulk(v);
+  replyValue(c, v);
   if (at !== undefined) {
     if ((flags & (EXAT | PXAT_)) && at <= db.now()) {
       db.delete(key);
@@ -145,7 +144,7 @@ function getex(c: Client, args: Uint8Array[]): void {
 function mget(c: Client, args: Uint8Array[]): void {
   const db = c.server.db;
   c.out.arrayHeader(args.length - 1);
-  for (let i = 1; i < args.length; i++) bulkOrNull(c, db.get(keyOf(args[i]!)));
+  for (let i = 1; i < args.length; i++) replyValue(c, db.getStored(keyOf(args[i]!)));
 }
 
 function msetGeneric(c: Client, args: Uint8Array[], nx: boolean): void {
@@ -162,7 +161,7 @@ function msetGeneric(c: Client, args: Uint8Array[], nx: boolean): void {
       }
     }
   }
-  for (let i = 1; i < args.length; i += 2) db.set(keyOf(args[i]!), args[i + 1]!.slice());
+  for (let i = 1; i < args.length; i += 2) db.set(keyOf(args[i]!), toStored(args[i + 1]!));
   if (nx) c.out.integer(1);
   else c.out.simple("OK");
 }
@@ -171,22 +170,27 @@ function append(c: Client, args: Uint8Array[]): void {
   const db = c.server.db;
   const key = keyOf(args[1]!);
   const add = args[2]!;
-  const v = db.peek(key);
+  const v = db.peekStored(key);
   if (v === undefined) {
-    db.set(key, add.slice());
+    db.set(key, toStored(add));
     c.out.integer(add.length);
     return;
   }
   const total = v.length + add.length;
   if (tooBig(c, total)) return;
-  const out = grow(v, total);
-  out.set(add, v.length);
-  db.set(key, out, KEEP_TTL);
+  if (typeof v === "string" && total <= SHORT) {
+    db.set(key, v + keyOf(add), KEEP_TTL);
+  } else {
+    const out = grow(v, total);
+    out.set(add, v.length);
+    db.set(key, out, KEEP_TTL);
+  }
   c.out.integer(total);
 }
 
 function strlen(c: Client, args: Uint8Array[]): void {
-  c.out.integer(c.server.db.peek(keyOf(args[1]!))?.length ?? 0);
+  const v = c.server.db.peekStored(keyOf(args[1]!));
+  c.out.integer(v === undefined ? 0 : v.length);
 }
 
 const EMPTY = new Uint8Array(0);
@@ -198,7 +202,7 @@ function getrange(c: Client, args: Uint8Array[]): void {
     c.out.error(Err.notInteger);
     return;
   }
-  const v = c.server.db.get(keyOf(args[1]!));
+  const v = c.server.db.getStored(keyOf(args[1]!));
   if (v === undefined) {
     c.out.bulk(EMPTY);
     return;
@@ -214,6 +218,7 @@ function getrange(c: Client, args: Uint8Array[]): void {
   if (end < 0) end = 0;
   if (end >= len) end = len - 1;
   if (start > end || len === 0) c.out.bulk(EMPTY);
+  else if (typeof v === "string") c.out.binary(v.substring(start, end + 1));
   else c.out.bulk(v.subarray(start, end + 1));
 }
 
@@ -230,9 +235,9 @@ function setrange(c: Client, args: Uint8Array[]): void {
   const db = c.server.db;
   const key = keyOf(args[1]!);
   const value = args[3]!;
-  const v = db.peek(key);
+  const v = db.peekStored(key);
   if (value.length === 0) {
-    c.out.integer(v?.length ?? 0);
+    c.out.integer(v === undefined ? 0 : v.length);
     return;
   }
   const total = offset + value.length;
@@ -242,7 +247,7 @@ function setrange(c: Client, args: Uint8Array[]): void {
   else if (total > v.length) out = grow(v, total);
   else out = grow(v, v.length, true);
   out.set(value, offset);
-  db.set(key, out, v === undefined ? undefined : KEEP_TTL);
+  db.set(key, out.length <= SHORT ? toStored(out) : out, v === undefined ? undefined : KEEP_TTL);
   c.out.integer(out.length);
 }
 
