@@ -111,8 +111,10 @@ function hello(c: Client, args: Uint8Array[]): void {
 
 function select(c: Client, args: Uint8Array[]): void {
   const n = parseLong(args[1]!);
-  if (n === undefined || n < -2147483648 || n > 2147483647) {
+  if (n === undefined) {
     c.out.error(Err.notInteger);
+  } else if (n < -2147483648 || n > 2147483647) {
+    c.out.error("ERR value is out of range, value must between -2147483648 and 2147483647");
   } else if (n !== 0) {
     // One database: every other index is out of range, as on a Redis with `databases 1`.
     c.out.error("ERR DB index is out of range");
