@@ -58,6 +58,21 @@ function manyKeysScript(): Step[] {
   steps.push({ cmd: del });
   steps.push({ cmd: ["SCAN", "0", "COUNT", "5"], cmp: "scan" });
   steps.push({ cmd: ["DBSIZE"] });
+  // Past a few thousand keys RANDOMKEY walks instead of counting; with all keys expired: nil.
+  const big: string[] = ["MSET"];
+  for (let i = 0; i < 6000; i++) big.push(`big:${i}`, "v");
+  steps.push({ cmd: big });
+  for (let i = 0; i < 5; i++) steps.push({ cmd: ["RANDOMKEY"], cmp: "type" });
+  steps.push({ cmd: ["FLUSHALL"] });
+  for (let i = 0; i < 6000; i += 500) {
+    const batch: string[] = [];
+    for (let j = i; j < i + 500; j++) batch.push(`SET`, `short:${j}`, "v", "PX", "40");
+    for (let j = 0; j < batch.length; j += 5) steps.push({ cmd: batch.slice(j, j + 5) });
+  }
+  steps.push({ sleep: 100 });
+  steps.push({ cmd: ["RANDOMKEY"] });
+  steps.push({ cmd: ["KEYS", "*"] });
+  steps.push({ cmd: ["SCAN", "0", "COUNT", "10000"] });
   return steps;
 }
 

@@ -230,14 +230,18 @@ function randomKey(db: Db): string | undefined {
       }
     } else {
       let steps = 1 + Math.floor(Math.random() * 64);
-      while (steps > 0) {
+      let restarts = 0;
+      while (steps > 0 && restarts < 2) {
         state.walk ??= db.keys();
         const r = state.walk.next();
         if (r.done) {
+          // At the end, start over; a fresh walk that ends at once means no live key.
           state.walk = undefined;
+          restarts++;
           continue;
         }
         k = r.value;
+        restarts = 0;
         steps--;
       }
     }
