@@ -321,3 +321,56 @@ Deno.test({
     }
   },
 });
+
+Deno.test("a MULTI/EXEC block is logged whole and replayed whole; a cut block is dropped", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "tokserver-aof-multi-" });
+  try {
+    const path = `${dir}/tokserver.aof`;
+    const args = ["redis", "--quiet", "--appendonly", "yes", "--dir", dir];
+    {
+      await using srv = await startServer(args);
+      const c = await connect({ port: srv.port });
+      await c.set("before", "1");
+      const replies = await Promise.all([
+        c.send("MULTI"),
+        c.send("INCR", "tx"),
+        c.send("SET", "tx2", "y", "EX", "500"),
+        c.send("GET", "tx"),
+        c.send("EXEC"),
+      ]);
+      assertEquals(replies[4], [1, "OK", new TextEncoder().encode("1")]);
+      await c.close();
+    }
+    const text = dec.decode(await Deno.readFile(path));
+    const multi = text.indexOf("*1\r\n$5\r\nMULTI\r\n");
+    const exec = text.indexOf("*1\r\n$4\r\nEXEC\r\n");
+    assert(multi > 0 && exec > multi, JSON.stringify(text));
+    const inside = text.slice(multi, exec);
+    assert(inside.includes("INCR") && inside.includes("PXAT"), JSON.stringify(inside));
+    assert(!inside.includes("GET"), "reads are not logged");
+    {
+      await using srv = await startServer(args);
+      const c = await connect({ port: srv.port });
+      assertEquals((await c.mget("before", "tx", "tx2")).map((v) => v && dec.decode(v)), [
+        "1",
+        "1",
+        "y",
+      ]);
+      await c.close();
+    }
+    // Without its EXEC, the block is not applied and is cut off the file.
+    await Deno.writeFile(path, new TextEncoder().encode(text.slice(0, exec + 5)));
+    await using srv = await startServer(args);
+    assertMatch(srv.stderr.text, /warning: .* incomplete MULTI\/EXEC block/);
+    const c = await connect({ port: srv.port });
+    assertEquals((await c.mget("before", "tx", "tx2")).map((v) => v && dec.decode(v)), [
+      "1",
+      null,
+      null,
+    ]);
+    await c.close();
+    assertEquals((await Deno.stat(path)).size, multi);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

@@ -299,6 +299,7 @@ export class Persistence {
   #stopServer: (() => void) | undefined;
   #timer: ReturnType<typeof setInterval> | undefined;
   #stopping = false;
+  #listening = false;
   /** No automatic rewrite before this time (a failed one is not retried at once). */
   #autoAfter = 0;
 
@@ -370,11 +371,18 @@ export class Persistence {
       server.resetStats();
       server.db.dirty = 0;
     }
-    server.onPropagate((args, db) => {
+    if (this.aof !== undefined) this.#listen();
+    return true;
+  }
+
+  /** Subscribes to the server's changes (once: with the file, or at the first rewrite). */
+  #listen(): void {
+    if (this.#listening) return;
+    this.#listening = true;
+    this.server.onPropagate((args, db) => {
       this.aof?.feed(args, db);
       this.#rewrite?.note(args);
     });
-    return true;
   }
 
   /** Starts the background jobs; `stopServer` begins a graceful shutdown (SHUTDOWN). */
@@ -394,6 +402,7 @@ export class Persistence {
   /** Starts a rewrite (BGREWRITEAOF); false if one is already running. */
   startRewrite(): boolean {
     if (this.#rewrite !== undefined || this.#stopping) return false;
+    this.#listen();
     const rewrite = new Rewrite(this.server, dirOf(this.server.options.dir));
     this.#rewrite = rewrite;
     this.#log.info("background append-only file rewrite started");
