@@ -245,15 +245,13 @@ function randomKey(db: Db): string | undefined {
         steps--;
       }
     }
-    // db.keys() skips keys past their time; when the pick fell on one, list the live keys.
-    if (k === undefined) {
-      const live = [...db.keys()];
-      if (live.length === 0) return undefined;
-      k = live[Math.floor(Math.random() * live.length)]!;
-    }
+    // db.keys() skips keys past their time, so a pick can miss; has() removes a stale one.
+    if (k === undefined) break;
     if (db.has(k)) return k;
   }
-  return undefined;
+  // Many picks found only expired keys: choose among the live ones, if any, as Redis would.
+  const live = [...db.keys()];
+  return live.length === 0 ? undefined : live[Math.floor(Math.random() * live.length)];
 }
 
 function randomkey(c: Client): void {
