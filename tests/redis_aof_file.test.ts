@@ -1,9 +1,10 @@
 // The append-only file as a file: replay at start, a tail cut at every byte of the last command
 // (dropped with one warning, the file cut back to the last whole command), corruption anywhere
-// else (the start stops with the byte offset, the file untouched), and the format against Redis
-// 7: redis-server loads a file tokserver wrote (as an old-style single file, which Redis 7
-// migrates into its appendonlydir), redis-check-aof accepts it, and tokserver loads the file
-// redis-server wrote for the same commands, with the same dataset and expiry times.
+// else (the start stops with the byte offset, the file untouched), MULTI/EXEC blocks, and the
+// format against Redis 7: redis-server loads a file tokserver wrote, both as an old-style single
+// file (which Redis 7 migrates into its appendonlydir) and as the base named by a manifest,
+// redis-check-aof accepts it, and tokserver loads the file redis-server wrote for the same
+// commands, with the same dataset and expiry times.
 
 import { parseFlags } from "../src/cli/flags.ts";
 import { connect } from "../src/redis/client.ts";
@@ -282,6 +283,30 @@ Deno.test({
       assert(redis !== undefined);
       assertMatch(redis.stdout.text, /Successfully migrated an old-style AOF file \(copy\.aof\)/);
       assertEquals(await dump(redis.port), expected);
+      // The other way in: the file as the base of a multi-part AOF, with a manifest naming it.
+      const manifested = `${dir}/manifested`;
+      await Deno.mkdir(`${manifested}/appendonlydir`, { recursive: true });
+      await Deno.copyFile(`${ours}/tokserver.aof`, `${manifested}/appendonlydir/base.aof`);
+      await Deno.writeTextFile(
+        `${manifested}/appendonlydir/base.aof.manifest`,
+        "file base.aof seq 1 type b\n",
+      );
+      const checkManifest = await run("redis-check-aof", [
+        `${manifested}/appendonlydir/base.aof.manifest`,
+      ]);
+      assertMatch(checkManifest.stdout, /All AOF files and manifest are valid/);
+      await using redis2 = await startRedisServer([
+        "--appendonly",
+        "yes",
+        "--appendfilename",
+        "base.aof",
+        "--dir",
+        manifested,
+        "--aof-use-rdb-preamble",
+        "no",
+      ]);
+      assert(redis2 !== undefined);
+      assertEquals(await dump(redis2.port), expected);
     } finally {
       await Deno.remove(dir, { recursive: true });
     }
