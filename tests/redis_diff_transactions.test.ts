@@ -5,7 +5,8 @@
 // when the next command arrives, the script is built so that Redis's answer is the same either
 // way.
 
-import { diffTest, script, type Step } from "./_diff.ts";
+import { diffTest, runScript, script, show, type Step } from "./_diff.ts";
+import { assertEquals, startRedisServer, startServer, which } from "./_util.ts";
 
 /**
  * For each write, a watcher of `k` (holding "hello" with a long TTL) sees whether the write
@@ -130,6 +131,10 @@ diffTest("transactions answer as Redis 7 does", {
     GET
     PING
     GET a b
+    EXEC
+    MULTI
+    SHUTDOWN
+    PING
     EXEC
     MULTI
     DISCARD x
@@ -402,4 +407,82 @@ diffTest("transactions answer as Redis 7 does", {
     @client=1 EXEC
     DBSIZE
   `,
+});
+
+/** The incremental append-only file redis-server 7 writes in `dir` (multi-part AOF). */
+async function redisIncrAof(dir: string): Promise<Uint8Array> {
+  for await (const e of Deno.readDir(`${dir}/appendonlydir`)) {
+    if (e.name.endsWith(".incr.aof")) return await Deno.readFile(`${dir}/appendonlydir/${e.name}`);
+  }
+  throw new Error(`no .incr.aof in ${dir}/appendonlydir`);
+}
+
+Deno.test({
+  name: "EXEC propagates MULTI ... EXEC around more than one change, byte for byte as Redis's AOF",
+  ignore: which("redis-server") === undefined,
+  async fn() {
+    const redisDir = await Deno.makeTempDir({ prefix: "tx_aof_redis_" });
+    const tokDir = await Deno.makeTempDir({ prefix: "tx_aof_tok_" });
+    try {
+      const aof = ["--appendonly", "yes", "--appendfsync", "always"];
+      await using redis = await startRedisServer([...aof, "--dir", redisDir]);
+      await using tok = await startServer(["redis", "--quiet", ...aof, "--dir", tokDir]);
+      const problems = await runScript(
+        redis!.port,
+        tok.port,
+        script`
+          SET plain 1
+          MULTI
+          SET one 1
+          EXEC
+          MULTI
+          SET a 1
+          INCR a
+          APPEND a x
+          GET a
+          EXEC
+          MULTI
+          GET a
+          EXISTS a
+          EXEC
+          MULTI
+          DEL nokey
+          SET b 1
+          EXEC
+          SET s notanumber
+          MULTI
+          INCR s
+          SET c 1
+          INCR s
+          EXEC
+          MULTI
+          SET d 1
+          NOSUCHCOMMAND
+          EXEC
+          MULTI
+          SET e 1
+          DISCARD
+          WATCH w
+          @client=1 SET w theirs
+          MULTI
+          SET w mine
+          SET w2 mine
+          EXEC
+          MULTI
+          MSET m1 1 m2 2
+          FLUSHALL
+          SET after 1
+          EXEC
+          INCR plain
+        `,
+      );
+      assertEquals(problems, []);
+      const want = await redisIncrAof(redisDir);
+      const got = await Deno.readFile(`${tokDir}/tokserver.aof`);
+      assertEquals(show(got, 1e6), show(want, 1e6));
+    } finally {
+      await Deno.remove(redisDir, { recursive: true }).catch(() => {});
+      await Deno.remove(tokDir, { recursive: true }).catch(() => {});
+    }
+  },
 });
