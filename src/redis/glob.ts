@@ -6,7 +6,11 @@
 //
 // Redis's quirks are kept on purpose: '*' never matches an empty subject unless the pattern is
 // empty, an unclosed '[' runs to the end of the pattern, `[a-]` is a range up to ']' that does not
-// close the class, a trailing '\' is a literal backslash, and range ends compare as signed chars.
+// close the class, a trailing '\' is a literal backslash, range ends compare as signed chars, and
+// a pattern with more than 1000 stars followed by something matches nothing.
+
+/** Redis's stringmatchlen gives up below this many nested '*' (its guard against abuse). */
+const MAX_NESTED_STARS = 1000;
 
 const STAR = 42, QUESTION = 63, OPEN = 91, CLOSE = 93, BACKSLASH = 92, CARET = 94, DASH = 45;
 
@@ -132,6 +136,11 @@ export function compileGlob(pattern: string, nocase = false): Glob {
   }
   const tokens = tokenize(pattern);
   const nt = tokens.length;
+  // Redis stops recursing past 1000 nested stars and answers "no match"; every match must pass
+  // each star that is followed by something, so such a pattern matches nothing.
+  let stars = 0;
+  for (let i = 0; i < nt - 1; i++) if (tokens[i]!.kind === "star") stars++;
+  if (stars > MAX_NESTED_STARS) return { all: false, match: () => false };
   return {
     all: false,
     match(s: string): boolean {
