@@ -5,6 +5,7 @@
 // when the next command arrives, the script is built so that Redis's answer is the same either
 // way.
 
+import type { Reply } from "../src/redis/frame.ts";
 import { diffTest, runScript, script, show, type Step } from "./_diff.ts";
 import { assertEquals, startRedisServer, startServer, which } from "./_util.ts";
 
@@ -79,7 +80,44 @@ function touchScript(): Step[] {
   return steps;
 }
 
+/** Compares CLIENT LIST replies by each client's flags= and multi= fields (sorted). */
+function txFields(redis: Reply, tok: Reply): string | undefined {
+  const fields = (r: Reply) => {
+    if (!(r instanceof Uint8Array)) return `not a bulk string: ${String(r)}`;
+    return new TextDecoder().decode(r).trim().split("\n").map((line) =>
+      line.split(" ").filter((f) => f.startsWith("flags=") || f.startsWith("multi=")).join(" ")
+    ).sort().join(" | ");
+  };
+  const a = fields(redis), b = fields(tok);
+  return a === b ? undefined : `flags/multi differ: redis ${a}, tokserver ${b}`;
+}
+
+const clientList: Step = { cmd: ["CLIENT", "LIST"], client: 1, cmp: txFields };
+
 diffTest("transactions answer as Redis 7 does", {
+  "CLIENT LIST shows MULTI (x, queued count) and a failed WATCH (d)": [
+    clientList,
+    ...script`
+      MULTI
+      SET a 1
+      INCR a
+    `,
+    clientList,
+    ...script`
+      DISCARD
+      WATCH k
+      @client=1 SET k 1
+    `,
+    clientList,
+    ...script`
+      MULTI
+    `,
+    clientList,
+    ...script`
+      EXEC
+    `,
+    clientList,
+  ],
   "MULTI queues commands, EXEC runs them in order and answers every reply": script`
     MULTI
     SET a 1
