@@ -353,3 +353,55 @@ for (const target of ["redis-server", "tokserver redis"] as const) {
     },
   });
 }
+
+Deno.test("with --requirepass and --appendonly, the file is replayed at start without AUTH", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "auth_aof_" });
+  const args = [
+    "redis",
+    "--quiet",
+    "--requirepass",
+    PASSWORD,
+    "--appendonly",
+    "yes",
+    "--appendfsync",
+    "always",
+    "--dir",
+    dir,
+  ];
+  const session = async (port: number, cmds: string[][]): Promise<string[]> => {
+    const c = await RawConn.connect(port);
+    try {
+      const out: string[] = [];
+      for (const cmd of cmds) out.push(new TextDecoder().decode(await c.call(cmd)));
+      return out;
+    } finally {
+      c.close();
+    }
+  };
+  try {
+    {
+      await using srv = await startServer(args);
+      assertEquals(
+        await session(srv.port, [
+          ["AUTH", PASSWORD],
+          ["SET", "k", "v"],
+          ["MULTI"],
+          ["SET", "a", "1"],
+          ["INCR", "a"],
+          ["EXEC"],
+        ]),
+        ["+OK\r\n", "+OK\r\n", "+OK\r\n", "+QUEUED\r\n", "+QUEUED\r\n", "*2\r\n+OK\r\n:2\r\n"],
+      );
+    }
+    await using again = await startServer(args);
+    assertEquals(await session(again.port, [["GET", "k"]]), [
+      "-NOAUTH Authentication required.\r\n",
+    ]);
+    assertEquals(
+      await session(again.port, [["AUTH", PASSWORD], ["GET", "k"], ["GET", "a"]]),
+      ["+OK\r\n", "$1\r\nv\r\n", "$1\r\n2\r\n"],
+    );
+  } finally {
+    await Deno.remove(dir, { recursive: true }).catch(() => {});
+  }
+});
