@@ -2,7 +2,7 @@
 // broadcast semantics (drop oldest, then one lag notice), the sender left out by key, one write per
 // turn through a real socket, and the control-character filter for relayed lines.
 
-import { Hub } from "../src/chat/hub.ts";
+import { encodeLine, Hub } from "../src/chat/hub.ts";
 import { LineQueue, TURN_BYTES } from "../src/chat/queue.ts";
 import { ChatClient } from "../src/chat/client.ts";
 import { stripControls } from "../src/chat/sanitize.ts";
@@ -85,6 +85,37 @@ Deno.test("take returns everything pending as one buffer, at most about one turn
   }
   assertEquals(lines, n);
   assertEquals(turns, 3);
+});
+
+Deno.test("lines published back to back are taken as one view of the shared slab, no copy", () => {
+  const hub = new Hub(64);
+  const sub = hub.subscribe("reader");
+  const lines = ["one", "two", "trois", "vier", "cinq"];
+  for (const l of lines) hub.publish(l);
+  const chunk = sub.take()!;
+  assertEquals(text(chunk), lines.map((l) => l + "\r\n").join(""));
+  const again = hub.subscribe("other");
+  hub.publish("six");
+  const six = again.takeOne()!;
+  assert(chunk.buffer === six.buffer, "one slab holds them all");
+  hub.close();
+});
+
+Deno.test("a gap (the subscriber's own line left out) falls back to one copied buffer", () => {
+  const hub = new Hub(64);
+  const a = hub.subscribe("a");
+  hub.subscribe("b");
+  hub.publish("from b 1", "b");
+  hub.publish("from a", "a");
+  hub.publish("from b 2", "b");
+  assertEquals(text(a.take()), "from b 1\r\nfrom b 2\r\n");
+  hub.close();
+});
+
+Deno.test("encodeLine: ASCII, UTF-8 and long lines all come out as the line and CRLF", () => {
+  for (const l of ["", "ascii", "héllo wörld 😀 日本語", "é".repeat(3000), "z".repeat(100_000)]) {
+    assertEquals(text(encodeLine(l)), l + "\r\n");
+  }
 });
 
 Deno.test("a single pending line is handed over without a copy", () => {

@@ -47,7 +47,8 @@ export class ChatClient {
       while (true) {
         const chunk = q.take();
         if (chunk !== null) {
-          await writeAll(conn, chunk);
+          let off = await conn.write(chunk);
+          while (off < chunk.length) off += await conn.write(chunk.subarray(off));
           q.recycle(chunk);
         } else if (!await q.wait()) return;
       }

@@ -9,10 +9,11 @@ import { LineQueue } from "./queue.ts";
 const encoder = new TextEncoder();
 
 // Messages are encoded into shared slabs rather than one small buffer each: one allocation per
-// 64 KiB of chat instead of one per line. A slab is never written twice, so the bytes handed to
-// subscribers never change; it is freed once no queue holds a message in it (queues hold recent,
-// contiguous messages, so only the last few slabs stay alive).
-const SLAB_BYTES = 64 * 1024;
+// 1 MiB of chat instead of one per line, and a subscriber's pending lines usually lie back to back
+// in one slab, so its writer sends them as one view without copying (see LineQueue.take). A slab
+// is never written twice, so the bytes handed to subscribers never change; it is freed once no
+// queue holds a message in it (queues hold recent messages, so only the last slabs stay alive).
+const SLAB_BYTES = 1024 * 1024;
 /** Lines that may take more than this (UTF-8 worst case) get a buffer of their own. */
 const SLAB_LINE_MAX = 4 * 1024;
 let slab = new Uint8Array(SLAB_BYTES);
@@ -27,10 +28,19 @@ export function encodeLine(text: string): Uint8Array {
     slabUsed = 0;
   }
   const start = slabUsed;
-  const { written } = encoder.encodeInto(text, slab.subarray(start));
-  slab[start + written] = 13;
-  slab[start + written + 1] = 10;
-  slabUsed = start + written + 2;
+  let end = start;
+  // ASCII, the usual chat line, is copied char by char; anything else goes to the encoder.
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c >= 0x80) {
+      end = start + encoder.encodeInto(text, slab.subarray(start)).written;
+      break;
+    }
+    slab[end++] = c;
+  }
+  slab[end] = 13;
+  slab[end + 1] = 10;
+  slabUsed = end + 2;
   return slab.subarray(start, slabUsed);
 }
 

@@ -128,7 +128,8 @@ export class LineQueue {
   /**
    * Everything pending as one buffer, the lag notice first, or null when nothing is pending.
    * Takes at most about {@linkcode TURN_BYTES} (always at least one line); the rest waits for the
-   * next turn. A single pending line is returned as is, without copying.
+   * next turn. Lines that lie back to back in one buffer (see `encodeLine`) are returned as one
+   * view of it, without copying; otherwise they are copied into a recycled buffer.
    */
   take(): Uint8Array | null {
     const notice = this.#dropped > 0 ? laggedNotice(this.#dropped) : undefined;
@@ -144,6 +145,10 @@ export class LineQueue {
       this.#head = 0;
       this.#room();
       return only;
+    }
+    if (!notice && this.#bytes <= TURN_BYTES) {
+      const run = this.#contiguous();
+      if (run) return run;
     }
     // Count the lines that fit in this turn.
     let n = 0, bytes = notice?.length ?? 0;
@@ -184,6 +189,36 @@ export class LineQueue {
     this.#head = this.#size === 0 ? 0 : i;
     this.#room();
     return out;
+  }
+
+  /**
+   * When every pending line lies right after the one before in the same buffer (one publisher's
+   * lines encoded into one slab, the usual case), takes them all as one view: no copy at all.
+   */
+  #contiguous(): Uint8Array | null {
+    const ring = this.#ring;
+    const len = ring.length;
+    const first = ring[this.#head]!;
+    const buffer = first.buffer;
+    let end = first.byteOffset + first.length;
+    let i = this.#head + 1;
+    if (i === len) i = 0;
+    for (let k = 1; k < this.#size; k++) {
+      const line = ring[i]!;
+      if (line.buffer !== buffer || line.byteOffset !== end) return null;
+      end += line.length;
+      if (++i === len) i = 0;
+    }
+    i = this.#head;
+    for (let k = 0; k < this.#size; k++) {
+      ring[i] = undefined;
+      if (++i === len) i = 0;
+    }
+    this.#size = 0;
+    this.#bytes = 0;
+    this.#head = 0;
+    this.#room();
+    return new Uint8Array(buffer, first.byteOffset, end - first.byteOffset);
   }
 
   /**

@@ -1,0 +1,483 @@
+// Chat fan-out against Redis pub/sub fan-out, measured by one tool: N raw TCP receivers count the
+// bytes delivered to them (every message has the same size, so bytes / frame = messages) while one
+// sender publishes as fast as a window of in-flight messages allows (smaller than the chat queue,
+// so nothing is dropped; the same window for Redis). Both servers get the same load; the result
+// is deliveries per second (messages x receivers / time until the last receiver has them all).
+// `deno run -A bench/fanout.ts [--quick]` runs it alone.
+
+import { type BenchContext, type BenchRow, ratio } from "./_lib.ts";
+import { freePort, MAIN, RUN_FLAGS, TextSink, which } from "../tests/_util.ts";
+
+const enc = new TextEncoder();
+
+/** The message every sender publishes (32 bytes). */
+const PAYLOAD = "fanout-0123456789abcdef-01234567";
+const CHANNEL = "chat";
+/** Messages per sender write. */
+const BATCH = 64;
+/** Batches in flight: 8 x 64 = 512 messages, half the chat server's default queue. */
+const WINDOW_BATCHES = Number(Deno.env.get("FANOUT_WINDOW") ?? 16);
+/** What a Redis subscriber receives first: the reply to SUBSCRIBE chat. */
+const SUBSCRIBED = `*3\r\n$9\r\nsubscribe\r\n$${CHANNEL.length}\r\n${CHANNEL}\r\n:1\r\n`;
+
+/** How to talk to one kind of server. */
+interface Protocol {
+  /** Bytes one delivered message takes on a receiver's socket. */
+  frame: number;
+  /** One sender write: BATCH messages. */
+  batch: Uint8Array;
+  /** Sent by each receiver after connecting. */
+  hello?: Uint8Array;
+  /** The exact bytes a receiver gets before the first message. */
+  preamble: Uint8Array;
+}
+
+const CHAT: Protocol = {
+  frame: PAYLOAD.length + 2,
+  batch: enc.encode(`${PAYLOAD}\n`.repeat(BATCH)),
+  preamble: new Uint8Array(0),
+};
+
+const RESP: Protocol = {
+  frame: enc.encode(
+    `*3\r\n$7\r\nmessage\r\n$${CHANNEL.length}\r\n${CHANNEL}\r\n$${PAYLOAD.length}\r\n${PAYLOAD}\r\n`,
+  ).length,
+  batch: enc.encode(
+    `*3\r\n$7\r\nPUBLISH\r\n$${CHANNEL.length}\r\n${CHANNEL}\r\n$${PAYLOAD.length}\r\n${PAYLOAD}\r\n`
+      .repeat(BATCH),
+  ),
+  hello: enc.encode(`*2\r\n$9\r\nSUBSCRIBE\r\n$${CHANNEL.length}\r\n${CHANNEL}\r\n`),
+  preamble: enc.encode(SUBSCRIBED),
+};
+
+/** A server process under measurement. */
+interface Served {
+  port: number;
+  pid: number;
+  stderr: TextSink;
+  stop(): Promise<void>;
+}
+
+function spawn(
+  cmd: string,
+  args: string[],
+): { child: Deno.ChildProcess; out: TextSink; err: TextSink } {
+  const child = new Deno.Command(cmd, {
+    args,
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+    env: { NO_COLOR: "1" },
+  }).spawn();
+  return { child, out: new TextSink(child.stdout), err: new TextSink(child.stderr) };
+}
+
+function stopper(p: ReturnType<typeof spawn>): () => Promise<void> {
+  let done: Promise<void> | undefined;
+  return () =>
+    done ??= (async () => {
+      try {
+        p.child.kill("SIGTERM");
+      } catch {
+        // already gone
+      }
+      const t = setTimeout(() => {
+        try {
+          p.child.kill("SIGKILL");
+        } catch {
+          // gone
+        }
+      }, 5000);
+      await p.child.status;
+      clearTimeout(t);
+      await Promise.all([p.out.done, p.err.done]);
+    })();
+}
+
+/** `tokserver <args> --port 0`, not quiet: the bench waits for its per-client log lines. */
+async function startTokserver(args: string[]): Promise<Served | string> {
+  // FANOUT_DENO_FLAGS adds flags for the servers, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`.
+  const extra = Deno.env.get("FANOUT_DENO_FLAGS")?.split(" ").filter(Boolean) ?? [];
+  const [run, ...flags] = RUN_FLAGS;
+  const p = spawn(Deno.execPath(), [run!, ...extra, ...flags, MAIN, ...args, "--port", "0"]);
+  const stop = stopper(p);
+  try {
+    const m = await Promise.race([
+      p.err.waitFor(/listening on .*:(\d+)/, 15000),
+      p.child.status.then(() => null),
+    ]);
+    if (!m) {
+      await stop();
+      return p.err.text.trim().split("\n").pop() ?? "exited";
+    }
+    return { port: Number(m[1]), pid: p.child.pid, stderr: p.err, stop };
+  } catch (err) {
+    await stop();
+    return err instanceof Error ? err.message.split("\n")[0]! : String(err);
+  }
+}
+
+async function startRedisServer(): Promise<Served | string> {
+  const bin = which("redis-server");
+  if (!bin) return "redis-server not installed";
+  const port = freePort();
+  const p = spawn(bin, [
+    "--port",
+    String(port),
+    "--bind",
+    "127.0.0.1",
+    "--save",
+    "",
+    "--appendonly",
+    "no",
+    "--maxclients",
+    "20000",
+  ]);
+  const stop = stopper(p);
+  try {
+    await p.out.waitFor(/Ready to accept connections/, 10000);
+  } catch {
+    await stop();
+    return "redis-server did not start";
+  }
+  return { port, pid: p.child.pid, stderr: p.err, stop };
+}
+
+async function writeAll(conn: Deno.Conn, bytes: Uint8Array): Promise<void> {
+  let off = 0;
+  while (off < bytes.length) off += await conn.write(bytes.subarray(off));
+}
+
+/** The shared counters of one measurement phase. */
+class Phase {
+  /** reached[k]: receivers that have all of batch k. */
+  readonly reached: Int32Array;
+  waitingFor = -1;
+  wake?: () => void;
+  lastDelivery = 0;
+  constructor(readonly receivers: number, maxBatches: number) {
+    this.reached = new Int32Array(maxBatches);
+  }
+}
+
+/** One receiver: counts the bytes after its preamble. */
+class Receiver {
+  bytes = 0;
+  batches = 0;
+  phase?: Phase;
+  readonly ready: Promise<void>;
+  readonly done: Promise<void>;
+  #ready!: () => void;
+  #readyFail!: (e: Error) => void;
+
+  constructor(readonly conn: Deno.TcpConn, readonly proto: Protocol) {
+    this.ready = new Promise((res, rej) => {
+      this.#ready = res;
+      this.#readyFail = rej;
+    });
+    this.ready.catch(() => {});
+    this.done = this.#loop();
+  }
+
+  async #loop(): Promise<void> {
+    const buf = new Uint8Array(64 * 1024);
+    const pre = this.proto.preamble;
+    let preGot = 0;
+    if (pre.length === 0) this.#ready();
+    try {
+      while (true) {
+        const n = await this.conn.read(buf);
+        if (n === null) break;
+        let from = 0;
+        if (preGot < pre.length) {
+          const take = Math.min(n, pre.length - preGot);
+          for (let i = 0; i < take; i++) {
+            if (buf[i] !== pre[preGot + i]) {
+              const got = new TextDecoder().decode(buf.subarray(0, Math.min(n, 80)));
+              throw new Error(`unexpected reply ${JSON.stringify(got)}`);
+            }
+          }
+          preGot += take;
+          from = take;
+          if (preGot === pre.length) this.#ready();
+        }
+        this.#count(n - from);
+      }
+      this.#readyFail(new Error("connection closed"));
+    } catch (err) {
+      this.#readyFail(err instanceof Error ? err : new Error(String(err)));
+    }
+  }
+
+  #count(n: number): void {
+    if (n === 0) return;
+    this.bytes += n;
+    const phase = this.phase;
+    if (!phase) return;
+    const batches = Math.floor(this.bytes / this.proto.frame / BATCH);
+    const reached = phase.reached;
+    while (this.batches < batches) {
+      const k = this.batches++;
+      if (++reached[k]! === phase.receivers && k >= phase.waitingFor) {
+        phase.lastDelivery = performance.now();
+        phase.wake?.();
+      }
+    }
+  }
+}
+
+/** Waits until every receiver has batch `k`, or throws after `ms` without progress. */
+async function allHave(phase: Phase, k: number, ms = 15000): Promise<void> {
+  while (phase.reached[k]! < phase.receivers) {
+    phase.waitingFor = k;
+    let t: ReturnType<typeof setTimeout> | undefined;
+    const woke = await new Promise<boolean>((r) => {
+      phase.wake = () => r(true);
+      t = setTimeout(() => r(false), ms);
+    });
+    clearTimeout(t);
+    phase.wake = undefined;
+    if (!woke && phase.reached[k]! < phase.receivers) {
+      throw new Error(
+        `stalled: ${phase.reached[k]} of ${phase.receivers} receivers have batch ${k}`,
+      );
+    }
+  }
+}
+
+/** CPU seconds (user + system) a process has used so far (Linux /proc), or NaN. */
+function cpuSeconds(pid: number | "self"): number {
+  try {
+    const stat = Deno.readTextFileSync(`/proc/${pid}/stat`);
+    const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    return (Number(f[11]) + Number(f[12])) / 100; // utime, stime in clock ticks (USER_HZ 100)
+  } catch {
+    return NaN;
+  }
+}
+
+/** What one phase measured. */
+interface Rate {
+  perSecond: number;
+  /** CPU use of the server and of this measuring process during the phase (1 = one core). */
+  serverCpu: number;
+  toolCpu: number;
+}
+
+/** Sends for `seconds` within the window; returns deliveries per second. */
+async function runPhase(
+  sender: Deno.TcpConn,
+  receivers: Receiver[],
+  proto: Protocol,
+  seconds: number,
+  pid: number,
+): Promise<Rate> {
+  const cpu0 = cpuSeconds(pid), tool0 = cpuSeconds("self");
+  const phase = new Phase(receivers.length, 1 << 22);
+  for (const r of receivers) {
+    r.bytes = 0;
+    r.batches = 0;
+    r.phase = phase;
+  }
+  const started = performance.now();
+  const until = started + seconds * 1000;
+  let b = 0;
+  while (performance.now() < until) {
+    if (b >= WINDOW_BATCHES) await allHave(phase, b - WINDOW_BATCHES);
+    await writeAll(sender, proto.batch);
+    b++;
+  }
+  await allHave(phase, b - 1);
+  const ms = phase.lastDelivery - started;
+  for (const r of receivers) {
+    r.phase = undefined;
+    const want = b * BATCH * proto.frame;
+    if (r.bytes !== want) throw new Error(`a receiver got ${r.bytes} bytes, not ${want}`);
+  }
+  const wall = (performance.now() - started) / 1000;
+  return {
+    perSecond: b * BATCH * receivers.length / (ms / 1000),
+    serverCpu: (cpuSeconds(pid) - cpu0) / wall,
+    toolCpu: (cpuSeconds("self") - tool0) / wall,
+  };
+}
+
+/** Drains what a sender receives (PUBLISH replies), so its socket never fills. */
+async function discard(conn: Deno.Conn): Promise<void> {
+  const buf = new Uint8Array(64 * 1024);
+  try {
+    while (await conn.read(buf) !== null) {
+      // replies are not checked; the receivers' byte counts are
+    }
+  } catch {
+    // closed at the end
+  }
+}
+
+/**
+ * Connects `n` receivers and a sender to `srv`, warms up, then measures `seconds` of fan-out.
+ * `registered(n)` resolves when the server has all `n` connections in place.
+ */
+async function measure(
+  srv: Served,
+  proto: Protocol,
+  n: number,
+  seconds: number,
+  registered: (n: number) => Promise<void>,
+): Promise<Rate> {
+  const receivers: Receiver[] = [];
+  let sender: Deno.TcpConn | undefined;
+  try {
+    for (let i = 0; i < n; i++) {
+      const conn = await Deno.connect({ hostname: "127.0.0.1", port: srv.port });
+      receivers.push(new Receiver(conn, proto));
+      if (proto.hello) await writeAll(conn, proto.hello);
+    }
+    await Promise.all(receivers.map((r) => r.ready));
+    sender = await Deno.connect({ hostname: "127.0.0.1", port: srv.port });
+    sender.setNoDelay(true);
+    await registered(n + 1);
+    const draining = discard(sender);
+    await runPhase(sender, receivers, proto, Math.min(1, seconds / 2), srv.pid); // warm-up
+    const rate = await runPhase(sender, receivers, proto, seconds, srv.pid);
+    sender.close();
+    sender = undefined;
+    await draining;
+    return rate;
+  } finally {
+    sender?.close();
+    for (const r of receivers) {
+      try {
+        r.conn.close();
+      } catch {
+        // closed
+      }
+    }
+    await Promise.all(receivers.map((r) => r.done));
+  }
+}
+
+const none = () => Promise.resolve();
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = s.length >> 1;
+  return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
+}
+
+/** Median rate of several rounds, and the CPU figures of the median round. */
+function summary(rates: Rate[]): Rate | null {
+  if (rates.length === 0) return null;
+  const m = median(rates.map((r) => r.perSecond));
+  return rates.reduce((a, b) => Math.abs(b.perSecond - m) < Math.abs(a.perSecond - m) ? b : a);
+}
+
+function cpuNote(name: string, r: Rate | null): string {
+  return r ? `${name} cpu ${r.serverCpu.toFixed(2)}/tool ${r.toolCpu.toFixed(2)}` : "";
+}
+
+/**
+ * The fan-out rows: chat `complete` vs Redis pub/sub with 100 and 1000 receivers, then
+ * `tokserver redis` PUBLISH vs redis-server (skipped while `tokserver redis` cannot serve it).
+ * Rounds alternate between the servers so that drift on a shared machine hits both alike.
+ */
+export async function bench(ctx: BenchContext): Promise<BenchRow[]> {
+  const seconds = ctx.quick ? 1.5 : 4;
+  const rounds = ctx.quick ? 1 : 3;
+  const sizes = [100, 1000];
+  const rows: BenchRow[] = [];
+  const redis = await startRedisServer();
+  const chat = await startTokserver(["chat", "--mode", "complete", "--maxclients", "20000"]);
+  const chatReady = (k: number) =>
+    typeof chat === "string" ? none() : chat.stderr.waitFor(`(${k} connected)`, 30000).then(none);
+  try {
+    for (const n of sizes) {
+      const redisRates: Rate[] = [], chatRates: Rate[] = [];
+      for (let round = 0; round < rounds; round++) {
+        if (typeof redis !== "string") {
+          ctx.progress(`redis-server PUBLISH to ${n} subscribers`);
+          redisRates.push(await measure(redis, RESP, n, seconds, none));
+        }
+        if (typeof chat !== "string") {
+          ctx.progress(`tokserver chat --mode complete, 1 sender to ${n} clients`);
+          chatRates.push(await measure(chat, CHAT, n, seconds, chatReady));
+          // Wait until the server has seen every client of this round leave.
+          await chat.stderr.waitFor(/\(0 connected\)\n(?![^]*\(\d+ connected)/, 30000);
+        }
+      }
+      const r = summary(redisRates), c = summary(chatRates);
+      const notes = [
+        typeof redis === "string" ? redis : cpuNote("redis", r),
+        typeof chat === "string" ? `chat: ${chat}` : cpuNote("chat", c),
+      ];
+      rows.push({
+        measure: `chat fan-out, 1 sender -> ${n} clients (redis: PUBLISH -> ${n} subscribers)`,
+        unit: "deliveries/s",
+        redis: r?.perSecond ?? null,
+        tokserver: c?.perSecond ?? null,
+        ratio: ratio(c?.perSecond ?? null, r?.perSecond ?? null),
+        target: 2,
+        note: notes.filter(Boolean).join("; "),
+      });
+    }
+  } finally {
+    if (typeof chat !== "string") await chat.stop();
+  }
+  try {
+    const tok = await startTokserver(["redis", "--maxclients", "20000"]);
+    try {
+      for (const n of sizes) {
+        const tokRates: Rate[] = [], redisRates: Rate[] = [];
+        let note: string | undefined;
+        for (let round = 0; round < rounds && note === undefined; round++) {
+          if (typeof tok === "string") {
+            note = `tokserver redis: ${tok}`;
+            break;
+          }
+          ctx.progress(`tokserver redis PUBLISH to ${n} subscribers`);
+          try {
+            tokRates.push(await measure(tok, RESP, n, seconds, none));
+          } catch (err) {
+            note = `tokserver redis: ${err instanceof Error ? err.message : err}`.slice(0, 100);
+            break;
+          }
+          if (typeof redis !== "string") {
+            ctx.progress(`redis-server PUBLISH to ${n} subscribers`);
+            redisRates.push(await measure(redis, RESP, n, seconds, none));
+          }
+        }
+        const t = summary(tokRates), r = summary(redisRates);
+        rows.push({
+          measure: `PUBLISH fan-out, 1 publisher -> ${n} subscribers`,
+          unit: "deliveries/s",
+          redis: r?.perSecond ?? null,
+          tokserver: t?.perSecond ?? null,
+          ratio: ratio(t?.perSecond ?? null, r?.perSecond ?? null),
+          note: note ?? [cpuNote("redis", r), cpuNote("tokserver", t)].filter(Boolean).join("; "),
+        });
+      }
+    } finally {
+      if (typeof tok !== "string") await tok.stop();
+    }
+  } finally {
+    if (typeof redis !== "string") await redis.stop();
+  }
+  return rows;
+}
+
+if (import.meta.main) {
+  const quick = Deno.args.includes("--quick");
+  const t0 = performance.now();
+  const rows = await bench({
+    quick,
+    progress: (m) => console.error(`[${((performance.now() - t0) / 1000).toFixed(0)}s] ${m}`),
+  });
+  for (const r of rows) {
+    const f = (x: number | null) => x === null ? "-" : Math.round(x).toLocaleString("en-US");
+    console.log(
+      `${r.measure}: redis ${f(r.redis)}, tokserver ${f(r.tokserver)} ${r.unit}` +
+        (r.ratio === null ? "" : `, ratio ${r.ratio.toFixed(2)}x`) +
+        (r.target ? ` (goal >= ${r.target}x)` : "") + (r.note ? ` [${r.note}]` : ""),
+    );
+  }
+}
