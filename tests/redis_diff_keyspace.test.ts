@@ -117,6 +117,7 @@ diffTest("keyspace commands answer as Redis 7 does", {
   "KEYS follows Redis's glob rules": script`
     MSET hello 1 hallo 2 hxllo 3 hllo 4 heeeello 5 "h*llo" 6 "h?llo" 7 "h[a]llo" 8 "h\\llo" 9
     MSET a 1 b 2 c 3 d 4 x 5 "" 6 "-" 7 "^" 8 "]" 9
+    MSET "\xe9t\xe9" 1 "nul\x00key" 2 "\xff" 3 "\x80" 4
     @sorted KEYS *
     @sorted KEYS **
     @sorted KEYS ?
@@ -149,6 +150,11 @@ diffTest("keyspace commands answer as Redis 7 does", {
     @sorted KEYS *l*
     @sorted KEYS *e*e*
     @sorted KEYS nomatch*
+    @sorted KEYS "*\x00*"
+    @sorted KEYS "[\xe0-\xff]*"
+    @sorted KEYS "[a-\xff]"
+    @sorted KEYS "?t?"
+    @sorted SCAN 0 MATCH "\xe9*" COUNT 1000
     KEYS
     KEYS a b
   `,
