@@ -244,14 +244,14 @@ diffTest("keyspace commands answer as Redis 7 does", {
     SET ttl v PX 100000
     SET plain p
     RENAME ttl moved
-    @near=50 PTTL moved
+    @near=1000 PTTL moved
     RENAME plain moved
     PTTL moved
     GET moved
     SET ttl2 v PX 100000
     SET target t PX 5000
     RENAME target ttl2
-    @near=50 PTTL ttl2
+    @near=1000 PTTL ttl2
     SET x v
     SET y w PX 100000
     RENAME x y
@@ -269,7 +269,7 @@ diffTest("keyspace commands answer as Redis 7 does", {
     SET k v
     EXPIRE k 100
     TTL k
-    @near=50 PTTL k
+    @near=1000 PTTL k
     PEXPIRE k 200000
     TTL k
     EXPIRE nope 100
@@ -427,7 +427,7 @@ diffTest("keyspace commands answer as Redis 7 does", {
     SET t v PX 1499
     @near=1 TTL t
     SET t v PX 100000
-    @near=100 PTTL t
+    @near=1000 PTTL t
     TTL
     TTL a b
     PTTL

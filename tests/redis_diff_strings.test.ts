@@ -136,7 +136,7 @@ diffTest("string commands answer as Redis 7 does", {
     SETEX e 100
     SETEX e 100 v extra
     PSETEX p 100000 v
-    @near=100 PTTL p
+    @near=1000 PTTL p
     PSETEX p 0 v
     PSETEX p -5 v
     PSETEX p 9223372036854775807 v
