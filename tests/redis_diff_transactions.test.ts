@@ -345,9 +345,9 @@ diffTest("transactions answer as Redis 7 does", {
   `,
   "which writes touch a watched key": touchScript(),
   "a watched key that expires before EXEC fails it, even if nobody removed it yet": script`
-    SET e v PX 400
+    SET e v PX 1000
     WATCH e
-    @sleep 600
+    @sleep 1300
     MULTI
     PING
     EXEC
@@ -425,9 +425,9 @@ diffTest("transactions answer as Redis 7 does", {
     MULTI
     PING
     EXEC
-    SET f v PX 400
+    SET f v PX 1000
     WATCH f
-    @sleep 600
+    @sleep 1300
     FLUSHALL
     MULTI
     PING
