@@ -7,7 +7,7 @@
 // existed throughout exactly once. A cursor that is no longer parked (or never was) restarts
 // from its position, which is Redis's guarantee as long as no key was deleted in between.
 
-import { type Db, keyBytes, keyOf, type Stored } from "../db.ts";
+import { type Db, keyOf, type Stored } from "../db.ts";
 import { compileGlob } from "../glob.ts";
 import { type Client, type Command, Err, parseLong } from "./command.ts";
 
@@ -38,10 +38,10 @@ function type(c: Client, args: Uint8Array[]): void {
 function keys(c: Client, args: Uint8Array[]): void {
   const db = c.server.db;
   const glob = compileGlob(keyOf(args[1]!));
-  const found: Uint8Array[] = [];
-  for (const k of db.keys()) if (glob.all || glob.match(k)) found.push(keyBytes(k));
+  const found: string[] = [];
+  for (const k of db.keys()) if (glob.all || glob.match(k)) found.push(k);
   c.out.arrayHeader(found.length);
-  for (const k of found) c.out.bulk(k);
+  for (const k of found) c.out.binary(k);
 }
 
 // ---- SCAN ----
@@ -155,7 +155,7 @@ function scan(c: Client, args: Uint8Array[]): void {
   }
   const glob = pattern === undefined ? undefined : compileGlob(pattern);
   const wantType = typeFilter === undefined || TYPE_NAMES.includes(typeFilter);
-  const found: Uint8Array[] = [];
+  const found: string[] = [];
   let visited = 0;
   let done = false;
   while (visited < count) {
@@ -176,7 +176,7 @@ function scan(c: Client, args: Uint8Array[]): void {
     if (v === undefined || !wantType || (typeFilter !== undefined && typeName(v) !== typeFilter)) {
       continue;
     }
-    found.push(keyBytes(k));
+    found.push(k);
   }
   if (!done) {
     // Read one key ahead, so a walk that has just finished says so with cursor 0.
@@ -198,7 +198,7 @@ function scan(c: Client, args: Uint8Array[]): void {
   c.out.arrayHeader(2);
   c.out.bulk(next);
   c.out.arrayHeader(found.length);
-  for (const k of found) c.out.bulk(k);
+  for (const k of found) c.out.binary(k);
 }
 
 /** ASCII-lowercased option word (no allocation for the few options we know). */
@@ -257,7 +257,7 @@ function randomKey(db: Db): string | undefined {
 function randomkey(c: Client): void {
   const k = randomKey(c.server.db);
   if (k === undefined) c.out.nullBulk();
-  else c.out.bulk(keyBytes(k));
+  else c.out.binary(k);
 }
 
 // ---- RENAME ----
