@@ -133,6 +133,11 @@ export class RedisClient implements Client {
           if (this.#overLimit()) break;
         }
         this.#flush();
+        // appendfsync always: a client that keeps sending while its replies wait for the fsync
+        // (aof.ts) is read on only once they have left, when they pile up past 64 KiB.
+        if (gate !== undefined && this.out.length > 65536 && this.syncNeed > gate.synced) {
+          await gate.until(this.syncNeed);
+        }
       }
       // Let the last replies leave (QUIT, a protocol error) before the connection is closed.
       const gate = this.server.persistence.gate;
