@@ -436,10 +436,13 @@ export interface DiffPair extends AsyncDisposable {
 
 /**
  * Starts a real redis-server and `tokserver redis` (or, with DIFF_TARGET=redis, a second
- * redis-server); undefined when redis-server is not installed.
+ * redis-server), with extra flags for each; undefined when redis-server is not installed.
  */
-export async function startPair(tokArgs: string[] = []): Promise<DiffPair | undefined> {
-  const redis = await startRedisServer();
+export async function startPair(
+  tokArgs: string[] = [],
+  redisArgs: string[] = [],
+): Promise<DiffPair | undefined> {
+  const redis = await startRedisServer(redisArgs);
   if (!redis) return undefined;
   let other: Proc & { port: number };
   try {
@@ -453,7 +456,7 @@ export async function startPair(tokArgs: string[] = []): Promise<DiffPair | unde
         [Symbol.asyncDispose]: () => Promise.resolve(),
       } as unknown as Proc & { port: number };
     } else if (target === "redis") {
-      const r = await startRedisServer();
+      const r = await startRedisServer(redisArgs);
       if (!r) throw new Error("redis-server vanished");
       other = r;
     } else {
@@ -479,19 +482,20 @@ export async function startPair(tokArgs: string[] = []): Promise<DiffPair | unde
 }
 
 /**
- * Registers one test that starts both servers and runs each named script as a step against
- * them. Skipped (ignored) where redis-server is not installed.
+ * Registers one test that starts both servers (with extra flags for each) and runs each named
+ * script as a step against them. Skipped (ignored) where redis-server is not installed.
  */
 export function diffTest(
   name: string,
   scripts: Record<string, readonly Step[]>,
   tokArgs: string[] = [],
+  redisArgs: string[] = [],
 ): void {
   Deno.test({
     name,
     ignore: which("redis-server") === undefined,
     async fn(t) {
-      await using pair = await startPair(tokArgs);
+      await using pair = await startPair(tokArgs, redisArgs);
       if (!pair) throw new Error("redis-server not found");
       for (const [title, steps] of Object.entries(scripts)) {
         await t.step(title, () => pair.check(steps));

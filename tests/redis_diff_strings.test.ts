@@ -490,3 +490,24 @@ diffTest("string commands answer as Redis 7 does", {
   `,
   "INCRBYFLOAT on random increments": floatScript(),
 });
+
+diffTest(
+  "string length limits follow proto-max-bulk-len",
+  {
+    "APPEND and SETRANGE stop at a lowered limit": script`
+    SETRANGE k 1048575 x
+    STRLEN k
+    SETRANGE k 1048576 x
+    SETRANGE k 1048575 xy
+    APPEND k y
+    STRLEN k
+    SET small abc
+    SETRANGE small 1048574 yz
+    SETRANGE small 1048575 yz
+    STRLEN small
+    GETRANGE small 1048573 -1
+  `,
+  },
+  ["--proto-max-bulk-len", "1048576"],
+  ["--proto-max-bulk-len", "1048576"],
+);
