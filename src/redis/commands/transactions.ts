@@ -54,6 +54,7 @@ export function queueCommand(c: Client, cmd: Command, args: Uint8Array[]): boole
   const copy = new Array<Uint8Array>(args.length);
   for (let i = 0; i < args.length; i++) copy[i] = args[i]!.slice();
   tx.queue!.push({ cmd, args: copy });
+  c.lastCommand = cmd.name;
   c.out.simple("QUEUED");
   return true;
 }
@@ -126,10 +127,8 @@ function exec(c: Client): void {
   server.propagateBatch = changes;
   c.out.arrayHeader(queue.length);
   try {
-    for (const q of queue) {
-      server.stats.commandsProcessed++;
-      call(c, q.cmd, q.args);
-    }
+    // Each queued command was counted in INFO's total_commands_processed when it was queued.
+    for (const q of queue) call(c, q.cmd, q.args);
   } finally {
     server.propagateBatch = outer;
   }
