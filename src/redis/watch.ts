@@ -37,7 +37,10 @@ export class Watches {
 
   constructor(db: Db) {
     this.#db = db;
+    // Another user of the hook installed before this one keeps being called.
+    const previous = db.onModified;
     db.onModified = (key) => {
+      previous?.(key);
       if (this.#byKey.size === 0) return;
       if (key === null) this.#flushing();
       else this.#touch(key);
