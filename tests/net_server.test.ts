@@ -15,7 +15,7 @@ Deno.test("start, connect, disconnect and stop each log one line on stderr", asy
     const status = await srv.stop("SIGTERM");
     assertEquals(status.code, 0);
   }
-  assert(/stopped on SIGTERM/.test(srv.stderr.text), srv.stderr.text);
+  assert(/stopped on SIGTERM: 1 client served/.test(srv.stderr.text), srv.stderr.text);
 });
 
 for (const signal of ["SIGTERM", "SIGINT"] as const) {

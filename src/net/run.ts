@@ -17,6 +17,8 @@ export interface RunOptions extends Omit<ServerOptions, "listener"> {
   started?: (server: TcpServer) => void | Promise<void>;
   /** Called after the connections are closed (e.g. to flush files). */
   stopped?: () => void | Promise<void>;
+  /** Mode-specific figures for the one-line summary at stop, e.g. `1234 lines relayed`. */
+  summary?: () => string;
 }
 
 /** Listens, serves until a shutdown signal (or `server.shutdown()`), and returns the exit code. */
@@ -45,6 +47,13 @@ export async function runServer(opts: RunOptions): Promise<number> {
   await server.shutdown();
   await opts.stopped?.();
   removeSignals();
-  opts.log.info(`stopped${signal ? ` on ${signal}` : ""}`);
+  const { accepted, rejected, timedOut } = server.stats;
+  const figures = [
+    `${accepted} client${accepted === 1 ? "" : "s"} served`,
+    ...(rejected ? [`${rejected} refused (maxclients)`] : []),
+    ...(timedOut ? [`${timedOut} closed idle`] : []),
+    ...(opts.summary ? [opts.summary()] : []),
+  ];
+  opts.log.info(`stopped${signal ? ` on ${signal}` : ""}: ${figures.join(", ")}`);
   return 0;
 }
