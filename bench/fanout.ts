@@ -359,6 +359,9 @@ async function measure(
 
 const none = () => Promise.resolve();
 
+/** FANOUT_ONLY=chat or =redis measures one side of the chat rows only (for profiling). */
+const ONLY = Deno.env.get("FANOUT_ONLY");
+
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   const mid = s.length >> 1;
@@ -394,11 +397,11 @@ export async function bench(ctx: BenchContext): Promise<BenchRow[]> {
     for (const n of sizes) {
       const redisRates: Rate[] = [], chatRates: Rate[] = [];
       for (let round = 0; round < rounds; round++) {
-        if (typeof redis !== "string") {
+        if (typeof redis !== "string" && ONLY !== "chat") {
           ctx.progress(`redis-server PUBLISH to ${n} subscribers`);
           redisRates.push(await measure(redis, RESP, n, seconds, none));
         }
-        if (typeof chat !== "string") {
+        if (typeof chat !== "string" && ONLY !== "redis") {
           ctx.progress(`tokserver chat --mode complete, 1 sender to ${n} clients`);
           chatRates.push(await measure(chat, CHAT, n, seconds, chatReady));
           // Wait until the server has seen every client of this round leave.
@@ -424,6 +427,7 @@ export async function bench(ctx: BenchContext): Promise<BenchRow[]> {
     if (typeof chat !== "string") await chat.stop();
   }
   try {
+    if (ONLY) return rows;
     const tok = await startTokserver(["redis", "--maxclients", "20000"]);
     try {
       for (const n of sizes) {

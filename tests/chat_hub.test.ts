@@ -2,8 +2,10 @@
 // broadcast semantics (drop oldest, then one lag notice), the sender left out by key, one write per
 // turn through a real socket, and the control-character filter for relayed lines.
 
-import { encodeLine, Hub } from "../src/chat/hub.ts";
-import { LineQueue, TURN_BYTES } from "../src/chat/queue.ts";
+import { Hub } from "../src/chat/hub.ts";
+import { LineQueue } from "../src/chat/queue.ts";
+import { TURN_BYTES } from "../src/chat/outbox.ts";
+import { SlabEncoder } from "../src/chat/slab.ts";
 import { ChatClient } from "../src/chat/client.ts";
 import { stripControls } from "../src/chat/sanitize.ts";
 import type { Connection } from "../src/net/server.ts";
@@ -112,10 +114,33 @@ Deno.test("a gap (the subscriber's own line left out) falls back to one copied b
   hub.close();
 });
 
-Deno.test("encodeLine: ASCII, UTF-8 and long lines all come out as the line and CRLF", () => {
-  for (const l of ["", "ascii", "héllo wörld 😀 日本語", "é".repeat(3000), "z".repeat(100_000)]) {
-    assertEquals(text(encodeLine(l)), l + "\r\n");
-  }
+Deno.test("slab encoding: ASCII, UTF-8 and long lines all come out as the line and CRLF", () => {
+  const slab = new SlabEncoder();
+  const lines = [
+    "",
+    "ascii",
+    "héllo wörld 😀 日本語",
+    "é".repeat(3000),
+    "z".repeat(100_000),
+    "end",
+  ];
+  const encoded = lines.map((l) => slab.line(l));
+  for (const [i, l] of lines.entries()) assertEquals(text(encoded[i]!), l + "\r\n");
+});
+
+Deno.test("a subscriber that ended still reads what it had, even while the ring moves on", () => {
+  const hub = new Hub(4);
+  const leaving = hub.subscribe("leaving"), staying = hub.subscribe("staying");
+  hub.publish("before");
+  leaving.end(new TextEncoder().encode("bye\r\n"));
+  hub.publish("after");
+  assertEquals(text(leaving.take()), "before\r\nbye\r\n");
+  assertEquals(text(staying.take()), "before\r\nafter\r\n");
+  const late = hub.subscribe("late-leaver");
+  late.end();
+  for (let i = 0; i < 10; i++) hub.publish(`more ${i}`);
+  assertEquals(late.take(), null, "nothing it subscribed for was lost");
+  hub.close();
 });
 
 Deno.test("a single pending line is handed over without a copy", () => {

@@ -4,7 +4,7 @@
 
 import { lineStream, LineTooLongError } from "../net/line_reader.ts";
 import { closeQuietly, type Connection, isDisconnect, withDeadline } from "../net/server.ts";
-import type { LineQueue } from "./queue.ts";
+import type { Outbox } from "./outbox.ts";
 import { SocketSource } from "./socket_source.ts";
 
 const encoder = new TextEncoder();
@@ -30,11 +30,11 @@ export async function writeAll(w: { write(p: Uint8Array): Promise<number> }, byt
 /** A connected client and the writer task draining its queue into the socket. */
 export class ChatClient {
   readonly connection: Connection;
-  readonly queue: LineQueue;
+  readonly queue: Outbox;
   /** Resolves when the writer has stopped (queue ended and sent, or the peer went away). */
   readonly written: Promise<void>;
 
-  constructor(connection: Connection, queue: LineQueue) {
+  constructor(connection: Connection, queue: Outbox) {
     this.connection = connection;
     this.queue = queue;
     this.written = this.#writer();
@@ -103,7 +103,7 @@ export class ClientSet {
   readonly #live = new Map<number, ChatClient>();
 
   /** Starts serving `c` with `queue`; call `delete` when it leaves. */
-  add(c: Connection, queue: LineQueue): ChatClient {
+  add(c: Connection, queue: Outbox): ChatClient {
     const client = new ChatClient(c, queue);
     this.#live.set(c.id, client);
     return client;

@@ -1,46 +1,11 @@
-// A client's outgoing lines: a bounded ring of encoded lines that its writer drains in one write per
-// turn. When the ring is full the oldest line is dropped and counted, like Tokio's broadcast
-// channel, so a slow reader never slows anyone else; the count becomes one `*** lagged` line.
+// One client's own queue of outgoing lines, for the echo stages (nothing is broadcast there): a
+// bounded ring its writer drains in one write per turn. The echo waits for room instead of
+// losing lines; pushing into a full queue drops the oldest line and counts it, as the hub does.
 
-const encoder = new TextEncoder();
+import { borrow, giveBack, laggedNotice, type Outbox, scheduleWake, TURN_BYTES } from "./outbox.ts";
 
-/** Most bytes a writer takes in one turn (one line is always taken whole, however long). */
-export const TURN_BYTES = 64 * 1024;
-
-// The buffers turns are copied into are recycled: a writer gives its buffer back once the write
-// is done, so a busy server reuses a few buffers instead of allocating one per client per turn.
-const POOL_MAX = 64;
-const pool: Uint8Array[] = [];
-
-/** The line a lagging client gets in place of the lines it lost. */
-export function laggedNotice(dropped: number): Uint8Array {
-  return encoder.encode(`*** lagged: ${dropped} messages dropped\r\n`);
-}
-
-// Wakes are deferred to one timer per event-loop turn: a reader that publishes the hundred lines of
-// one socket read wakes each writer once, and each writer then sends all hundred in one write.
-const toWake: LineQueue[] = [];
-let wakeScheduled = false;
-
-function wakeAll(): void {
-  wakeScheduled = false;
-  const queues = toWake.splice(0);
-  for (const q of queues) q.wakeNow();
-}
-
-function scheduleWake(q: LineQueue): void {
-  toWake.push(q);
-  if (!wakeScheduled) {
-    wakeScheduled = true;
-    setTimeout(wakeAll, 0);
-  }
-}
-
-/**
- * A bounded queue of encoded lines for one client. `push` never blocks: a full queue drops its
- * oldest line. `take` returns everything pending as one buffer (lag notice first).
- */
-export class LineQueue {
+/** A bounded queue of encoded lines for one client. */
+export class LineQueue implements Outbox {
   /** Most lines held. */
   readonly capacity: number;
   #ring: Array<Uint8Array | undefined>;
@@ -51,8 +16,8 @@ export class LineQueue {
   #ended = false;
   #wakePending = false;
   #waiter?: (more: boolean) => void;
-  #lent?: Uint8Array;
   #roomWaiter?: () => void;
+  #lent?: Uint8Array;
 
   constructor(capacity: number) {
     if (!(capacity >= 1)) {
@@ -78,8 +43,8 @@ export class LineQueue {
   }
 
   /**
-   * Queues one encoded line (shared, never copied or changed). A full queue drops its oldest
-   * line first. Returns false once the queue has ended.
+   * Queues one encoded line (kept, not copied: it must not change later). A full queue drops
+   * its oldest line first. Returns false once the queue has ended.
    */
   push(line: Uint8Array): boolean {
     if (this.#ended) return false;
@@ -117,7 +82,7 @@ export class LineQueue {
     }
   }
 
-  /** Resolves a waiting `wait` (called by the deferred wake; not for general use). */
+  /** Resolves a waiting `wait` (called by the deferred wake). */
   wakeNow(): void {
     this.#wakePending = false;
     const w = this.#waiter;
@@ -128,8 +93,7 @@ export class LineQueue {
   /**
    * Everything pending as one buffer, the lag notice first, or null when nothing is pending.
    * Takes at most about {@linkcode TURN_BYTES} (always at least one line); the rest waits for the
-   * next turn. Lines that lie back to back in one buffer (see `encodeLine`) are returned as one
-   * view of it, without copying; otherwise they are copied into a recycled buffer.
+   * next turn. A single pending line is returned as is, without copying.
    */
   take(): Uint8Array | null {
     const notice = this.#dropped > 0 ? laggedNotice(this.#dropped) : undefined;
@@ -137,19 +101,7 @@ export class LineQueue {
     if (this.#size === 0) return notice ?? null;
     const ring = this.#ring;
     const len = ring.length;
-    if (this.#size === 1 && !notice) {
-      const only = ring[this.#head]!;
-      ring[this.#head] = undefined;
-      this.#size = 0;
-      this.#bytes = 0;
-      this.#head = 0;
-      this.#room();
-      return only;
-    }
-    if (!notice && this.#bytes <= TURN_BYTES) {
-      const run = this.#contiguous();
-      if (run) return run;
-    }
+    if (this.#size === 1 && !notice) return this.takeOne();
     // Count the lines that fit in this turn.
     let n = 0, bytes = notice?.length ?? 0;
     if (this.#bytes + bytes <= TURN_BYTES) {
@@ -165,9 +117,8 @@ export class LineQueue {
     }
     let out: Uint8Array;
     if (bytes <= TURN_BYTES) {
-      const buf = pool.pop() ?? new Uint8Array(TURN_BYTES);
-      this.#lent = buf;
-      out = buf.subarray(0, bytes);
+      this.#lent = borrow();
+      out = this.#lent.subarray(0, bytes);
     } else {
       out = new Uint8Array(bytes); // one line longer than a turn
     }
@@ -191,45 +142,12 @@ export class LineQueue {
     return out;
   }
 
-  /**
-   * When every pending line lies right after the one before in the same buffer (one publisher's
-   * lines encoded into one slab, the usual case), takes them all as one view: no copy at all.
-   */
-  #contiguous(): Uint8Array | null {
-    const ring = this.#ring;
-    const len = ring.length;
-    const first = ring[this.#head]!;
-    const buffer = first.buffer;
-    let end = first.byteOffset + first.length;
-    let i = this.#head + 1;
-    if (i === len) i = 0;
-    for (let k = 1; k < this.#size; k++) {
-      const line = ring[i]!;
-      if (line.buffer !== buffer || line.byteOffset !== end) return null;
-      end += line.length;
-      if (++i === len) i = 0;
-    }
-    i = this.#head;
-    for (let k = 0; k < this.#size; k++) {
-      ring[i] = undefined;
-      if (++i === len) i = 0;
-    }
-    this.#size = 0;
-    this.#bytes = 0;
-    this.#head = 0;
-    this.#room();
-    return new Uint8Array(buffer, first.byteOffset, end - first.byteOffset);
-  }
-
-  /**
-   * Gives back the buffer of the last `take` once it has been written (it may then be reused by
-   * any queue; a chunk that is not a pooled buffer is ignored).
-   */
+  /** Gives back the buffer of the last `take` once it has been written. */
   recycle(chunk: Uint8Array): void {
     const buf = this.#lent;
     if (buf === undefined || chunk.buffer !== buf.buffer) return;
     this.#lent = undefined;
-    if (pool.length < POOL_MAX) pool.push(buf);
+    giveBack(buf);
   }
 
   /** The oldest pending line alone (the lag notice first, if lines were dropped), or null. */
@@ -258,10 +176,7 @@ export class LineQueue {
     }
   }
 
-  /**
-   * Resolves true when something is pending, false once the queue has ended and is empty.
-   * One waiter at a time (the client's writer).
-   */
+  /** Resolves true when something is pending, false once the queue has ended and is empty. */
   wait(): Promise<boolean> {
     if (this.#size > 0 || this.#dropped > 0) return Promise.resolve(true);
     if (this.#ended) return Promise.resolve(false);
