@@ -1,7 +1,7 @@
 // Chat fan-out against Redis pub/sub fan-out, measured by one tool: N raw TCP receivers count the
 // bytes delivered to them (every message has the same size, so bytes / frame = messages) while one
-// sender publishes as fast as a window of in-flight messages allows (smaller than the chat queue,
-// so nothing is dropped; the same window for Redis). Both servers get the same load; the result
+// sender publishes as fast as a window of in-flight messages allows (no more than the chat queue
+// holds, so nothing is dropped; the same window for Redis). Both servers get the same load; the result
 // is deliveries per second (messages x receivers / time until the last receiver has them all).
 // `deno run -A bench/fanout.ts [--quick]` runs it alone.
 
@@ -15,7 +15,12 @@ const PAYLOAD = "fanout-0123456789abcdef-01234567";
 const CHANNEL = "chat";
 /** Messages per sender write. */
 const BATCH = 64;
-/** Batches in flight: 8 x 64 = 512 messages, half the chat server's default queue. */
+/**
+ * Batches in flight: 16 x 64 = 1024 messages, the chat server's default --queue. A message is in
+ * flight until the slowest receiver has it, so no chat queue ever holds more than 1024 and nothing
+ * is dropped (a drop would show as a byte count that is not a whole number of messages). Redis
+ * gets the same window. FANOUT_WINDOW overrides it.
+ */
 const WINDOW_BATCHES = Number(Deno.env.get("FANOUT_WINDOW") ?? 16);
 /** What a Redis subscriber receives first: the reply to SUBSCRIBE chat. */
 const SUBSCRIBED = `*3\r\n$9\r\nsubscribe\r\n$${CHANNEL.length}\r\n${CHANNEL}\r\n:1\r\n`;
