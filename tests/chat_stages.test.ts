@@ -1,7 +1,7 @@
 // Each tutorial stage seen from real telnet-like clients on loopback: who gets which line, the
 // one-at-a-time stages (basics, buf-reader) and basics' operator on stdin.
 
-import { assertEquals, assertStringIncludes, startServer, TcpClient } from "./_util.ts";
+import { assertEquals, startServer, TcpClient } from "./_util.ts";
 
 /** Connects `n` clients and waits until the server has logged all of them. */
 async function connectAll(
@@ -168,10 +168,3 @@ for (const mode of ["socket-addr", "complete"]) {
     }
   });
 }
-
-Deno.test("rooms: not implemented yet, exit 1 with one line", async () => {
-  const { runTokserver } = await import("./_util.ts");
-  const r = await runTokserver(["chat", "--mode", "rooms", "--port", "0"]);
-  assertEquals(r.code, 1);
-  assertStringIncludes(r.stderr, "mode rooms: not implemented yet");
-});

@@ -12,6 +12,8 @@ import { spawn } from "./modes/spawn.ts";
 import { channel } from "./modes/channel.ts";
 import { socketAddr } from "./modes/socket_addr.ts";
 import { complete } from "./modes/complete.ts";
+import { rooms } from "./modes/rooms.ts";
+import { Backplane, BackplaneUrlError, parseBackplaneUrl } from "./backplane.ts";
 
 /** The stages by mode name; a mode not listed is not implemented yet. */
 export const STAGES: Partial<Record<ChatMode, StageFactory>> = {
@@ -21,7 +23,11 @@ export const STAGES: Partial<Record<ChatMode, StageFactory>> = {
   channel,
   "socket-addr": socketAddr,
   complete,
+  rooms,
 };
+
+/** The modes that can join other instances through `--backplane`. */
+export const BACKPLANE_MODES: readonly ChatMode[] = ["channel", "socket-addr", "complete", "rooms"];
 
 /** Runs the chat server until a shutdown signal; returns the exit code. */
 export async function runChat(opts: ChatOptions): Promise<number> {
@@ -31,11 +37,23 @@ export async function runChat(opts: ChatOptions): Promise<number> {
     log.info(`tokserver chat: mode ${opts.mode}: not implemented yet`);
     return 1;
   }
+  let backplane: Backplane | undefined;
   if (opts.backplane !== undefined) {
-    log.info("tokserver chat: --backplane: not implemented yet");
-    return 1;
+    if (!BACKPLANE_MODES.includes(opts.mode)) {
+      log.info(`tokserver chat: --backplane works with modes ${BACKPLANE_MODES.join(", ")}`);
+      return 2;
+    }
+    try {
+      backplane = new Backplane(parseBackplaneUrl(opts.backplane), log);
+    } catch (err) {
+      if (!(err instanceof BackplaneUrlError)) throw err;
+      log.info(`tokserver chat: ${err.message}`);
+      return 2;
+    }
+    // Joined (or known to be unreachable for now) before listening, so no early line is lost.
+    await backplane.start();
   }
-  const stage = factory({ opts, log });
+  const stage = factory({ opts, log, backplane });
   return await runServer({
     host: opts.host,
     port: opts.port,
@@ -49,6 +67,9 @@ export async function runChat(opts: ChatOptions): Promise<number> {
     idleTimeout: opts.timeout,
     idleGoodbye: (c) => stage.clients.close(c, IDLE_TIMEOUT),
     started: () => stage.started?.(),
-    stopped: () => stage.stopped?.(),
+    stopped: async () => {
+      await stage.stopped?.();
+      await backplane?.close();
+    },
   });
 }

@@ -5,11 +5,14 @@ import type { Logger } from "../net/log.ts";
 import type { Connection } from "../net/server.ts";
 import type { ChatOptions } from "./options.ts";
 import type { ClientSet } from "./client.ts";
+import type { Backplane } from "./backplane.ts";
 
 /** What every stage is built with. */
 export interface ChatContext {
   opts: ChatOptions;
   log: Logger;
+  /** The link to other instances (`--backplane`), already started. */
+  backplane?: Backplane;
 }
 
 /** One stage of the chat server. */

@@ -5,12 +5,15 @@ import { Hub } from "../hub.ts";
 import { ClientSet } from "../client.ts";
 import { stripControls } from "../sanitize.ts";
 import type { ChatContext, ChatStage } from "../mode.ts";
+import { linkRelay, RELAY_TOPIC } from "../backplane.ts";
 
 /** A relay stage: lines go through one hub; `echoToSender` decides whether the sender gets its own. */
 export function relayStage(ctx: ChatContext, echoToSender: boolean): ChatStage {
   const hub = new Hub(ctx.opts.queue);
   const clients = new ClientSet();
   const { maxLine } = ctx.opts;
+  const bp = ctx.backplane;
+  if (bp) linkRelay(bp, hub);
   return {
     async handle(c) {
       // As in the tutorial, the sender is known by its remote address.
@@ -19,7 +22,9 @@ export function relayStage(ctx: ChatContext, echoToSender: boolean): ChatStage {
       const from = echoToSender ? undefined : c.remote;
       try {
         await client.serveLines(maxLine, (line) => {
-          hub.publish(stripControls(line), from);
+          const text = stripControls(line);
+          hub.publish(text, from);
+          bp?.publish(RELAY_TOPIC, c.remote, text);
         });
       } finally {
         sub.unsubscribe();

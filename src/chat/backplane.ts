@@ -1,0 +1,376 @@
+// Many chat instances as one chat: each instance publishes its clients' lines to Redis and hands
+// what the other instances publish to its own hub, so the hub stays the only path between
+// clients. Every message carries the publishing instance's id (an instance skips its own, which it
+// has already delivered locally, so nobody gets a line twice) and the sender. When Redis goes
+// away the instance keeps serving its own clients, reconnects with a bounded backoff and says so
+// when it is back. Built on our own client library: one connection for PUBLISH and presence
+// commands, one subscribed with PSUBSCRIBE.
+
+import { type Client, connect, type Message, type Subscriber } from "../redis/client.ts";
+import { formatAddress, reason } from "../redis/client_conn.ts";
+import type { Logger } from "../net/log.ts";
+import { sleep } from "../net/server.ts";
+import { stripControls } from "./sanitize.ts";
+import type { Hub } from "./hub.ts";
+
+/** Sent to local clients when the backplane is lost. */
+export const BACKPLANE_DOWN = "*** backplane down, local only";
+/** Sent to local clients when the backplane is back. */
+export const BACKPLANE_BACK = "*** backplane back";
+
+/** The prefix when the URL names none. */
+export const DEFAULT_PREFIX = "chat";
+/** First wait before reconnecting; it doubles after each failed attempt... */
+export const BACKOFF_MIN_MS = 100;
+/** ...up to this. */
+export const BACKOFF_MAX_MS = 2000;
+/** How often a live backplane is checked with PING, and how long the answer may take. */
+const HEARTBEAT_MS = 1000;
+const HEARTBEAT_TIMEOUT_MS = 3000;
+/** How long opening a connection may take. */
+const CONNECT_MS = 3000;
+/** Publishes waiting for Redis beyond this are dropped (Redis is stalled; the chat is not). */
+const MAX_PENDING = 100_000;
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
+/** Where the backplane is: `redis://host:port[/prefix]`. */
+export interface BackplaneAddress {
+  hostname: string;
+  port: number;
+  /** Channels are `<prefix>:<topic>`, keys `<prefix>:...`. */
+  prefix: string;
+}
+
+/** The topic of the relay modes (channel, socket-addr, complete): their one room. */
+export const RELAY_TOPIC = "all";
+
+/**
+ * Joins a relay mode's hub to the backplane: what other instances publish on
+ * {@linkcode RELAY_TOPIC} goes to every local client, and so do the down and back notices.
+ * The mode publishes its own clients' lines with `bp.publish(RELAY_TOPIC, sender, text)`.
+ */
+export function linkRelay(bp: Backplane, hub: Hub): void {
+  bp.onMessage((topic, line) => {
+    if (topic === RELAY_TOPIC) hub.publishBytes(line);
+  });
+  bp.onStatus((up) => hub.publish(up ? BACKPLANE_BACK : BACKPLANE_DOWN));
+}
+
+/** A `--backplane` URL that cannot be used; `message` is the one line to show. */
+export class BackplaneUrlError extends Error {
+  override name = "BackplaneUrlError";
+}
+
+/** Letters, digits and `_ . : -`: no glob characters, so the prefix needs no escaping. */
+const PREFIX_RE = /^[A-Za-z0-9_.:-]{1,64}$/;
+
+/**
+ * Parses `redis://host:port[/prefix]` (port 6379 and prefix `chat` when left out).
+ * @throws {BackplaneUrlError} naming what is wrong.
+ */
+export function parseBackplaneUrl(url: string): BackplaneAddress {
+  const bad = (why: string) => new BackplaneUrlError(`--backplane ${url}: ${why}`);
+  const m = url.match(/^redis:\/\/([^/]*)(?:\/(.*))?$/);
+  if (!m) throw bad("expected redis://host:port[/prefix]");
+  const authority = m[1]!;
+  if (authority.includes("@")) throw bad("a user or password is not supported");
+  const hp = authority.match(/^(\[[0-9A-Fa-f:.]+\]|[^:[\]]+)(?::(\d{1,5}))?$/);
+  if (!hp) throw bad("expected redis://host:port[/prefix]");
+  const port = hp[2] === undefined ? 6379 : Number(hp[2]);
+  if (port < 1 || port > 65535) throw bad(`port ${hp[2]} out of range`);
+  let hostname = hp[1]!;
+  if (hostname.startsWith("[")) hostname = hostname.slice(1, -1);
+  const prefix = m[2] === undefined || m[2] === "" ? DEFAULT_PREFIX : m[2];
+  if (!PREFIX_RE.test(prefix)) {
+    throw bad("the prefix takes 1 to 64 letters, digits, '_', '.', ':' or '-'");
+  }
+  return { hostname, port, prefix };
+}
+
+/** A fresh instance id: 8 random hex digits. */
+export function newInstanceId(): string {
+  const b = crypto.getRandomValues(new Uint8Array(4));
+  return Array.from(b, (x) => x.toString(16).padStart(2, "0")).join("");
+}
+
+/**
+ * What another instance published: `topic` is the channel without `<prefix>:`, `line` the text
+ * with its CRLF (a view of bytes that never change; control bytes already stripped), `from` the
+ * sender's bytes.
+ */
+export type Delivery = (topic: string, line: Uint8Array, from: Uint8Array) => void;
+
+/**
+ * One instance's link to the others. Messages on the wire are `<instance>\n<from>\n<text>\r\n`,
+ * published on `<prefix>:<topic>`; the instance listens on `<prefix>:*`.
+ */
+export class Backplane {
+  readonly address: BackplaneAddress;
+  /** This instance's id, carried by every message it publishes. */
+  readonly instance: string;
+  readonly #log: Logger;
+  readonly #idBytes: Uint8Array;
+  readonly #channelStart: number;
+  readonly #closing = new AbortController();
+  #client: Client | undefined;
+  #sub: Subscriber | undefined;
+  #up = false;
+  /** Whether local clients were told it is down (so they are told when it is back). */
+  #toldDown = false;
+  #deliver: Delivery = () => {};
+  readonly #status: Array<(up: boolean) => void> = [];
+  readonly #connected: Array<() => void | Promise<void>> = [];
+  #run?: Promise<void>;
+  #dropped = 0;
+  #firstUp?: () => void;
+  #lostWhy = "";
+
+  constructor(address: BackplaneAddress, log: Logger, instance = newInstanceId()) {
+    this.address = address;
+    this.instance = instance;
+    this.#log = log;
+    this.#idBytes = encoder.encode(instance);
+    this.#channelStart = address.prefix.length + 1;
+  }
+
+  /** `redis://host:port/prefix`, for log lines. */
+  get url(): string {
+    const { hostname, port, prefix } = this.address;
+    return `redis://${formatAddress(hostname, port)}/${prefix}`;
+  }
+
+  /** Whether Redis is reachable now (lines reach the other instances). */
+  get up(): boolean {
+    return this.#up;
+  }
+
+  /** The command connection while up (for presence keys), else undefined. */
+  get client(): Client | undefined {
+    return this.#up ? this.#client : undefined;
+  }
+
+  /** `<prefix>:<rest>`, the name of a channel or key. */
+  name(rest: string): string {
+    return `${this.address.prefix}:${rest}`;
+  }
+
+  /** Sets who receives what the other instances publish (one receiver: the stage). */
+  onMessage(deliver: Delivery): void {
+    this.#deliver = deliver;
+  }
+
+  /** Calls `fn(false)` when the backplane is lost and `fn(true)` when it is back. */
+  onStatus(fn: (up: boolean) => void): void {
+    this.#status.push(fn);
+  }
+
+  /** Calls `fn` after every (re)connection, before clients hear it is back (presence refresh). */
+  onConnected(fn: () => void | Promise<void>): void {
+    this.#connected.push(fn);
+  }
+
+  /**
+   * Starts connecting and keeps the connection up in the background. Resolves once connected,
+   * or after `firstMs` when Redis cannot be reached yet (the instance then serves locally and
+   * keeps trying).
+   */
+  async start(firstMs = CONNECT_MS): Promise<boolean> {
+    const first = new Promise<void>((r) => this.#firstUp = r);
+    this.#run ??= this.#loop();
+    let t: ReturnType<typeof setTimeout> | undefined;
+    await Promise.race([first, new Promise<void>((r) => t = setTimeout(r, firstMs))]);
+    clearTimeout(t);
+    if (!this.#up) this.#toldDown = true; // clients that connect meanwhile hear it in the greeting
+    return this.#up;
+  }
+
+  /**
+   * Publishes `text` from `from` on `<prefix>:<topic>` for the other instances. Never waits:
+   * while the backplane is down the line stays local.
+   */
+  publish(topic: string, from: string, text: string): void {
+    const client = this.#up ? this.#client : undefined;
+    if (client === undefined) return;
+    if (client.pending >= MAX_PENDING) {
+      if (this.#dropped++ === 0) {
+        this.#log.info(`backplane ${this.url}: Redis is not keeping up; lines stay local`);
+      }
+      return;
+    }
+    this.#dropped = 0;
+    client.publish(`${this.address.prefix}:${topic}`, `${this.instance}\n${from}\n${text}\r\n`)
+      .then(undefined, this.#publishFailed);
+  }
+
+  readonly #publishFailed = (err: unknown): void => {
+    // The command connection is gone: end the subscription too, so the loop reconnects both.
+    if (this.#closing.signal.aborted || this.#sub === undefined) return;
+    this.#lose(`PUBLISH failed: ${reason(err)}`);
+  };
+
+  /** Ends the current subscription, so the loop reconnects; `why` goes to the log. */
+  #lose(why: string): void {
+    const sub = this.#sub;
+    if (sub === undefined) return;
+    this.#lostWhy = why;
+    this.#sub = undefined;
+    sub.close().catch(() => {});
+  }
+
+  async #loop(): Promise<void> {
+    let delay = BACKOFF_MIN_MS;
+    let failures = 0;
+    const signal = this.#closing.signal;
+    while (!signal.aborted) {
+      let client: Client | undefined;
+      let sub: Subscriber | undefined;
+      try {
+        client = await bounded(connect(this.address), "connect timed out");
+        sub = await bounded(client.psubscribe(`${this.address.prefix}:*`), "PSUBSCRIBE timed out");
+      } catch (err) {
+        client?.close().catch(() => {});
+        if (failures++ === 0) {
+          this.#log.info(`backplane ${this.url}: ${reason(err)}; local only, retrying`);
+        }
+        await sleep(delay, signal);
+        delay = Math.min(delay * 2, BACKOFF_MAX_MS);
+        continue;
+      }
+      if (signal.aborted) {
+        await Promise.all([sub.close(), client.close()]).catch(() => {});
+        break;
+      }
+      delay = BACKOFF_MIN_MS;
+      failures = 0;
+      this.#client = client;
+      this.#sub = sub;
+      this.#up = true;
+      this.#log.info(`backplane ${this.url}: connected (instance ${this.instance})`);
+      for (const fn of this.#connected) {
+        try {
+          await fn();
+        } catch {
+          // a hook that fails (Redis lost again) is retried after the next reconnection
+        }
+      }
+      if (this.#toldDown && this.#up) {
+        this.#toldDown = false;
+        this.#tell(true);
+      }
+      this.#firstUp?.();
+      this.#heartbeat(client, sub); // ends by itself once this connection is gone
+      this.#lostWhy = "server closed the connection";
+      try {
+        for await (const msg of sub) this.#receive(msg);
+      } catch (err) {
+        this.#lostWhy = reason(err);
+      }
+      this.#up = false;
+      this.#client = undefined;
+      this.#sub = undefined;
+      // A server that stopped answering never answers what is pending: do not wait for it.
+      await withTimeout(Promise.all([sub.close(), client.close()]), 1000, "").catch(() => {});
+      if (signal.aborted) break;
+      this.#log.info(`backplane ${this.url}: lost (${this.#lostWhy}); local only, reconnecting`);
+      this.#toldDown = true;
+      this.#tell(false);
+    }
+  }
+
+  /** PINGs while connected; a server that stops answering counts as lost. */
+  async #heartbeat(client: Client, sub: Subscriber): Promise<void> {
+    const signal = this.#closing.signal;
+    while (!signal.aborted && this.#sub === sub) {
+      await sleep(HEARTBEAT_MS, signal);
+      if (signal.aborted || this.#sub !== sub) return;
+      try {
+        await withTimeout(client.ping(), HEARTBEAT_TIMEOUT_MS, "no answer to PING");
+      } catch (err) {
+        if (this.#sub === sub) this.#lose(reason(err));
+        return;
+      }
+    }
+  }
+
+  #tell(up: boolean): void {
+    for (const fn of this.#status) fn(up);
+  }
+
+  /** One message from Redis: skip our own, check the shape, strip controls, deliver. */
+  #receive(msg: Message): void {
+    const p = msg.payload;
+    const a = p.indexOf(10);
+    if (a <= 0) return;
+    const id = this.#idBytes;
+    if (a === id.length) {
+      let own = true;
+      for (let i = 0; i < a; i++) {
+        if (p[i] !== id[i]) {
+          own = false;
+          break;
+        }
+      }
+      if (own) return;
+    }
+    const b = p.indexOf(10, a + 1);
+    const n = p.length;
+    if (b === -1 || n - b < 3 || p[n - 2] !== 13 || p[n - 1] !== 10) return;
+    let line = p.subarray(b + 1);
+    if (hasControls(line)) line = encoder.encode(stripControls(decoder.decode(line)) + "\r\n");
+    this.#deliver(msg.channel.slice(this.#channelStart), line, p.subarray(a + 1, b));
+  }
+
+  /** Stops reconnecting and closes both connections. */
+  async close(): Promise<void> {
+    this.#closing.abort();
+    this.#up = false;
+    const sub = this.#sub, client = this.#client;
+    // Let what is already published reach Redis before the connection goes.
+    await withTimeout(client?.close() ?? Promise.resolve(), 1000, "").catch(() => {});
+    await sub?.close().catch(() => {});
+    await withTimeout(this.#run ?? Promise.resolve(), 2000, "").catch(() => {});
+  }
+}
+
+/**
+ * Whether a line (text and its final CRLF) holds bytes a terminal would act on: C0 controls but
+ * TAB, DEL, or a C1 control (0xC2 0x80..0x9F in UTF-8). Lines from our own instances never do.
+ */
+function hasControls(line: Uint8Array): boolean {
+  const end = line.length - 2;
+  for (let i = 0; i < end; i++) {
+    const c = line[i]!;
+    if (c < 0x20 ? c !== 9 : c === 0x7f || (c === 0xc2 && (line[i + 1]! & 0xe0) === 0x80)) {
+      return true;
+    }
+  }
+  return false;
+}
+
+/**
+ * A connection (or subscription) being opened, or a rejection with `what` after
+ * {@linkcode CONNECT_MS}; one that opens too late is closed.
+ */
+async function bounded<T extends { close(): Promise<void> }>(p: Promise<T>, what: string) {
+  try {
+    return await withTimeout(p, CONNECT_MS, what);
+  } catch (err) {
+    p.then((c) => c.close(), () => {}).catch(() => {});
+    throw err;
+  }
+}
+
+/** `p`, or a rejection with `what` after `ms`. */
+export async function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
+  let t: ReturnType<typeof setTimeout> | undefined;
+  try {
+    return await Promise.race([
+      p,
+      new Promise<never>((_, reject) => t = setTimeout(() => reject(new Error(what)), ms)),
+    ]);
+  } finally {
+    clearTimeout(t);
+  }
+}
