@@ -80,6 +80,8 @@ export class ChatClient {
     const c = this.connection;
     const source = new SocketSource(c.conn);
     try {
+      // The line pipeline (TextLineStream and friends, some 20 KB) is built on the first bytes.
+      if (!await source.firstData()) return await this.finish();
       const onData = () => c.lastActive = Date.now();
       for await (const line of lineStream(source.readable, { maxLine, onData })) {
         const pending = onLine(line);

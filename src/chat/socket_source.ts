@@ -3,30 +3,65 @@
 // `*** line too long` could never be sent). It also lets a client be closed gently: after the
 // last words, drain its input so the kernel does not answer with a reset that destroys them.
 
-/** Bytes read per socket read; each read hands on a copy of just what arrived. */
-const READ_SIZE = 16 * 1024;
+/**
+ * The read buffer starts small, so an idle client costs little, doubles while reads fill it, up
+ * to the largest size, and drops back after reads that use little of it. Each read hands on a
+ * copy of just what arrived, so the buffer itself is reused.
+ */
+const MIN_READ = 512, MAX_READ = 64 * 1024;
 
 /** Reads a connection for the line reader and can drain it afterwards. */
 export class SocketSource {
   /** The bytes the client sends; cancelling it leaves the socket open. */
   readonly readable: ReadableStream<Uint8Array>;
   readonly #conn: Deno.Conn;
-  readonly #buf = new Uint8Array(READ_SIZE);
+  #buf = new Uint8Array(MIN_READ);
+  /** The buffer size for the next read, applied once this read's bytes are copied out. */
+  #nextSize = 0;
   #inFlight?: Promise<number | null>;
+  /** Bytes read by `firstData` before anyone pulled from `readable`. */
+  #early?: Uint8Array;
 
   constructor(conn: Deno.Conn) {
     this.#conn = conn;
     this.readable = new ReadableStream<Uint8Array>({
       pull: async (controller) => {
+        if (this.#early) {
+          controller.enqueue(this.#early);
+          this.#early = undefined;
+          return;
+        }
         const n = await this.#read();
-        if (n === null) controller.close();
-        else controller.enqueue(this.#buf.slice(0, n));
+        if (n === null) return controller.close();
+        controller.enqueue(this.#buf.slice(0, n));
+        if (this.#nextSize !== 0) {
+          this.#buf = new Uint8Array(this.#nextSize);
+          this.#nextSize = 0;
+        }
       },
     }, { highWaterMark: 0 });
   }
 
+  /**
+   * Waits for the client's first bytes (kept for `readable`); false if it leaves first. Lets a
+   * caller build its costly reading pipeline only for clients that speak, so a silent client
+   * costs a small buffer and one pending read.
+   */
+  async firstData(): Promise<boolean> {
+    if (this.#early) return true;
+    const n = await this.#read();
+    if (n === null) return false;
+    this.#early = this.#buf.slice(0, n);
+    return true;
+  }
+
   #read(): Promise<number | null> {
-    const p = this.#conn.read(this.#buf);
+    const p = this.#conn.read(this.#buf).then((n) => {
+      const size = this.#buf.length;
+      if (n === size && size < MAX_READ) this.#nextSize = size * 2;
+      else if (n !== null && n < size / 8 && size > MIN_READ) this.#nextSize = MIN_READ;
+      return n;
+    });
     this.#inFlight = p;
     return p.finally(() => {
       if (this.#inFlight === p) this.#inFlight = undefined;
