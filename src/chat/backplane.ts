@@ -124,7 +124,7 @@ export class Backplane {
   readonly #connected: Array<() => void | Promise<void>> = [];
   #run?: Promise<void>;
   #dropped = 0;
-  #firstUp?: () => void;
+  #firstTry?: () => void;
   #lostWhy = "";
 
   constructor(address: BackplaneAddress, log: Logger, instance = newInstanceId()) {
@@ -173,11 +173,11 @@ export class Backplane {
 
   /**
    * Starts connecting and keeps the connection up in the background. Resolves once connected,
-   * or after `firstMs` when Redis cannot be reached yet (the instance then serves locally and
-   * keeps trying).
+   * or when the first attempt fails or takes over `firstMs` (the instance then serves locally
+   * and keeps trying).
    */
   async start(firstMs = CONNECT_MS): Promise<boolean> {
-    const first = new Promise<void>((r) => this.#firstUp = r);
+    const first = new Promise<void>((r) => this.#firstTry = r);
     this.#run ??= this.#loop();
     let t: ReturnType<typeof setTimeout> | undefined;
     await Promise.race([first, new Promise<void>((r) => t = setTimeout(r, firstMs))]);
@@ -234,6 +234,7 @@ export class Backplane {
         if (failures++ === 0) {
           this.#log.info(`backplane ${this.url}: ${reason(err)}; local only, retrying`);
         }
+        this.#firstTry?.();
         await sleep(delay, signal);
         delay = Math.min(delay * 2, BACKOFF_MAX_MS);
         continue;
@@ -259,7 +260,7 @@ export class Backplane {
         this.#toldDown = false;
         this.#tell(true);
       }
-      this.#firstUp?.();
+      this.#firstTry?.();
       this.#heartbeat(client, sub); // ends by itself once this connection is gone
       this.#lostWhy = "server closed the connection";
       try {

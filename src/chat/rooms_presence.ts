@@ -129,13 +129,14 @@ export class Presence {
     return own.claimed;
   }
 
-  /** Forgets a user who left or was renamed; the key goes at once (not waiting for it). */
-  release(name: string): void {
+  /** Forgets a user who left or was renamed and deletes its key (bounded; never rejects). */
+  async release(name: string): Promise<void> {
     const lower = name.toLowerCase();
     const own = this.#own.get(lower);
     if (!own) return;
     this.#own.delete(lower);
-    if (own.claimed) this.#client()?.del(this.#key(lower)).catch(() => {});
+    const client = own.claimed ? this.#client() : undefined;
+    if (client) await withTimeout(client.del(this.#key(lower)), QUERY_MS, "").catch(() => {});
   }
 
   /** Keeps this instance's keys alive, re-creating any that Redis lost. */

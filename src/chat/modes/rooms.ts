@@ -189,7 +189,7 @@ export function rooms(ctx: ChatContext): ChatStage {
     if (lower !== m.lower) {
       if (!await claim(m, arg)) return;
       names.delete(m.lower!);
-      presence.release(old);
+      await presence.release(old);
       m.lower = lower;
       m.name = arg;
     } else {
@@ -204,8 +204,8 @@ export function rooms(ctx: ChatContext): ChatStage {
     const r = roomName(arg);
     if ("why" in r) return say(m, `*** bad room name: ${r.why}`);
     if (r.room === m.room) return say(m, `*** you are already in ${r.room}`);
-    say(m, `*** you are now in ${r.room}`);
     await enter(m, r.room);
+    say(m, `*** you are now in ${r.room}`); // after presence has it, for /who anywhere
   }
 
   async function msg(m: Member, arg: string): Promise<void> {
