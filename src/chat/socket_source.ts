@@ -12,8 +12,6 @@ const MIN_READ = 512, MAX_READ = 64 * 1024;
 
 /** Reads a connection for the line reader and can drain it afterwards. */
 export class SocketSource {
-  /** The bytes the client sends; cancelling it leaves the socket open. */
-  readonly readable: ReadableStream<Uint8Array>;
   readonly #conn: Deno.Conn;
   #buf = new Uint8Array(MIN_READ);
   /** The buffer size for the next read, applied once this read's bytes are copied out. */
@@ -21,10 +19,15 @@ export class SocketSource {
   #inFlight?: Promise<number | null>;
   /** Bytes read by `firstData` before anyone pulled from `readable`. */
   #early?: Uint8Array;
+  #readable?: ReadableStream<Uint8Array>;
 
   constructor(conn: Deno.Conn) {
     this.#conn = conn;
-    this.readable = new ReadableStream<Uint8Array>({
+  }
+
+  /** The bytes the client sends (made on first use); cancelling it leaves the socket open. */
+  get readable(): ReadableStream<Uint8Array> {
+    return this.#readable ??= new ReadableStream<Uint8Array>({
       pull: async (controller) => {
         if (this.#early) {
           controller.enqueue(this.#early);
