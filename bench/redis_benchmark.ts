@@ -126,7 +126,7 @@ async function receivers(n: number, port: number, channel: string, expect: numbe
 }
 
 /** Deliveries per second of `messages` PUBLISHes to `subs` subscribers on `server`. */
-async function fanout(server: BenchServer, subs: number, messages: number): Promise<number> {
+export async function fanout(server: BenchServer, subs: number, messages: number): Promise<number> {
   const expect = subs * messages * frameLength(CHANNEL, MESSAGE);
   const child = new Deno.Command(Deno.execPath(), {
     args: [
@@ -243,7 +243,7 @@ export async function bench(ctx: BenchContext): Promise<BenchRow[]> {
       }
     }
     for (const subs of [100, 1000]) {
-      const messages = (ctx.quick ? 2_000 : 10_000) * (subs === 100 ? 5 : 1);
+      const messages = (ctx.quick ? 2_000 : 10_000) * (subs === 100 ? 10 : 1);
       ctx.progress(`PUBLISH fan-out to ${subs} subscribers, ${messages} messages`);
       const [r, t] = await best(servers, rounds, (s) => fanout(s, subs, messages));
       rows.push({

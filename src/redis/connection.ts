@@ -15,7 +15,7 @@ import { authRequired } from "./commands/auth.ts";
 import type { Transaction } from "./commands/transactions.ts";
 import type { RedisServer } from "./server.ts";
 
-const MIN_READ = 1024;
+const MIN_READ = 512;
 const MAX_READ = 64 * 1024;
 
 /** Rust's `b"..."` rendering of bytes, as mini-redis's frame Debug output shows them. */
