@@ -62,6 +62,7 @@ export class RedisClient implements Client {
   readonly #conn: Deno.TcpConn;
   readonly #parser: RequestParser;
   #readSize = MIN_READ;
+  #smallReads = 0;
   #writing: Promise<void> | undefined;
   #inflight = 0;
   #dead = false;
@@ -172,13 +173,20 @@ export class RedisClient implements Client {
 
   /** Grows the read size while reads fill it; shrinks it (and the buffer) when traffic calms. */
   #adaptReadSize(n: number, room: number): void {
-    if (n === room && this.#readSize < MAX_READ) {
-      this.#readSize *= 2;
+    if (n === room) {
+      this.#smallReads = 0;
+      if (this.#readSize < MAX_READ) this.#readSize *= 2;
     } else if (n < this.#readSize >> 3 && this.#readSize > MIN_READ) {
+      // Shrink only after many small reads in a row: a pipeline that sometimes fills the buffer
+      // must not flip between sizes (one batch, two reads).
+      if (++this.#smallReads < 256) return;
+      this.#smallReads = 0;
       this.#readSize >>= 1;
       if (this.#parser.buffered === 0 && this.#parser.capacity > this.#readSize * 2) {
         this.#parser.shrink(0);
       }
+    } else {
+      this.#smallReads = 0;
     }
   }
 
