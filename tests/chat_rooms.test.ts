@@ -312,3 +312,87 @@ Deno.test("rooms: at shutdown every client, named or not, gets the goodbye after
     closeAll([a!, b!, c]);
   }
 });
+
+/** A small deterministic generator (mulberry32), so a failure can be replayed. */
+function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const WORDS = [
+  "/nick ",
+  "/join ",
+  "/msg ",
+  "/me ",
+  "/who",
+  "/rooms",
+  "/help",
+  "/x",
+  "//",
+  "#",
+  "a",
+  "B",
+  "-",
+  "_",
+  " ",
+  "\t",
+  "\r",
+  "\n",
+  "\x00",
+  "\x1b[2J",
+  "\xff",
+  "é",
+  "\u{1f600}",
+];
+
+Deno.test("rooms: random commands and bytes from 10 clients break nothing; others still chat", async () => {
+  await using srv = await startServer(["chat", "--mode", "rooms", "--flood", "100000"]);
+  const next = rng(8);
+  const clients: TcpClient[] = [];
+  const drains: Promise<void>[] = [];
+  try {
+    for (let i = 0; i < 10; i++) {
+      const c = await TcpClient.connect(srv.port);
+      clients.push(c);
+      // Read everything the server sends, so no client stalls the others.
+      drains.push((async () => {
+        while (!(await c.closedWithin(60000).catch(() => true))) {
+          // closedWithin reads until the end
+        }
+      })());
+    }
+    for (let round = 0; round < 40; round++) {
+      for (const c of clients) {
+        if (next() < 0.2) {
+          // Raw bytes, invalid UTF-8 and telnet IAC included.
+          await c.write(
+            Uint8Array.from({ length: 1 + Math.floor(next() * 64) }, () => next() * 256),
+          );
+          continue;
+        }
+        let text = "";
+        const n = 1 + Math.floor(next() * 30);
+        for (let k = 0; k < n; k++) text += WORDS[Math.floor(next() * WORDS.length)];
+        await c.write(text);
+      }
+    }
+    for (const c of clients) await c.write("\n/quit\n");
+    const [a, b] = await users(srv, "still_alice", "still_bob");
+    try {
+      await a!.write("after the storm\n");
+      assertEquals(await b!.readLine(), "[#lobby] still_alice: after the storm\r");
+    } finally {
+      closeAll([a!, b!]);
+    }
+    assertEquals(srv.stderr.text.match(/^client \S+: .*$/m), null, "no client task failed");
+  } finally {
+    closeAll(clients);
+    await Promise.all(drains);
+  }
+});

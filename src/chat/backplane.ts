@@ -232,7 +232,7 @@ export class Backplane {
       } catch (err) {
         client?.close().catch(() => {});
         if (failures++ === 0) {
-          this.#log.info(`backplane ${this.url}: ${reason(err)}; local only, retrying`);
+          this.#log.info(`backplane ${this.url}: ${why(err)}; local only, retrying`);
         }
         this.#firstTry?.();
         await sleep(delay, signal);
@@ -266,7 +266,7 @@ export class Backplane {
       try {
         for await (const msg of sub) this.#receive(msg);
       } catch (err) {
-        this.#lostWhy = reason(err);
+        this.#lostWhy = why(err);
       }
       this.#up = false;
       this.#client = undefined;
@@ -333,6 +333,14 @@ export class Backplane {
     await sub?.close().catch(() => {});
     await withTimeout(this.#run ?? Promise.resolve(), 2000, "").catch(() => {});
   }
+}
+
+/** Why a connection failed, without the address the log line already names. */
+function why(err: unknown): string {
+  return reason(err).replace(/^connection to \S+ lost: /, "").replace(
+    /^Could not connect to Redis at \S+: /,
+    "cannot connect: ",
+  );
 }
 
 /**
