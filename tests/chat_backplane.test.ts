@@ -31,6 +31,8 @@ interface Backend extends AsyncDisposable {
   kill(): Promise<void>;
   /** Starts a new, empty one on the same port. */
   restart(): Promise<void>;
+  /** Sends a signal to it (SIGSTOP: it stops answering without closing anything). */
+  signal(sig: Deno.Signal): void;
 }
 
 /** Starts redis-server on `port` (no persistence) and waits until it accepts connections. */
@@ -98,12 +100,20 @@ async function backend(name: BackendName): Promise<Backend> {
   const start = BACKENDS[name];
   const port = freePort();
   let proc: Proc | undefined = await start(port);
+  const signal = (sig: Deno.Signal) => {
+    try {
+      proc?.child.kill(sig);
+    } catch {
+      // already gone
+    }
+  };
   return {
     port,
     async kill() {
       await proc?.stop("SIGKILL");
       proc = undefined;
     },
+    signal,
     async restart() {
       // The port was just released; a listener in TIME_WAIT may need a moment.
       for (let i = 0;; i++) {
@@ -117,6 +127,7 @@ async function backend(name: BackendName): Promise<Backend> {
       }
     },
     async [Symbol.asyncDispose]() {
+      signal("SIGCONT");
       await proc?.stop("SIGKILL");
     },
   };
@@ -374,6 +385,36 @@ for (const name of Object.keys(BACKENDS) as BackendName[]) {
           eve.close();
         }
       } finally {
+        closeAll(all);
+      }
+    },
+  });
+
+  Deno.test({
+    name:
+      `backplane (${name}): a Redis that stops answering is noticed; it is back once it answers`,
+    ignore,
+    async fn() {
+      await using redis = await backend(name);
+      const u = url(redis);
+      await using a = await instance(u);
+      await using b = await instance(u);
+      const [alice, ann, bob] = await users([[a.port, "alice"], [a.port, "ann"], [b.port, "bob"]]);
+      const all = [alice!, ann!, bob!];
+      try {
+        redis.signal("SIGSTOP");
+        // No connection closes: the heartbeat (a PING every second, 3 s to answer) notices.
+        for (const x of all) assertEquals(await x.readLine(15000), DOWN);
+        await ann!.write("still talking\n");
+        assertEquals(await alice!.readLine(), "[#lobby] ann: still talking\r");
+        redis.signal("SIGCONT");
+        for (const x of all) assertEquals(await x.readLine(20000), BACK);
+        await bob!.write("heard you\n");
+        assertEquals(await alice!.readLine(), "[#lobby] bob: heard you\r");
+        assertEquals(await ann!.readLine(), "[#lobby] bob: heard you\r");
+        await quiet(all);
+      } finally {
+        redis.signal("SIGCONT");
         closeAll(all);
       }
     },

@@ -251,7 +251,7 @@ export class Backplane {
       this.#log.info(`backplane ${this.url}: connected (instance ${this.instance})`);
       for (const fn of this.#connected) {
         try {
-          await fn();
+          await withTimeout(Promise.resolve(fn()), CONNECT_MS, "");
         } catch {
           // a hook that fails (Redis lost again) is retried after the next reconnection
         }

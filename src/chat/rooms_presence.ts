@@ -139,9 +139,12 @@ export class Presence {
     if (client) await withTimeout(client.del(this.#key(lower)), QUERY_MS, "").catch(() => {});
   }
 
-  /** Keeps this instance's keys alive, re-creating any that Redis lost. */
+  /** Keeps this instance's keys alive, re-creating any that Redis lost (bounded; never rejects). */
   refresh(): Promise<void> {
-    return this.#refreshing ??= this.#refresh().finally(() => this.#refreshing = undefined);
+    // Bounded, so a Redis that stops answering cannot hold up every later refresh.
+    return this.#refreshing ??= withTimeout(this.#refresh(), 2 * QUERY_MS, "refresh timed out")
+      .catch(() => {})
+      .finally(() => this.#refreshing = undefined);
   }
 
   async #refresh(): Promise<void> {

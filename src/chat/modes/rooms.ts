@@ -108,7 +108,7 @@ export function rooms(ctx: ChatContext): ChatStage {
     m.room = room;
     if (old !== undefined && hubs.get(old)?.size === 0) hubs.delete(old);
     toRoom(room, `*** ${m.name} joined ${room}`, m);
-    await presence.move(m.name!, room);
+    if (old !== undefined) await presence.move(m.name!, room); // a claim records the first room
   }
 
   /** Takes `m` out of its room and frees its name. */
