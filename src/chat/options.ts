@@ -1,6 +1,6 @@
 // The `tokserver chat` command line: its flags, in one table that also writes the --help text.
 
-import type { FlagSpec } from "../cli/flags.ts";
+import { type FlagSpec, HOST_FLAG, portFlag, SERVER_LIMIT_FLAGS } from "../cli/flags.ts";
 
 /** The chat stages of the tutorial, then the modes beyond it. */
 export const CHAT_MODES = [
@@ -40,8 +40,8 @@ export const CHAT_FLAGS: readonly FlagSpec[] = [
     default: "complete",
     help: "stage",
   },
-  { name: "host", arg: "HOST", type: "string", default: "127.0.0.1", help: "address to listen on" },
-  { name: "port", arg: "PORT", type: "int", min: 0, max: 65535, default: 8080, help: "TCP port" },
+  HOST_FLAG,
+  portFlag(8080),
   {
     name: "max-line",
     arg: "BYTES",
@@ -60,24 +60,7 @@ export const CHAT_FLAGS: readonly FlagSpec[] = [
     default: 1024,
     help: "lines queued per client before the oldest are dropped",
   },
-  {
-    name: "maxclients",
-    arg: "N",
-    type: "int",
-    min: 1,
-    max: 1_000_000,
-    default: 10000,
-    help: "clients served at once",
-  },
-  {
-    name: "timeout",
-    arg: "SECONDS",
-    type: "int",
-    min: 0,
-    max: 100_000_000,
-    default: 0,
-    help: "close clients idle this long (0: never)",
-  },
+  ...SERVER_LIMIT_FLAGS,
   {
     name: "flood",
     arg: "LINES",
@@ -93,7 +76,6 @@ export const CHAT_FLAGS: readonly FlagSpec[] = [
     type: "string",
     help: "redis://host:port[/prefix] to join other instances",
   },
-  { name: "quiet", type: "bool", help: "do not log each client's connect and disconnect" },
 ];
 
 /** Turns parsed flags into {@linkcode ChatOptions}. */

@@ -22,6 +22,51 @@ export type FlagSpec =
     | { type: "enum"; default?: string; values: readonly string[] }
   );
 
+/** `--host HOST`, the address to listen on (loopback unless said otherwise). */
+export const HOST_FLAG: FlagSpec = {
+  name: "host",
+  arg: "HOST",
+  type: "string",
+  default: "127.0.0.1",
+  help: "address to listen on",
+};
+
+/** `--port PORT` with the server's usual port as default. */
+export function portFlag(defaultPort: number): FlagSpec {
+  return {
+    name: "port",
+    arg: "PORT",
+    type: "int",
+    min: 0,
+    max: 65535,
+    default: defaultPort,
+    help: "TCP port",
+  };
+}
+
+/** The limits every server has: `--maxclients`, `--timeout`, and `--quiet` for the per-client log. */
+export const SERVER_LIMIT_FLAGS: readonly FlagSpec[] = [
+  {
+    name: "maxclients",
+    arg: "N",
+    type: "int",
+    min: 1,
+    max: 1_000_000,
+    default: 10000,
+    help: "clients served at once",
+  },
+  {
+    name: "timeout",
+    arg: "SECONDS",
+    type: "int",
+    min: 0,
+    max: 100_000_000,
+    default: 0,
+    help: "close clients idle this long (0: never)",
+  },
+  { name: "quiet", type: "bool", help: "do not log each client's connect and disconnect" },
+];
+
 /** Parsed flag values by long name, and the positional arguments. */
 export interface Parsed {
   flags: Record<string, string | number | boolean | undefined>;

@@ -1,6 +1,6 @@
 // The `tokserver redis` command line: its flags, in one table that also writes the --help text.
 
-import type { FlagSpec } from "../cli/flags.ts";
+import { type FlagSpec, HOST_FLAG, portFlag, SERVER_LIMIT_FLAGS } from "../cli/flags.ts";
 
 /** Everything `tokserver redis` is started with. */
 export interface RedisOptions {
@@ -79,10 +79,9 @@ const yesNo = ["yes", "no"] as const;
 
 /** The flags of `tokserver redis`. */
 export const REDIS_FLAGS: readonly FlagSpec[] = [
-  { name: "host", arg: "HOST", type: "string", default: "127.0.0.1", help: "address to listen on" },
-  { name: "port", arg: "PORT", type: "int", min: 0, max: 65535, default: 6379, help: "TCP port" },
+  HOST_FLAG,
+  portFlag(6379),
   { name: "verbose", type: "bool", help: "log every frame received" },
-  { name: "quiet", type: "bool", help: "do not log each client's connect and disconnect" },
   { name: "requirepass", arg: "PASSWORD", type: "string", help: "require AUTH with this password" },
   {
     name: "protected-mode",
@@ -116,24 +115,7 @@ export const REDIS_FLAGS: readonly FlagSpec[] = [
     default: "everysec",
     help: "when to fsync the append-only file",
   },
-  {
-    name: "maxclients",
-    arg: "N",
-    type: "int",
-    min: 1,
-    max: 1_000_000,
-    default: 10000,
-    help: "clients served at once",
-  },
-  {
-    name: "timeout",
-    arg: "SECONDS",
-    type: "int",
-    min: 0,
-    max: 100_000_000,
-    default: 0,
-    help: "close clients idle this long (0: never)",
-  },
+  ...SERVER_LIMIT_FLAGS,
   {
     name: "client-query-buffer-limit",
     arg: "BYTES",
