@@ -332,6 +332,21 @@ export function rssOf(pid: number): number {
   return Number(m[1]) * 1024;
 }
 
+/**
+ * Asserts that the RSS of process `pid` comes back within `limit` bytes of `before`, waiting up
+ * to 10 s for it to settle (memory freed by the collector shows up later); logs both figures.
+ */
+export async function assertRssWithin(pid: number, before: number, limit: number): Promise<void> {
+  let after = 0;
+  await waitUntil(() => (after = rssOf(pid)) - before < limit, 10000, "RSS to settle")
+    .catch(() => {});
+  const mb = (n: number) => (n / 2 ** 20).toFixed(1);
+  console.log(`RSS ${mb(before)} MB -> ${mb(after)} MB`);
+  if (after - before >= limit) {
+    throw new Error(`RSS grew ${mb(after - before)} MB (limit ${mb(limit)} MB)`);
+  }
+}
+
 /** Whether an executable is on PATH. */
 export function which(cmd: string): string | undefined {
   for (const dir of (Deno.env.get("PATH") ?? "").split(":")) {

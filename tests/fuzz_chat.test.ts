@@ -3,7 +3,14 @@
 // vanish. Afterwards a fresh pair of clients can chat, no connection is left, memory is bounded.
 
 import { chatChunk, Rng } from "./_fuzz.ts";
-import { assertEquals, assertLess, rssOf, startServer, TcpClient, waitUntil } from "./_util.ts";
+import {
+  assertEquals,
+  assertRssWithin,
+  rssOf,
+  startServer,
+  TcpClient,
+  waitUntil,
+} from "./_util.ts";
 
 const CHUNKS = 20_000;
 const CONNECTIONS = 50;
@@ -83,19 +90,5 @@ Deno.test("chat survives hostile byte streams from 50 connections with no leak",
   await a.write("still works\r\n");
   assertEquals(await b.readLine(), "still works\r");
 
-  let after = 0;
-  await waitUntil(
-    () => {
-      after = rssOf(srv.child.pid);
-      return after - before < 20 * 1024 * 1024;
-    },
-    10000,
-    "RSS to settle",
-  ).catch(() => {});
-  console.log(`RSS ${(before / 2 ** 20).toFixed(1)} MB -> ${(after / 2 ** 20).toFixed(1)} MB`);
-  assertLess(
-    after - before,
-    20 * 1024 * 1024,
-    `RSS grew ${((after - before) / 2 ** 20).toFixed(1)} MB`,
-  );
+  await assertRssWithin(srv.child.pid, before, 20 * 1024 * 1024);
 });

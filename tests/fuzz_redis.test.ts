@@ -3,7 +3,15 @@
 // connection left over, and hold its memory within 20 MB of where it started.
 
 import { fuzzFrame, respCommand, Rng } from "./_fuzz.ts";
-import { assertEquals, assertLess, rssOf, startServer, TcpClient, waitUntil } from "./_util.ts";
+import {
+  assertEquals,
+  assertLess,
+  assertRssWithin,
+  rssOf,
+  startServer,
+  TcpClient,
+  waitUntil,
+} from "./_util.ts";
 
 const FRAMES = 100_000;
 const CONNECTIONS = 50;
@@ -118,19 +126,5 @@ Deno.test("redis survives 100,000 fuzzed frames on 50 connections with no leak",
     "connected_clients to return to 1",
   );
   // Memory returns near the baseline (keys written by the fuzzing are few and small).
-  let after = 0;
-  await waitUntil(
-    () => {
-      after = rssOf(srv.child.pid);
-      return after - before < 20 * 1024 * 1024;
-    },
-    10000,
-    "RSS to settle",
-  ).catch(() => {});
-  console.log(`RSS ${(before / 2 ** 20).toFixed(1)} MB -> ${(after / 2 ** 20).toFixed(1)} MB`);
-  assertLess(
-    after - before,
-    20 * 1024 * 1024,
-    `RSS grew ${((after - before) / 2 ** 20).toFixed(1)} MB`,
-  );
+  await assertRssWithin(srv.child.pid, before, 20 * 1024 * 1024);
 });
