@@ -5,6 +5,7 @@
 
 import { keyBytes } from "./db.ts";
 import { RespWriter } from "./frame.ts";
+import { compileGlob, type Glob } from "./glob.ts";
 
 /** A connection that can receive messages. */
 export interface Subscriber {
@@ -16,107 +17,6 @@ export interface Subscriber {
   deliver(frame: Uint8Array): void;
 }
 
-/** Reads a char of a binary string as C's signed char, for range comparisons as Redis does. */
-function signed(c: number): number {
-  return c > 127 ? c - 256 : c;
-}
-
-/**
- * Glob-style matching exactly as Redis's stringmatchlen: `*`, `?`, `[abc]`, `[^a-z]`, and `\`
- * escapes; both arguments are binary strings.
- */
-export function globMatch(pattern: string, str: string, nocase = false): boolean {
-  const skip = { longer: false };
-  return matchImpl(pattern, 0, str, 0, nocase, skip, 0);
-}
-
-function lower(c: number): number {
-  return c >= 65 && c <= 90 ? c + 32 : c;
-}
-
-function matchImpl(
-  pat: string,
-  p: number,
-  str: string,
-  s: number,
-  nocase: boolean,
-  skip: { longer: boolean },
-  nesting: number,
-): boolean {
-  if (nesting > 1000) return false;
-  const plen = pat.length, slen = str.length;
-  // Out-of-range reads see C's terminating NUL.
-  const pc = (i: number) => (i < plen ? pat.charCodeAt(i) : 0);
-  while (p < plen && s < slen) {
-    switch (pc(p)) {
-      case 42: { // '*'
-        while (p < plen && pc(p + 1) === 42) p++;
-        if (plen - p === 1) return true;
-        while (s < slen) {
-          if (matchImpl(pat, p + 1, str, s, nocase, skip, nesting + 1)) return true;
-          if (skip.longer) return false;
-          s++;
-        }
-        skip.longer = true;
-        return false;
-      }
-      case 63: // '?'
-        s++;
-        break;
-      case 91: { // '['
-        p++;
-        const not = pc(p) === 94;
-        if (not) p++;
-        let match = false;
-        const c = str.charCodeAt(s);
-        while (true) {
-          if (pc(p) === 92 && plen - p >= 2) {
-            p++;
-            if (pc(p) === c) match = true;
-          } else if (pc(p) === 93) {
-            break;
-          } else if (p >= plen) {
-            p--;
-            break;
-          } else if (plen - p >= 3 && pc(p + 1) === 45) {
-            let start = signed(pc(p)), end = signed(pc(p + 2));
-            let ch = signed(c);
-            if (start > end) [start, end] = [end, start];
-            if (nocase) {
-              start = lower(start);
-              end = lower(end);
-              ch = lower(ch);
-            }
-            p += 2;
-            if (ch >= start && ch <= end) match = true;
-          } else if (nocase ? lower(pc(p)) === lower(c) : pc(p) === c) {
-            match = true;
-          }
-          p++;
-        }
-        if (not) match = !match;
-        if (!match) return false;
-        s++;
-        break;
-      }
-      default: {
-        // A backslash escapes the next char; any other char matches itself.
-        if (pc(p) === 92 && plen - p >= 2) p++;
-        const a = pc(p), b = str.charCodeAt(s);
-        if (nocase ? lower(a) !== lower(b) : a !== b) return false;
-        s++;
-        break;
-      }
-    }
-    p++;
-    if (s === slen) {
-      while (p < plen && pc(p) === 42) p++;
-      break;
-    }
-  }
-  return p >= plen && s === slen;
-}
-
 const MESSAGE = new TextEncoder().encode("message");
 const PMESSAGE = new TextEncoder().encode("pmessage");
 
@@ -124,8 +24,8 @@ const PMESSAGE = new TextEncoder().encode("pmessage");
 export class PubSub {
   /** Subscribers by channel. */
   readonly channels = new Map<string, Set<Subscriber>>();
-  /** Subscribers by pattern, with the pattern's bytes for message frames. */
-  readonly patterns = new Map<string, { bytes: Uint8Array; subs: Set<Subscriber> }>();
+  /** Subscribers by pattern, with the pattern compiled once and its bytes for message frames. */
+  readonly patterns = new Map<string, { glob: Glob; bytes: Uint8Array; subs: Set<Subscriber> }>();
   readonly #frame = new RespWriter(256);
   /** Messages published so far. */
   published = 0;
@@ -157,7 +57,8 @@ export class PubSub {
     sub.patterns.add(pattern);
     let entry = this.patterns.get(pattern);
     if (entry === undefined) {
-      this.patterns.set(pattern, entry = { bytes: keyBytes(pattern), subs: new Set() });
+      entry = { glob: compileGlob(pattern), bytes: keyBytes(pattern), subs: new Set() };
+      this.patterns.set(pattern, entry);
     }
     entry.subs.add(sub);
     return true;
@@ -201,8 +102,8 @@ export class PubSub {
       }
     }
     if (this.patterns.size > 0) {
-      for (const [pattern, entry] of this.patterns) {
-        if (!globMatch(pattern, key)) continue;
+      for (const entry of this.patterns.values()) {
+        if (!entry.glob.match(key)) continue;
         const w = this.#frame;
         w.arrayHeader(4);
         w.bulk(PMESSAGE);

@@ -2,7 +2,7 @@
 // with Redis's confirmation frames (the count is the client's channels plus patterns).
 
 import { keyBytes, keyOf } from "../db.ts";
-import { globMatch } from "../pubsub.ts";
+import { globMatch } from "../glob.ts";
 import { bytes, type Client, type Command } from "./command.ts";
 import { helpReply } from "./connection.ts";
 

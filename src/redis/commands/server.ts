@@ -4,7 +4,7 @@
 // sections, in Redis's text format.
 
 import { keyOf } from "../db.ts";
-import { globMatch } from "../pubsub.ts";
+import { globMatch } from "../glob.ts";
 import { type ArgDoc, type Client, type Command, cString, Err, lowerName } from "./command.ts";
 import { helpReply, REDIS_VERSION } from "./connection.ts";
 import { parseOutputLimit } from "../options.ts";
