@@ -8,6 +8,8 @@ export interface Logger {
   info(msg: string): void;
   /** Per-client lines (connect, disconnect); silenced by --quiet. */
   client(msg: string): void;
+  /** True when `client` lines are dropped, so hot paths can skip building them. */
+  readonly quiet?: boolean;
 }
 
 /** Writes one line to stderr, ignoring a closed stderr. */
@@ -24,5 +26,6 @@ export function stderrLogger(quiet = false): Logger {
   return {
     info: writeStderr,
     client: quiet ? () => {} : writeStderr,
+    quiet,
   };
 }
