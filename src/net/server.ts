@@ -19,6 +19,35 @@ export interface Connection {
   noTimeout: boolean;
 }
 
+// An idle client costs what it holds, so a connection keeps few fields and its address is
+// formatted only when someone asks for it (a log line, CLIENT LIST).
+class Accepted implements Connection {
+  readonly id: number;
+  readonly conn: Deno.TcpConn;
+  readonly since: number;
+  lastActive: number;
+  noTimeout = false;
+  #remote: string | undefined;
+
+  constructor(id: number, conn: Deno.TcpConn, now: number) {
+    this.id = id;
+    this.conn = conn;
+    this.since = this.lastActive = now;
+  }
+
+  get remote(): string {
+    if (this.#remote === undefined) {
+      try {
+        this.#remote = formatNetAddr(this.conn.remoteAddr);
+      } catch {
+        // the peer may already be gone.
+        return "?";
+      }
+    }
+    return this.#remote;
+  }
+}
+
 /** How a {@linkcode TcpServer} serves. */
 export interface ServerOptions {
   listener: Deno.TcpListener;
@@ -81,7 +110,10 @@ export class TcpServer {
   /** Counters for INFO-like reports. */
   readonly stats = { accepted: 0, rejected: 0, timedOut: 0 };
   readonly #opts: ServerOptions;
+  // Background tasks (idle sweep, refusals); connections are counted, not kept as promises.
   readonly #tasks = new Set<Promise<void>>();
+  #running = 0;
+  #allEnded: (() => void) | undefined;
   readonly #closing = new AbortController();
   #nextId = 1;
   #loop?: Promise<void>;
@@ -134,7 +166,6 @@ export class TcpServer {
       }
       this.stats.accepted++;
       const task = this.#run(conn);
-      this.#track(task);
       if (this.#opts.sequential) await task;
     }
   }
@@ -170,36 +201,52 @@ export class TcpServer {
     }
   }
 
-  async #run(conn: Deno.TcpConn): Promise<void> {
-    let remote = "?";
+  // Per connection: one object, one registry entry and one promise reaction (no async frame of
+  // its own, no promise kept per task): an idle client costs little beyond its pending read.
+  #run(conn: Deno.TcpConn): Promise<void> {
     try {
-      remote = formatNetAddr(conn.remoteAddr);
       conn.setNoDelay(true);
     } catch {
       // the peer may already be gone; serve (and fail) normally.
     }
-    const now = Date.now();
-    const c: Connection = {
-      id: this.#nextId++,
-      conn,
-      remote,
-      since: now,
-      lastActive: now,
-      noTimeout: false,
-    };
+    const c = new Accepted(this.#nextId++, conn, Date.now());
     this.connections.set(c.id, c);
-    this.#opts.log.client(`client ${remote} connected (${this.connections.size} connected)`);
+    this.#running++;
+    const log = this.#opts.log;
+    if (!log.quiet) log.client(`client ${c.remote} connected (${this.connections.size} connected)`);
+    let served: Promise<void>;
     try {
-      await this.#opts.handle(c);
+      served = this.#opts.handle(c);
     } catch (err) {
-      if (!isDisconnect(err)) {
-        this.#opts.log.info(`client ${remote}: ${err instanceof Error ? err.message : err}`);
-      }
-    } finally {
-      closeQuietly(conn);
-      this.connections.delete(c.id);
-      this.#opts.log.client(`client ${remote} disconnected (${this.connections.size} connected)`);
+      served = Promise.reject(err);
     }
+    return served.then(() => this.#ended(c, false), (err) => this.#ended(c, true, err));
+  }
+
+  #ended(c: Accepted, failed: boolean, err?: unknown): void {
+    const log = this.#opts.log;
+    if (failed && !isDisconnect(err)) {
+      log.info(`client ${c.remote}: ${err instanceof Error ? err.message : err}`);
+    }
+    closeQuietly(c.conn);
+    this.connections.delete(c.id);
+    if (!log.quiet) {
+      log.client(`client ${c.remote} disconnected (${this.connections.size} connected)`);
+    }
+    if (--this.#running === 0 && this.#allEnded !== undefined) this.#allEnded();
+  }
+
+  /** Resolves once every connection has ended. */
+  #connectionsEnded(): Promise<void> {
+    if (this.#running === 0) return Promise.resolve();
+    return new Promise((resolve) => {
+      const prev = this.#allEnded;
+      this.#allEnded = () => {
+        this.#allEnded = undefined;
+        prev?.();
+        resolve();
+      };
+    });
   }
 
   /**
@@ -219,7 +266,7 @@ export class TcpServer {
       await withDeadline(Promise.resolve(this.#opts.goodbye(live)), this.#opts.goodbyeMs ?? 500);
     }
     for (const c of this.connections.values()) closeQuietly(c.conn);
-    await withDeadline(Promise.all([...this.#tasks]), 1000);
+    await withDeadline(Promise.all([...this.#tasks, this.#connectionsEnded()]), 1000);
     await withDeadline(this.#loop ?? Promise.resolve(), 100);
   }
 }
