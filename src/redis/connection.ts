@@ -4,8 +4,9 @@
 // output (replies, published messages) keeps accumulating and leaves in the next write; its size
 // is tracked so a subscriber that stops reading is dropped at the pub/sub output limits.
 //
-// Memory per idle connection stays small: the read buffer starts at 1 KiB, grows while reads fill
-// it, and shrinks back once traffic calms down; the output buffers are allocated on first use.
+// Memory per idle connection stays small: the read buffer starts at 512 bytes, grows while reads
+// fill it, and shrinks back once traffic calms down; the output buffers come from a shared pool
+// when a reply is written and go back to it once everything has left.
 
 import { isDisconnect } from "../net/server.ts";
 import { ProtocolError, QueryBufferLimitError, RequestParser, RespWriter } from "./frame.ts";
@@ -44,7 +45,6 @@ export class RedisClient implements Client {
   readonly id: number;
   readonly out: RespWriter = new RespWriter();
   readonly server: RedisServer;
-  readonly addr: string;
   readonly since: number;
   readonly channels: Set<string> = new Set();
   readonly patterns: Set<string> = new Set();
@@ -60,6 +60,7 @@ export class RedisClient implements Client {
   tx: Transaction | undefined;
   authenticated: boolean;
   readonly #conn: Deno.TcpConn;
+  readonly #peer: string | { readonly remote: string };
   readonly #parser: RequestParser;
   #readSize = MIN_READ;
   #smallReads = 0;
@@ -72,11 +73,20 @@ export class RedisClient implements Client {
   /** appendfsync always: the log offset that must be on disk before this output may leave. */
   syncNeed = 0;
 
-  constructor(server: RedisServer, id: number, conn: Deno.TcpConn, addr: string) {
+  /**
+   * `peer` is the client's address, or the accepted connection that formats it on demand (most
+   * clients never need it as a string).
+   */
+  constructor(
+    server: RedisServer,
+    id: number,
+    conn: Deno.TcpConn,
+    peer: string | { readonly remote: string },
+  ) {
     this.server = server;
     this.id = id;
     this.#conn = conn;
-    this.addr = addr;
+    this.#peer = peer;
     this.since = this.lastInteraction = Date.now();
     this.authenticated = !authRequired(this);
     const o = server.options;
@@ -84,6 +94,12 @@ export class RedisClient implements Client {
       maxBulkLen: o.protoMaxBulkLen,
       maxQueryBuffer: o.clientQueryBufferLimit,
     });
+  }
+
+  /** The client's address, `host:port`. */
+  get addr(): string {
+    const p = this.#peer;
+    return typeof p === "string" ? p : p.remote;
   }
 
   /** Bytes of output not yet written to the socket. */
@@ -252,7 +268,8 @@ export class RedisClient implements Client {
         }
         stats.netOutputBytes += chunk.length;
       }
-      if (out.length === 0 && out.capacity > 64 * 1024) out.shrink();
+      // Nothing pending and no write in flight: the buffers go back to the shared pool.
+      if (out.length === 0) out.release();
     } catch (err) {
       if (!this.#dead && !isDisconnect(err)) {
         this.server.log.info(`client ${this.addr}: ${err instanceof Error ? err.message : err}`);

@@ -14,6 +14,12 @@ const INLINE_MAX = 64 * 1024;
 const INT_MAX = 2147483647;
 /** Buffers larger than this are dropped once empty, so idle connections stay small. */
 const SHRINK_OVER = 64 * 1024;
+// Output buffers of connections whose output has all left, kept for the next reply of any
+// connection: an idle client holds none, and a busy one does not allocate per round trip.
+const POOL_MAX = 128;
+const POOLED_MAX = 16 * 1024;
+const pool: Uint8Array[] = [];
+const EMPTY = new Uint8Array(0);
 
 /**
  * A client broke the protocol; `message` is Redis's exact error text, e.g.
@@ -205,7 +211,7 @@ export class RequestParser {
   readonly #maxBulkLen: number;
   readonly #maxInlineLen: number;
   readonly #maxQueryBuffer: number;
-  #buf: Uint8Array = new Uint8Array(0);
+  #buf: Uint8Array = EMPTY;
   #pos = 0;
   #end = 0;
   // A multibulk command in progress: arguments so far, arguments left, the current bulk's length.
@@ -268,7 +274,7 @@ export class RequestParser {
         buf.copyWithin(0, this.#pos, this.#end);
       } else {
         // Grow for the bytes that are here, never for a length merely announced.
-        let size = Math.max(buf.length * 2, 256);
+        let size = buf.length === 0 ? min : Math.max(buf.length * 2, 256);
         while (size - live < min) size *= 2;
         const next = new Uint8Array(size);
         next.set(buf.subarray(this.#pos, this.#end));
@@ -277,7 +283,8 @@ export class RequestParser {
       this.#pos = 0;
       this.#end = live;
     }
-    return buf.subarray(this.#end);
+    // An empty buffer is read into whole: no view object held by an idle connection's read.
+    return this.#end === 0 ? buf : buf.subarray(this.#end);
   }
 
   /** Marks `n` bytes written into the view from {@linkcode reserve} as received. */
@@ -291,7 +298,7 @@ export class RequestParser {
   /** Drops the buffer when it is empty and larger than `keep` bytes (an idle connection). */
   shrink(keep = 0): void {
     if (this.#pos === this.#end && this.#buf.length > keep) {
-      this.#buf = new Uint8Array(keep);
+      this.#buf = keep === 0 ? EMPTY : new Uint8Array(keep);
       this.#pos = this.#end = 0;
     }
   }
@@ -462,7 +469,7 @@ export class RespWriter {
 
   constructor(initial = 0) {
     this.#initial = initial;
-    this.#buf = new Uint8Array(initial);
+    this.#buf = initial === 0 ? EMPTY : new Uint8Array(initial);
   }
 
   /** Bytes pending. */
@@ -478,6 +485,10 @@ export class RespWriter {
   #ensure(n: number): void {
     const need = this.#len + n;
     if (need <= this.#buf.length) return;
+    if (this.#len === 0 && pool.length > 0 && need <= pool[pool.length - 1]!.length) {
+      this.#buf = pool.pop()!;
+      return;
+    }
     let size = Math.max(this.#buf.length * 2, 256);
     while (size < need) size *= 2;
     const next = new Uint8Array(size);
@@ -637,7 +648,9 @@ export class RespWriter {
     const out = this.#buf.subarray(0, this.#len);
     let spare = this.#spare;
     // Large buffers are not kept around once they have been handed out.
-    if (spare === undefined || spare.length > SHRINK_OVER) spare = new Uint8Array(this.#initial);
+    if (spare === undefined || spare.length > SHRINK_OVER) {
+      spare = this.#initial === 0 ? EMPTY : new Uint8Array(this.#initial);
+    }
     this.#spare = this.#buf.length > SHRINK_OVER ? undefined : this.#buf;
     this.#buf = spare;
     this.#len = 0;
@@ -647,9 +660,25 @@ export class RespWriter {
   /** Drops both buffers when nothing is pending (an idle connection). */
   shrink(): void {
     if (this.#len === 0) {
-      this.#buf = new Uint8Array(this.#initial);
+      this.#buf = this.#initial === 0 ? EMPTY : new Uint8Array(this.#initial);
       this.#spare = undefined;
     }
+  }
+
+  /**
+   * Like {@linkcode shrink}, but hands both buffers to a pool shared by every writer, which the
+   * next writer to need room takes from. Only when nothing is pending and no view returned by
+   * {@linkcode take} is still in use (its write has finished).
+   */
+  release(): void {
+    if (this.#len !== 0 || this.#initial !== 0) return;
+    for (const b of [this.#buf, this.#spare]) {
+      if (b !== undefined && b.length > 0 && b.length <= POOLED_MAX && pool.length < POOL_MAX) {
+        pool.push(b);
+      }
+    }
+    this.#buf = EMPTY;
+    this.#spare = undefined;
   }
 }
 

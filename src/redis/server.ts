@@ -96,11 +96,11 @@ export class RedisServer implements Server {
   }
 
   /** Serves one accepted connection. */
-  async handle(c: Connection): Promise<void> {
+  handle(c: Connection): Promise<void> {
     this.stats.connectionsReceived++;
-    const client = new RedisClient(this, c.id, c.conn, c.remote);
+    const client = new RedisClient(this, c.id, c.conn, c);
     this.clients.set(client.id, client);
-    await client.serve();
+    return client.serve();
   }
 
   /** Forgets a client whose connection ended. */
