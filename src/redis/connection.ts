@@ -16,6 +16,8 @@ import { authRequired } from "./commands/auth.ts";
 import type { Transaction } from "./commands/transactions.ts";
 import type { RedisServer } from "./server.ts";
 
+// What a client that never subscribed listens to (shared, never added to).
+const NONE: ReadonlySet<string> = new Set<string>();
 const MIN_READ = 512;
 const MAX_READ = 64 * 1024;
 
@@ -46,8 +48,6 @@ export class RedisClient implements Client {
   readonly out: RespWriter = new RespWriter();
   readonly server: RedisServer;
   readonly since: number;
-  readonly channels: Set<string> = new Set();
-  readonly patterns: Set<string> = new Set();
   name = "";
   libName = "";
   libVer = "";
@@ -61,6 +61,7 @@ export class RedisClient implements Client {
   authenticated: boolean;
   readonly #conn: Deno.TcpConn;
   readonly #peer: string | { readonly remote: string };
+  #subs: { channels: Set<string>; patterns: Set<string> } | undefined;
   readonly #parser: RequestParser;
   #readSize = MIN_READ;
   #smallReads = 0;
@@ -94,6 +95,21 @@ export class RedisClient implements Client {
       maxBulkLen: o.protoMaxBulkLen,
       maxQueryBuffer: o.clientQueryBufferLimit,
     });
+  }
+
+  /** Channels this client listens to (binary strings). */
+  get channels(): ReadonlySet<string> {
+    return this.#subs?.channels ?? NONE;
+  }
+
+  /** Patterns this client listens to (binary strings). */
+  get patterns(): ReadonlySet<string> {
+    return this.#subs?.patterns ?? NONE;
+  }
+
+  /** The sets behind `channels` and `patterns`, made on the first subscription. */
+  subscriptions(): { channels: Set<string>; patterns: Set<string> } {
+    return this.#subs ??= { channels: new Set(), patterns: new Set() };
   }
 
   /** The client's address, `host:port`. */

@@ -10,9 +10,14 @@ import { compileGlob, type Glob } from "./glob.ts";
 /** A connection that can receive messages. */
 export interface Subscriber {
   /** Channels this subscriber listens to (binary strings). */
-  readonly channels: Set<string>;
+  readonly channels: ReadonlySet<string>;
   /** Patterns this subscriber listens to (binary strings). */
-  readonly patterns: Set<string>;
+  readonly patterns: ReadonlySet<string>;
+  /**
+   * The subscriber's own sets behind `channels` and `patterns`, for the registry to change; a
+   * connection makes them on the first subscription (most never subscribe).
+   */
+  subscriptions(): { channels: Set<string>; patterns: Set<string> };
   /** Appends an encoded message frame to the subscriber's output (the bytes are reused after). */
   deliver(frame: Uint8Array): void;
 }
@@ -33,7 +38,7 @@ export class PubSub {
   /** Adds `sub` to `channel`; false if it was already there. */
   subscribe(sub: Subscriber, channel: string): boolean {
     if (sub.channels.has(channel)) return false;
-    sub.channels.add(channel);
+    sub.subscriptions().channels.add(channel);
     let set = this.channels.get(channel);
     if (set === undefined) this.channels.set(channel, set = new Set());
     set.add(sub);
@@ -42,7 +47,8 @@ export class PubSub {
 
   /** Removes `sub` from `channel`; false if it was not there. */
   unsubscribe(sub: Subscriber, channel: string): boolean {
-    if (!sub.channels.delete(channel)) return false;
+    if (!sub.channels.has(channel)) return false;
+    sub.subscriptions().channels.delete(channel);
     const set = this.channels.get(channel);
     if (set !== undefined) {
       set.delete(sub);
@@ -54,7 +60,7 @@ export class PubSub {
   /** Adds `sub` to `pattern`; false if it was already there. */
   psubscribe(sub: Subscriber, pattern: string): boolean {
     if (sub.patterns.has(pattern)) return false;
-    sub.patterns.add(pattern);
+    sub.subscriptions().patterns.add(pattern);
     let entry = this.patterns.get(pattern);
     if (entry === undefined) {
       entry = { glob: compileGlob(pattern), bytes: keyBytes(pattern), subs: new Set() };
@@ -66,7 +72,8 @@ export class PubSub {
 
   /** Removes `sub` from `pattern`; false if it was not there. */
   punsubscribe(sub: Subscriber, pattern: string): boolean {
-    if (!sub.patterns.delete(pattern)) return false;
+    if (!sub.patterns.has(pattern)) return false;
+    sub.subscriptions().patterns.delete(pattern);
     const entry = this.patterns.get(pattern);
     if (entry !== undefined) {
       entry.subs.delete(sub);
