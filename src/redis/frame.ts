@@ -21,6 +21,10 @@ const POOLED_MAX = 16 * 1024;
 const pool: Uint8Array[] = [];
 const EMPTY = new Uint8Array(0);
 
+function pooled(b: Uint8Array): void {
+  if (b.length > 0 && b.length <= POOLED_MAX && pool.length < POOL_MAX) pool.push(b);
+}
+
 /**
  * A client broke the protocol; `message` is Redis's exact error text, e.g.
  * "Protocol error: invalid multibulk length" (the server replies `-ERR <message>` and closes).
@@ -98,11 +102,13 @@ function hexValue(c: number): number {
  * Splits an inline command line the way Redis's sdssplitargs does: blanks separate arguments,
  * "double quotes" take \n \r \t \b \a \xHH and \<any> escapes, 'single quotes' take \' only, and
  * a closing quote must be followed by a blank or the end. Returns undefined on unbalanced quotes.
+ * With `views`, plain arguments are views into `line` rather than copies.
  */
 export function splitInline(
   line: Uint8Array,
   start = 0,
   end = line.length,
+  views = false,
 ): Uint8Array[] | undefined {
   const args: Uint8Array[] = [];
   let p = start;
@@ -118,7 +124,7 @@ export function splitInline(
       p++;
     }
     if (p >= end || (line[p] !== 34 && line[p] !== 39)) {
-      args.push(line.slice(tokenStart, p));
+      args.push(views ? line.subarray(tokenStart, p) : line.slice(tokenStart, p));
       if (p < end) p++;
       continue;
     }
@@ -446,7 +452,8 @@ export class RequestParser {
       return undefined;
     }
     const lineEnd = nl > start && buf[nl - 1] === CR ? nl - 1 : nl;
-    const args = splitInline(buf, start, lineEnd);
+    // Like bulk arguments, inline ones are views into the buffer (valid until the next read).
+    const args = splitInline(buf, start, lineEnd, true);
     if (args === undefined) {
       throw new ProtocolError("Protocol error: unbalanced quotes in request");
     }
@@ -672,11 +679,8 @@ export class RespWriter {
    */
   release(): void {
     if (this.#len !== 0 || this.#initial !== 0) return;
-    for (const b of [this.#buf, this.#spare]) {
-      if (b !== undefined && b.length > 0 && b.length <= POOLED_MAX && pool.length < POOL_MAX) {
-        pool.push(b);
-      }
-    }
+    pooled(this.#buf);
+    if (this.#spare !== undefined) pooled(this.#spare);
     this.#buf = EMPTY;
     this.#spare = undefined;
   }
