@@ -9,13 +9,18 @@ Deno.test("start, connect, disconnect and stop each log one line on stderr", asy
     await srv.stderr.waitFor(`listening on 127.0.0.1:${srv.port} (chat, mode spawn)`);
     const c = await TcpClient.connect(srv.port);
     await srv.stderr.waitFor(/client 127\.0\.0\.1:\d+ connected/);
+    await c.write("hi\n");
+    assertEquals(await c.readLine(), "hi\r");
     c.close();
     await srv.stderr.waitFor(/client 127\.0\.0\.1:\d+ disconnected/);
   } finally {
     const status = await srv.stop("SIGTERM");
     assertEquals(status.code, 0);
   }
-  assert(/stopped on SIGTERM: 1 client served/.test(srv.stderr.text), srv.stderr.text);
+  assert(
+    /stopped on SIGTERM: 1 client served, 1 line received/.test(srv.stderr.text),
+    srv.stderr.text,
+  );
 });
 
 for (const signal of ["SIGTERM", "SIGINT"] as const) {

@@ -34,8 +34,12 @@ export class ChatClient {
   /** Resolves when the writer has stopped (queue ended and sent, or the peer went away). */
   readonly written: Promise<void>;
 
-  constructor(connection: Connection, queue: Outbox) {
+  /** Counts what every client of a server received; shared through the {@linkcode ClientSet}. */
+  readonly #totals: { lines: number };
+
+  constructor(connection: Connection, queue: Outbox, totals = { lines: 0 }) {
     this.connection = connection;
+    this.#totals = totals;
     this.queue = queue;
     this.written = this.#writer();
   }
@@ -84,6 +88,7 @@ export class ChatClient {
       if (!await source.firstData()) return await this.finish();
       const onData = () => c.lastActive = Date.now();
       for await (const line of lineStream(source.readable, { maxLine, onData })) {
+        this.#totals.lines++;
         const pending = onLine(line);
         if (pending) await pending;
       }
@@ -103,10 +108,12 @@ export class ChatClient {
 /** The live clients of a mode, so shutdown can say goodbye to each. */
 export class ClientSet {
   readonly #live = new Map<number, ChatClient>();
+  /** Lines received from all clients so far (for the summary at stop). */
+  readonly totals = { lines: 0 };
 
   /** Starts serving `c` with `queue`; call `delete` when it leaves. */
   add(c: Connection, queue: Outbox): ChatClient {
-    const client = new ChatClient(c, queue);
+    const client = new ChatClient(c, queue, this.totals);
     this.#live.set(c.id, client);
     return client;
   }

@@ -71,5 +71,9 @@ export async function runChat(opts: ChatOptions): Promise<number> {
       await stage.stopped?.();
       await backplane?.close();
     },
+    summary: () => {
+      const n = stage.clients.totals.lines;
+      return `${n} line${n === 1 ? "" : "s"} received`;
+    },
   });
 }
