@@ -65,7 +65,12 @@ export class RedisClient implements Client {
   readonly #parser: RequestParser;
   #readSize = MIN_READ;
   #smallReads = 0;
-  #writing: Promise<void> | undefined;
+  #writing = false;
+  #chunk: Uint8Array | undefined;
+  #off = 0;
+  #onWrote: ((n: number) => void) | undefined;
+  #onFailed: ((err: unknown) => void) | undefined;
+  #wake: (() => void) | undefined;
   #inflight = 0;
   #dead = false;
   #softSince = 0;
@@ -176,7 +181,7 @@ export class RedisClient implements Client {
       const gate = this.server.persistence.gate;
       if (gate !== undefined && this.syncNeed > gate.synced) await gate.until(this.syncNeed);
       this.#flush();
-      while (this.#writing !== undefined) await this.#writing;
+      while (this.#writing) await this.#idle();
     } finally {
       this.#dead = true;
       this.server.removeClient(this);
@@ -227,7 +232,7 @@ export class RedisClient implements Client {
     if (this.#dead) return;
     this.out.raw(frame);
     if (this.#overLimit()) return;
-    if (this.#writing === undefined && !this.flushQueued) this.server.queueFlush(this);
+    if (!this.#writing && !this.flushQueued) this.server.queueFlush(this);
   }
 
   /**
@@ -260,8 +265,9 @@ export class RedisClient implements Client {
   }
 
   #flush(): void {
-    if (this.#writing !== undefined || this.out.length === 0 || this.#dead || this.#held()) return;
-    this.#writing = this.#writeLoop();
+    if (this.#writing || this.out.length === 0 || this.#dead || this.#held()) return;
+    this.#writing = true;
+    this.#send();
   }
 
   /** appendfsync always: output waits for the fsync of what it may depend on (aof.ts). */
@@ -270,37 +276,80 @@ export class RedisClient implements Client {
     return gate !== undefined && this.syncNeed > gate.synced && gate.hold(this);
   }
 
-  async #writeLoop(): Promise<void> {
-    const conn = this.#conn, out = this.out, stats = this.server.stats;
-    try {
-      while (out.length > 0 && !this.#dead && !this.#held()) {
-        const chunk = out.take();
-        this.#inflight = chunk.length;
-        let off = 0;
-        while (off < chunk.length) {
-          off += await conn.write(off === 0 ? chunk : chunk.subarray(off));
-          stats.writesProcessed++;
-          this.#inflight = chunk.length - off;
-        }
-        stats.netOutputBytes += chunk.length;
-      }
-      // Nothing pending and no write in flight: the buffers go back to the shared pool.
-      if (out.length === 0) out.release();
-    } catch (err) {
-      if (!this.#dead && !isDisconnect(err)) {
-        this.server.log.info(`client ${this.addr}: ${err instanceof Error ? err.message : err}`);
-      }
-      this.kill();
-    } finally {
-      this.#inflight = 0;
-      this.#writing = undefined;
+  // The write path is a chain of promise reactions rather than an async loop: a reply to one
+  // read leaves with one write and its two callbacks (made once per client), no async frame.
+  // Pending output that piled up meanwhile leaves in the next write, a partial write resumes
+  // where it stopped.
+
+  /** Hands the pending output to the socket (a write is in flight until #wrote/#failed). */
+  #send(): void {
+    const chunk = this.out.take();
+    this.#chunk = chunk;
+    this.#off = 0;
+    this.#inflight = chunk.length;
+    this.#conn.write(chunk).then(
+      this.#onWrote ??= (n) => this.#wrote(n),
+      this.#onFailed ??= (err) => this.#failed(err),
+    );
+  }
+
+  #wrote(n: number): void {
+    const stats = this.server.stats, chunk = this.#chunk!;
+    stats.writesProcessed++;
+    const off = this.#off += n;
+    this.#inflight = chunk.length - off;
+    if (off < chunk.length && !this.#dead) {
+      this.#conn.write(chunk.subarray(off)).then(this.#onWrote, this.#onFailed);
+      return;
     }
+    stats.netOutputBytes += off;
+    this.#chunk = undefined;
+    const out = this.out;
+    if (out.length > 0 && !this.#dead && !this.#held()) {
+      this.#send();
+      return;
+    }
+    // Nothing pending and no write in flight: the buffers go back to the shared pool.
+    if (out.length === 0) out.release();
+    this.#written();
+  }
+
+  #failed(err: unknown): void {
+    if (!this.#dead && !isDisconnect(err)) {
+      this.server.log.info(`client ${this.addr}: ${err instanceof Error ? err.message : err}`);
+    }
+    this.kill();
+    this.#chunk = undefined;
+    this.#written();
+  }
+
+  /** No write in flight any more: wakes whoever waits for the output to leave. */
+  #written(): void {
+    this.#inflight = 0;
+    this.#writing = false;
+    const wake = this.#wake;
+    if (wake !== undefined) {
+      this.#wake = undefined;
+      wake();
+    }
+  }
+
+  /** Resolves once no write is in flight (made only when someone waits: drain, the end). */
+  #idle(): Promise<void> {
+    if (!this.#writing) return Promise.resolve();
+    return new Promise((resolve) => {
+      const prev = this.#wake;
+      this.#wake = prev === undefined ? resolve : () => {
+        prev();
+        resolve();
+      };
+    });
   }
 
   /** Waits (bounded by the caller) until pending output has been written. */
   async drain(): Promise<void> {
     this.#flush();
-    while (this.#writing !== undefined) await this.#writing;
+    while (this.#writing) await this.#idle();
   }
 
   /** Closes the connection now, dropping pending output. */
