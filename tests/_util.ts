@@ -26,7 +26,7 @@ export const RUN_FLAGS = [
   "--quiet",
   // A small young generation (V8 otherwise grows it to tens of MB under load and keeps it), and
   // the request path compiled by TurboFan after 1000 calls rather than 3000 (README).
-  "--v8-flags=--max-semi-space-size=1,--invocation-count-for-turbofan=1000",
+  "--v8-flags=--max-semi-space-size=1,--invocation-count-for-turbofan=1000,--expose-gc",
   "--allow-net",
   "--allow-read",
   "--allow-write",
