@@ -97,7 +97,7 @@ export class TelnetFilter extends TransformStream<Uint8Array, Uint8Array> {
   }
 }
 
-/** Options of {@linkcode readLines}. */
+/** Options of {@linkcode lineStream}. */
 export interface LineReaderOptions {
   /** Longest line accepted, in bytes. Default 65536. */
   maxLine?: number;
@@ -118,12 +118,4 @@ export function lineStream(
     .pipeThrough(new TelnetFilter(opts.maxLine ?? 65536, opts.onData))
     .pipeThrough(new TextDecoderStream())
     .pipeThrough(new TextLineStream());
-}
-
-/** {@linkcode lineStream} over a connection's readable side. */
-export function readLines(
-  conn: { readable: ReadableStream<Uint8Array> },
-  opts: LineReaderOptions = {},
-): ReadableStream<string> {
-  return lineStream(conn.readable, opts);
 }
