@@ -24,9 +24,10 @@ export const MAIN = new URL("../main.ts", import.meta.url).pathname;
 export const RUN_FLAGS = [
   "run",
   "--quiet",
-  // A small young generation (V8 otherwise grows it to tens of MB under load and keeps it), and
-  // the request path compiled by TurboFan after 1000 calls rather than 3000 (README).
-  "--v8-flags=--max-semi-space-size=1,--invocation-count-for-turbofan=1000,--expose-gc",
+  // A small young generation (V8 otherwise grows it to tens of MB under load and keeps it), the
+  // request path compiled by TurboFan after 1000 calls rather than 3000, a heap that grows less
+  // between full collections, and the idle collection (README).
+  "--v8-flags=--max-semi-space-size=1,--invocation-count-for-turbofan=1000,--optimize-for-size,--expose-gc",
   "--allow-net",
   "--allow-read",
   "--allow-write",
@@ -333,18 +334,50 @@ export function rssOf(pid: number): number {
   return Number(m[1]) * 1024;
 }
 
+/** Memory of a server at rest: its heap after the idle collection, and its RSS just after. */
+export interface IdleMemory {
+  heap: number;
+  rss: number;
+}
+
 /**
- * Asserts that the RSS of process `pid` comes back within `limit` bytes of `before`, waiting up
- * to 10 s for it to settle (memory freed by the collector shows up later); logs both figures.
+ * Waits for the idle collection that follows the server's last client leaving (its `idle: heap
+ * ... after collection` line, logged after the last `(0 connected)`) and reads the RSS then.
+ * The caller waits for the clients to be gone first. Comparing two of these compares like with
+ * like: no client, nothing queued, garbage collected.
  */
-export async function assertRssWithin(pid: number, before: number, limit: number): Promise<void> {
-  let after = 0;
-  await waitUntil(() => (after = rssOf(pid)) - before < limit, 10000, "RSS to settle")
-    .catch(() => {});
-  const mb = (n: number) => (n / 2 ** 20).toFixed(1);
-  console.log(`RSS ${mb(before)} MB -> ${mb(after)} MB`);
-  if (after - before >= limit) {
-    throw new Error(`RSS grew ${mb(after - before)} MB (limit ${mb(limit)} MB)`);
+export async function idleMemory(srv: Proc, ms = 15000): Promise<IdleMemory> {
+  let heap: number | undefined;
+  await waitUntil(
+    () => {
+      const text = srv.stderr.text;
+      const after = text.slice(text.lastIndexOf("(0 connected)"));
+      const m = after.match(/idle: heap ([\d.]+) MB after collection/);
+      if (m) heap = Number(m[1]) * 2 ** 20;
+      return m !== null;
+    },
+    ms,
+    "the idle collection",
+  );
+  return { heap: heap!, rss: rssOf(srv.child.pid) };
+}
+
+/** Asserts that heap and RSS at rest grew less than the limits from `before` to `after`. */
+export function assertIdleGrowth(
+  before: IdleMemory,
+  after: IdleMemory,
+  limits: { heap: number; rss: number },
+): void {
+  const mb = (n: number) => (n / 2 ** 20).toFixed(2);
+  console.log(
+    `at rest: heap ${mb(before.heap)} MB -> ${mb(after.heap)} MB, ` +
+      `RSS ${mb(before.rss)} MB -> ${mb(after.rss)} MB`,
+  );
+  if (after.heap - before.heap >= limits.heap) {
+    throw new Error(`heap grew ${mb(after.heap - before.heap)} MB (limit ${mb(limits.heap)} MB)`);
+  }
+  if (after.rss - before.rss >= limits.rss) {
+    throw new Error(`RSS grew ${mb(after.rss - before.rss)} MB (limit ${mb(limits.rss)} MB)`);
   }
 }
 

@@ -58,6 +58,27 @@ Deno.test("the publisher never waits: a million messages to a stalled subscriber
   hub.close();
 });
 
+Deno.test("trim forgets the recent lines only when nobody subscribes; later ones flow as before", () => {
+  const hub = new Hub(8);
+  const a = hub.subscribe("a");
+  hub.publish("kept");
+  hub.trim();
+  assertEquals(text(a.take()), "kept\r\n", "a subscriber's pending line survives a trim");
+  hub.publish("gone");
+  a.unsubscribe();
+  hub.trim();
+  const b = hub.subscribe("b");
+  assertEquals(b.take(), null, "a new subscriber starts after the trimmed lines");
+  for (let i = 1; i <= 12; i++) hub.publish(`n${i}`);
+  assertEquals(b.dropped, 4, "the ring wraps as before");
+  assertEquals(
+    text(b.take()),
+    "*** lagged: 4 messages dropped\r\n" +
+      Array.from({ length: 8 }, (_, i) => `n${i + 5}\r\n`).join(""),
+  );
+  hub.close();
+});
+
 Deno.test("a subscription yields message by message, the lag notice in place, until closed", async () => {
   const hub = new Hub(2);
   const sub = hub.subscribe();

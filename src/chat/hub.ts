@@ -62,6 +62,12 @@ class Ring {
     }
   }
 
+  /** Forgets every message (sequence numbers go on): for when no subscriber can need them. */
+  clear(): void {
+    this.msgs.fill(undefined);
+    this.from.fill(undefined);
+  }
+
   /** Messages `start` to `stop` (exclusive) as one view when they lie back to back in one slab. */
   view(start: number, stop: number): Uint8Array | null {
     const len = this.msgs.length;
@@ -299,6 +305,17 @@ export class Hub {
       if (key !== undefined) this.#byKey.set(key, sub);
     }
     return sub;
+  }
+
+  /**
+   * With no subscriber left, lets go of the recent messages and the current slab (up to
+   * `capacity` lines, and a MiB) so an idle hub holds nothing. Call it only when no subscription,
+   * left or not, is still being drained: a new one starts at the next message, so none needs them.
+   */
+  trim(): void {
+    if (this.#subs.size !== 0) return;
+    this.#ring.clear();
+    this.#encoder.release();
   }
 
   /** Removes `sub` (see {@linkcode Subscription.unsubscribe}). */

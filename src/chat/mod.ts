@@ -66,6 +66,7 @@ export async function runChat(opts: ChatOptions): Promise<number> {
     goodbye: () => stage.clients.goodbye(),
     idleTimeout: opts.timeout,
     idleGoodbye: (c) => stage.clients.close(c, IDLE_TIMEOUT),
+    idle: () => stage.idle?.(),
     started: () => stage.started?.(),
     stopped: async () => {
       await stage.stopped?.();

@@ -27,6 +27,8 @@ export interface ChatStage {
   started?(): void;
   /** After every connection is closed. */
   stopped?(): void | Promise<void>;
+  /** Once no client has been connected for a second: let go of what only clients needed. */
+  idle?(): void;
 }
 
 /** Builds a stage. */

@@ -23,6 +23,12 @@ export class SlabEncoder {
     return this.#used;
   }
 
+  /** Lets go of the current slab; the next line starts a new one. */
+  release(): void {
+    this.#slab = new Uint8Array(0);
+    this.#used = 0;
+  }
+
   /** `text` + CRLF as UTF-8; short lines go into the current slab, right after the last one. */
   line(text: string): Uint8Array {
     const most = text.length * 3 + 2;

@@ -68,6 +68,11 @@ export interface ServerOptions {
   idleTimeout?: number;
   /** Says why an idle client is closed, just before it is (bounded by a short deadline). */
   idleGoodbye?: (c: Connection) => Promise<void>;
+  /**
+   * Called once the last client has left and none came back for a second, just before the idle
+   * collection: the place to let go of what only clients needed (a hub's recent messages).
+   */
+  idle?: () => void;
 }
 
 /** Resolves after `ms`, or at once when `signal` aborts; never keeps the process alive past it. */
@@ -239,17 +244,26 @@ export class TcpServer {
   }
 
   /**
-   * Once the last client has left and none came back for a second, runs a full garbage
-   * collection where the runtime offers one (`--v8-flags=--expose-gc`, as the start task sets):
-   * an idle server allocates nothing, so without it the memory of a past burst would stay
-   * resident until the next one.
+   * Once the last client has left and none came back for a second, calls the `idle` hook and runs
+   * a full garbage collection where the runtime offers one (`--v8-flags=--expose-gc`, as the start
+   * task sets): an idle server allocates nothing, so without it the memory of a past burst would
+   * stay resident until the next one. Logs the heap left in use and the RSS (per-client level).
    */
   #collectWhenIdle(): void {
     const gc = (globalThis as { gc?: () => void }).gc;
-    if (gc === undefined || this.#idleGc !== undefined) return;
+    if ((gc === undefined && this.#opts.idle === undefined) || this.#idleGc !== undefined) return;
     this.#idleGc = setTimeout(() => {
       this.#idleGc = undefined;
-      if (this.connections.size === 0 && !this.#closing.signal.aborted) gc();
+      if (this.connections.size !== 0 || this.#closing.signal.aborted) return;
+      this.#opts.idle?.();
+      if (gc === undefined) return;
+      gc();
+      if (!this.#opts.log.quiet) {
+        const m = Deno.memoryUsage();
+        this.#opts.log.client(
+          `idle: heap ${megabytes(m.heapUsed)} MB after collection, rss ${megabytes(m.rss)} MB`,
+        );
+      }
     }, 1000);
     // Never keep the process alive for it.
     (this.#idleGc as unknown as { unref?: () => void }).unref?.();
@@ -321,4 +335,9 @@ export function onShutdownSignal(onSignal: (sig: Deno.Signal) => void): () => vo
   return () => {
     for (const [sig, h] of handlers) Deno.removeSignalListener(sig, h);
   };
+}
+
+/** Bytes as megabytes with two decimals (log lines). */
+function megabytes(n: number): string {
+  return (n / 2 ** 20).toFixed(2);
 }

@@ -59,5 +59,6 @@ export function basics(ctx: ChatContext): ChatStage {
     },
     clients,
     stopped: () => hub.close(),
+    idle: () => hub.trim(),
   };
 }

@@ -33,6 +33,7 @@ export function relayStage(ctx: ChatContext, echoToSender: boolean): ChatStage {
     },
     clients,
     stopped: () => hub.close(),
+    idle: () => hub.trim(),
   };
 }
 
