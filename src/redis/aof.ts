@@ -47,8 +47,18 @@ export class AppendOnlyFile implements SyncGate {
   size: number;
   /** Size after loading or after the last rewrite (auto rewrite compares with it). */
   baseSize: number;
-  lastWriteOk = true;
+  /** A write failed; cleared by the next write that succeeds (retried every second). */
+  #writeFailing = false;
+  /** An fsync failed; cleared by the next fsync that succeeds (retried every second). */
+  #syncFailing = false;
+  /** Why the last write or fsync failed, as strerror says it (while `lastWriteOk` is false). */
+  lastWriteError = "";
   #file: Deno.FsFile;
+
+  /** No write or fsync failure outstanding (INFO's aof_last_write_status; writes refused if not). */
+  get lastWriteOk(): boolean {
+    return !this.#writeFailing && !this.#syncFailing;
+  }
   readonly #pending = new LogBuffer();
   #selectedDb = -1;
   #scheduled = false;
@@ -118,8 +128,10 @@ export class AppendOnlyFile implements SyncGate {
       this.#writeFailed(err, data.length);
       return false;
     }
-    if (!this.lastWriteOk) this.log.info("append-only file: writes succeed again");
-    this.lastWriteOk = true;
+    if (this.#writeFailing) {
+      this.#writeFailing = false;
+      if (this.lastWriteOk) this.log.info("append-only file: writes succeed again");
+    }
     this.size += data.length;
     this.written = this.fed;
     pending.reset();
@@ -128,10 +140,11 @@ export class AppendOnlyFile implements SyncGate {
 
   #writeFailed(err: unknown, n: number): void {
     const why = err instanceof Error ? err.message : String(err);
-    if (this.lastWriteOk) {
+    this.lastWriteError = strerror(why);
+    if (!this.#writeFailing) {
       this.log.info(`append-only file: error writing ${n} bytes to ${this.path}: ${why}`);
     }
-    this.lastWriteOk = false;
+    this.#writeFailing = true;
     // Cut off what part of the data may have landed, so a retry does not duplicate it.
     try {
       this.#file.truncateSync(this.size);
@@ -160,16 +173,22 @@ export class AppendOnlyFile implements SyncGate {
         // An fsync of a file replaced by a rewrite meanwhile says nothing about the new one.
         if (file !== this.#file) return;
         if (target > this.synced) this.synced = target;
+        if (this.#syncFailing) {
+          this.#syncFailing = false;
+          if (this.lastWriteOk) this.log.info("append-only file: fsync succeeds again");
+        }
         this.#release();
         if (this.policy === "always") this.#startSync();
       },
       (err) => {
         if (this.#syncing === p) this.#syncing = undefined;
         if (file !== this.#file || this.#closed) return;
-        this.lastWriteOk = false;
-        this.log.info(
-          `append-only file: fsync failed: ${err instanceof Error ? err.message : err}`,
-        );
+        const why = err instanceof Error ? err.message : String(err);
+        this.lastWriteError = strerror(why);
+        if (!this.#syncFailing || this.policy === "always") {
+          this.log.info(`append-only file: fsync failed: ${why}`);
+        }
+        this.#syncFailing = true;
         if (this.policy === "always") Deno.exit(1);
       },
     );
@@ -179,7 +198,7 @@ export class AppendOnlyFile implements SyncGate {
   /** The everysec timer: an fsync when something written is not yet on disk. */
   tick(): void {
     if (this.#closed) return;
-    if (!this.lastWriteOk) this.#write();
+    if (this.#writeFailing) this.#write();
     if (this.policy === "everysec") this.#startSync();
   }
 
@@ -541,4 +560,9 @@ export class Persistence {
     }
     return lines;
   }
+}
+
+/** An OS error as C's strerror words it: Deno's message without its ` (os error N)` suffix. */
+function strerror(message: string): string {
+  return message.replace(/ \(os error \d+\)$/, "");
 }

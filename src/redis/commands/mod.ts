@@ -139,6 +139,13 @@ export function execute(c: Client, args: Uint8Array[], lookup: CommandLookup): v
     reject(c, NOAUTH, cmd);
     return;
   }
+  // As Redis: while the append-only file cannot be written, writes (and PING, which clients use
+  // to check health) are refused, so nothing is acknowledged that may not be kept.
+  const aof = server.persistence.aof;
+  if (aof !== undefined && !aof.lastWriteOk && deniedOnDiskError(c, cmd)) {
+    reject(c, `MISCONF Errors writing to the AOF file: ${aof.lastWriteError}`, cmd);
+    return;
+  }
   if (
     (c.channels.size > 0 || c.patterns.size > 0) && c.resp === 2 &&
     !cmd.flags.includes("pubsub_context")
@@ -153,6 +160,12 @@ export function execute(c: Client, args: Uint8Array[], lookup: CommandLookup): v
   // Inside MULTI, commands are queued (transactions.ts).
   if (c.tx?.queue !== undefined && queueCommand(c, cmd, args)) return;
   call(c, cmd, args);
+}
+
+/** A write command, PING, or an EXEC with a write queued: what a disk error refuses. */
+function deniedOnDiskError(c: Client, cmd: Command): boolean {
+  if (cmd.flags.includes("write") || cmd.name === "ping") return true;
+  return cmd.name === "exec" && c.tx?.queue?.some((q) => q.cmd.flags.includes("write")) === true;
 }
 
 function reject(c: Client, msg: string, cmd?: Command): void {
