@@ -97,36 +97,22 @@ Deno.test({
   name: "a full disk: MISCONF for writes and PING, reads served, the same replies as Redis 7",
   ignore: !canMount(),
   async fn() {
+    const aofFlags = (
+      dir: string,
+    ) => ["--appendonly", "yes", "--appendfsync", "everysec", "--dir", dir];
     const replies: Record<string, string[]> = {};
     {
       await using disk = await smallDisk();
-      await using redis = await startRedisServer([
-        "--appendonly",
-        "yes",
-        "--appendfsync",
-        "everysec",
-        "--dir",
-        disk.dir,
-      ]);
+      await using redis = await startRedisServer(aofFlags(disk.dir));
       replies.redis = await scenario(redis!.port, disk.dir);
     }
     let aof = new Uint8Array(0);
     {
       await using disk = await smallDisk();
-      await using tok = await startServer([
-        "redis",
-        "--appendonly",
-        "yes",
-        "--appendfsync",
-        "everysec",
-        "--dir",
-        disk.dir,
-      ]);
+      await using tok = await startServer(["redis", ...aofFlags(disk.dir)]);
       replies.tokserver = await scenario(tok.port, disk.dir);
-      assert(
-        tok.stderr.text.includes("append-only file: writes succeed again"),
-        tok.stderr.text,
-      );
+      const log = tok.stderr.text;
+      assert(log.includes("append-only file: writes succeed again"), log);
       await tok.stop("SIGTERM");
       aof = await Deno.readFile(`${disk.dir}/tokserver.aof`);
     }
