@@ -10,6 +10,7 @@ import { parseFlags } from "../src/cli/flags.ts";
 import { connect } from "../src/redis/client.ts";
 import { REDIS_FLAGS, redisOptions } from "../src/redis/options.ts";
 import { RedisServer } from "../src/redis/server.ts";
+import { replay } from "../src/redis/aof_load.ts";
 import { encodeCommand } from "./_diff.ts";
 import {
   assert,
@@ -398,4 +399,95 @@ Deno.test("a MULTI/EXEC block is logged whole and replayed whole; a cut block is
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
+});
+
+Deno.test("a file of several MiB replays a chunk at a time: blocks and values across chunk edges, a cut tail, a corrupt byte far in", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "tokserver-aof-big-" });
+  try {
+    const path = `${dir}/tokserver.aof`;
+    const args = ["redis", "--appendonly", "yes", "--dir", dir];
+    // 2,000 SETs of about 500 bytes (odd lengths, so command edges fall everywhere), after every
+    // 10th a MULTI block of 50 SETs (blocks are three quarters of the file, so reads end inside
+    // them), and a 3 MiB value in the middle (longer than one read).
+    const commands: string[][] = [];
+    let blocks = 0;
+    for (let i = 0; i < 2000; i++) {
+      if (i % 10 === 5) {
+        commands.push(["MULTI"]);
+        for (let j = 0; j < 50; j++) commands.push(["SET", `b${blocks}:${j}`, "y".repeat(297)]);
+        commands.push(["EXEC"]);
+        blocks++;
+      }
+      if (i === 1000) commands.push(["SET", "big", "z".repeat(3 * 1024 * 1024)]);
+      commands.push(["SET", `k${i}`, `${i}:`.padEnd(500 + (i % 7), "x")]);
+    }
+    const whole = file(...commands);
+    const last = encodeCommand(["INCR", "n"]);
+    await Deno.writeFile(path, concat(whole, last.subarray(0, last.length - 2)));
+    {
+      await using srv = await startServer(args);
+      const warnings = srv.stderr.text.split("\n").filter((l) => l.startsWith("warning:"));
+      assertEquals(warnings.length, 1, srv.stderr.text);
+      const c = await connect({ port: srv.port });
+      assertEquals(await c.send("DBSIZE"), 2000 + blocks * 50 + 1);
+      assertEquals(await c.send("STRLEN", "big"), 3 * 1024 * 1024);
+      assertEquals(dec.decode((await c.get("k1999"))!), "1999:".padEnd(500 + (1999 % 7), "x"));
+      const blockValues = await Promise.all(
+        Array.from({ length: blocks * 50 }, (_, i) => c.get(`b${Math.floor(i / 50)}:${i % 50}`)),
+      );
+      assert(blockValues.every((v) => v !== null && dec.decode(v) === "y".repeat(297)));
+      assertEquals(await c.get("n"), null);
+      await c.close();
+    }
+    assertEquals((await Deno.stat(path)).size, whole.length, "cut back to the last whole command");
+    // A corrupt byte past the first reads: the offset is the file's, not the buffer's.
+    const bad = whole.slice();
+    const at = bad.indexOf(36, 2_500_000);
+    bad[at] = 64;
+    await Deno.writeFile(path, bad);
+    const r = await runTokserver([...args, "--port", "0"], { timeoutMs: 20_000 });
+    assertEquals(r.code, 1, r.stderr);
+    assertMatch(r.stderr, new RegExp(`at byte ${at}\\b`));
+    assertEquals(await Deno.readFile(path), bad);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("replay gives the same dataset whatever sizes the reads come in, MULTI blocks included", () => {
+  const commands: string[][] = [];
+  for (let i = 0; i < 400; i++) {
+    if (i % 20 === 7) {
+      commands.push(["MULTI"]);
+      for (let j = 0; j < 12; j++) commands.push(["SET", `b${i}:${j}`, `${i}-${j}`.repeat(j + 1)]);
+      commands.push(["INCR", "blocks"]);
+      commands.push(["EXEC"]);
+    }
+    commands.push(["SET", `k${i}`, "v".repeat(i % 97)]);
+    if (i % 9 === 0) commands.push(["DEL", `k${i - 9}`]);
+  }
+  const data = file(...commands);
+  /** The dataset after replaying `data` in reads of the sizes `size()` picks. */
+  const load = (size: () => number): Map<string, string> => {
+    const { server } = inProcess("/nonexistent");
+    let pos = 0;
+    const r = replay(server, {
+      readSync(p: Uint8Array): number | null {
+        if (pos === data.length) return null;
+        const n = Math.min(p.length, size(), data.length - pos);
+        p.set(data.subarray(pos, pos + n));
+        pos += n;
+        return n;
+      },
+    });
+    assert(r.ok && r.whole === data.length && r.size === data.length, JSON.stringify(r));
+    const out = new Map<string, string>();
+    for (const key of server.db.keys()) out.set(key, dec.decode(server.db.peek(key) as Uint8Array));
+    return out;
+  };
+  const expected = load(() => data.length);
+  assertEquals(expected.get("blocks"), "20");
+  let seed = 7;
+  const random = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) % 300 + 1;
+  for (const size of [() => 1, () => 2, () => 13, random]) assertEquals(load(size), expected);
 });

@@ -109,14 +109,23 @@ export function parseCommand(
   return { args, end: pos };
 }
 
+/** Bytes read from the file at a time; a command longer than this grows the buffer to fit. */
+const READ_CHUNK = 1024 * 1024;
+
+/** Where {@linkcode replay} reads from: `readSync` as Deno.FsFile has it. */
+export interface ReplaySource {
+  readSync(p: Uint8Array): number | null;
+}
+
 /**
- * Applies every command of `data` (the file's bytes) to `server`'s dataset. Returns how far the
- * data is whole, or where it is corrupt; does not touch the file.
+ * Applies every command read from `source` (the file's bytes, read a chunk at a time, so memory
+ * holds one chunk or one command, not the file) to `server`'s dataset. Returns how far the data
+ * is whole and how long it is, or where it is corrupt; does not touch the file.
  */
 export function replay(
   server: RedisServer,
-  data: Uint8Array,
-): { ok: true; commands: number; whole: number; multi: boolean } | {
+  source: ReplaySource,
+): { ok: true; commands: number; whole: number; size: number; multi: boolean } | {
   ok: false;
   offset: number;
   message: string;
@@ -126,7 +135,32 @@ export function replay(
   // As Redis's loading client, it needs no AUTH under --requirepass.
   client.authenticated = true;
   const lookup = server.lookup;
-  let pos = 0, whole = 0, commands = 0;
+  // The unparsed bytes are buf[start, end); buf[0] is at file offset `base`.
+  let buf = new Uint8Array(READ_CHUNK);
+  let start = 0, end = 0, base = 0, eof = false;
+  /** Reads more (keeping the unparsed bytes, growing the buffer when they fill it); false at EOF. */
+  const fill = (): boolean => {
+    if (eof) return false;
+    if (start > 0) {
+      buf.copyWithin(0, start, end);
+      base += start;
+      end -= start;
+      start = 0;
+    }
+    if (end === buf.length) {
+      const bigger = new Uint8Array(buf.length * 2);
+      bigger.set(buf);
+      buf = bigger;
+    }
+    const n = source.readSync(buf.subarray(end));
+    if (n === null || n === 0) {
+      eof = true;
+      return false;
+    }
+    end += n;
+    return true;
+  };
+  let whole = 0, commands = 0;
   let multiAt = -1;
   let queued: Uint8Array[][] = [];
   const run = (args: Uint8Array[], at: number): string | undefined => {
@@ -146,11 +180,15 @@ export function replay(
     return undefined;
   };
   try {
-    while (pos < data.length) {
-      const at = pos;
-      const cmd = parseCommand(data, pos);
-      if (cmd === INCOMPLETE) break;
-      pos = cmd.end;
+    while (true) {
+      if (start === end && !fill()) break;
+      const at = base + start;
+      const cmd = parseCommand(buf.subarray(0, end), start);
+      if (cmd === INCOMPLETE) {
+        if (fill()) continue;
+        break;
+      }
+      start = cmd.end;
       const name = cmd.args[0]!;
       if (isWord(name, "multi")) {
         if (multiAt !== -1) return { ok: false, offset: at, message: `nested MULTI at byte ${at}` };
@@ -168,22 +206,24 @@ export function replay(
         }
         multiAt = -1;
         queued = [];
-        whole = pos;
+        whole = base + start;
         continue;
       }
       if (multiAt !== -1) {
-        queued.push(cmd.args);
+        // The buffer is reused by the next read: a queued command keeps copies.
+        queued.push(cmd.args.map((a) => a.slice()));
         continue;
       }
       const err = run(cmd.args, at);
       if (err !== undefined) return { ok: false, offset: at, message: err };
-      whole = pos;
+      whole = base + start;
     }
   } catch (err) {
     if (!(err instanceof Corrupt)) throw err;
-    return { ok: false, offset: err.offset, message: `${err.message} at byte ${err.offset}` };
+    const offset = base + err.offset;
+    return { ok: false, offset, message: `${err.message} at byte ${offset}` };
   }
-  return { ok: true, commands, whole, multi: multiAt !== -1 };
+  return { ok: true, commands, whole, size: base + end, multi: multiAt !== -1 };
 }
 
 /**
@@ -191,22 +231,21 @@ export function replay(
  * incomplete tail is cut off the file; corruption is reported and the file left alone.
  */
 export function loadFile(server: RedisServer, path: string): LoadResult {
-  let data: Uint8Array;
+  let file: Deno.FsFile;
   try {
-    data = Deno.readFileSync(path);
+    file = Deno.openSync(path, { read: true });
   } catch (err) {
     if (err instanceof Deno.errors.NotFound) return { ok: true, commands: 0, size: 0 };
     throw err;
   }
-  const r = replay(server, data);
+  let r;
+  try {
+    r = replay(server, file);
+  } finally {
+    file.close();
+  }
   if (!r.ok) return r;
-  if (r.whole === data.length) return { ok: true, commands: r.commands, size: data.length };
+  if (r.whole === r.size) return { ok: true, commands: r.commands, size: r.size };
   Deno.truncateSync(path, r.whole);
-  return {
-    ok: true,
-    commands: r.commands,
-    size: r.whole,
-    cutFrom: data.length,
-    cutMulti: r.multi,
-  };
+  return { ok: true, commands: r.commands, size: r.whole, cutFrom: r.size, cutMulti: r.multi };
 }
