@@ -204,3 +204,42 @@ Deno.test("replies arrive in call order when the server answers in bursts", asyn
   await server;
   listener.close();
 });
+
+Deno.test("close with a time limit: a server that never answers cannot hold it", async () => {
+  // A real TCP peer that reads every command and answers the first of three only.
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const server = (async () => {
+    const conn = await listener.accept();
+    const buf = new Uint8Array(65536);
+    let answered = false;
+    try {
+      let n;
+      while ((n = await conn.read(buf)) !== null) {
+        if (n > 0 && !answered) {
+          answered = true;
+          await conn.write(new TextEncoder().encode("+OK\r\n"));
+        }
+      }
+    } catch {
+      // the client went away
+    }
+    conn.close();
+  })();
+  const client = await connect({ port: listener.addr.port });
+  const calls = [client.set("a", "1"), client.set("b", "2"), client.set("c", "3")];
+  const settled = Promise.allSettled(calls);
+  const t0 = performance.now();
+  await client.close({ timeoutMs: 300 });
+  const ms = performance.now() - t0;
+  assertGreater(ms, 250, "it waited for the replies first");
+  assertLess(ms, 5000, "then gave up");
+  const [a, b, c] = await settled;
+  assertEquals(a!.status, "fulfilled");
+  for (const r of [b!, c!]) {
+    assert(r.status === "rejected" && r.reason instanceof ConnectionError, String(r));
+    assertStringIncludes(r.reason.message, "closed after 300 ms without every reply");
+  }
+  await assertRejects(() => client.ping(), ConnectionError);
+  await server;
+  listener.close();
+});

@@ -272,7 +272,7 @@ export class Backplane {
       this.#client = undefined;
       this.#sub = undefined;
       // A server that stopped answering never answers what is pending: do not wait for it.
-      await withTimeout(Promise.all([sub.close(), client.close()]), 1000, "").catch(() => {});
+      await Promise.all([sub.close(), client.close({ timeoutMs: 1000 })]).catch(() => {});
       if (signal.aborted) break;
       this.#log.info(`backplane ${this.url}: lost (${this.#lostWhy}); local only, reconnecting`);
       this.#toldDown = true;
@@ -329,7 +329,7 @@ export class Backplane {
     this.#up = false;
     const sub = this.#sub, client = this.#client;
     // Let what is already published reach Redis before the connection goes.
-    await withTimeout(client?.close() ?? Promise.resolve(), 1000, "").catch(() => {});
+    await client?.close({ timeoutMs: 1000 }).catch(() => {});
     await sub?.close().catch(() => {});
     await withTimeout(this.#run ?? Promise.resolve(), 2000, "").catch(() => {});
   }

@@ -292,12 +292,27 @@ export class Client implements AsyncDisposable {
   /**
    * Closes the connection after every call already made has its reply. Calls made after
    * `close()` reject with {@linkcode ConnectionError}. Safe to call more than once.
+   *
+   * With `timeoutMs`, waits at most that long for the replies: calls still without one then
+   * reject with {@linkcode ConnectionError} and the connection is closed (a server that stopped
+   * answering cannot hold `close()` forever).
    */
-  async close(): Promise<void> {
+  async close(opts: { timeoutMs?: number } = {}): Promise<void> {
     if (!this.#closing) {
       this.#closing = true;
       if (this.#failure === undefined && this.pending > 0) {
-        await new Promise<void>((r) => this.#drained = r);
+        let timer: ReturnType<typeof setTimeout> | undefined;
+        const drained = new Promise<void>((r) => this.#drained = r);
+        const timedOut = opts.timeoutMs === undefined
+          ? drained
+          : new Promise<void>((r) => timer = setTimeout(r, opts.timeoutMs));
+        await Promise.race([drained, timedOut]);
+        clearTimeout(timer);
+        if (this.#failure === undefined && this.pending > 0) {
+          this.#fail(
+            `client for ${this.address} closed after ${opts.timeoutMs} ms without every reply`,
+          );
+        }
       }
       this.#fail(`client for ${this.address} is closed`);
     }
