@@ -27,7 +27,7 @@ export const RUN_FLAGS = [
   // A small young generation (V8 otherwise grows it to tens of MB under load and keeps it), the
   // request path compiled by TurboFan after 1000 calls rather than 3000, a heap that grows less
   // between full collections, and the idle collection (README).
-  "--v8-flags=--max-semi-space-size=1,--invocation-count-for-turbofan=1000,--optimize-for-size,--expose-gc",
+  "--v8-flags=--max-semi-space-size=1,--max-old-space-size=1024,--invocation-count-for-turbofan=1000,--expose-gc",
   "--allow-net",
   "--allow-read",
   "--allow-write",
