@@ -1,13 +1,14 @@
 // Seeded fuzzing of tokserver redis from outside: 100,000 random, mutated and hand-picked nasty
 // RESP frames over 50 connections. Afterwards the server must answer a fresh client, have no
 // connection left over and, at rest (no client, after the idle collection), keep its heap where it
-// was and its RSS within 20 MB of it.
+// was and its RSS within 20 MB of it (a round over that bound gets up to two more: see
+// assertRoundsAtRest).
 
 import { fuzzFrame, respCommand, Rng } from "./_fuzz.ts";
 import {
   assertEquals,
-  assertIdleGrowth,
   assertLess,
+  assertRoundsAtRest,
   idleMemory,
   startServer,
   TcpClient,
@@ -90,44 +91,49 @@ async function info(port: number, field: string): Promise<string> {
 Deno.test("redis survives 100,000 fuzzed frames on 50 connections with no leak", async () => {
   await using srv = await startServer(["redis"]);
   // Warm up with the same shape of load (other seeds), so the baseline includes the heap and
-  // allocator pools such a load grows once; a leak shows as growth beyond that.
-  // (The runtime's own pools for sockets reach their plateau after some 10,000 connections.)
-  await Promise.all(
-    Array.from(
-      { length: CONNECTIONS },
-      (_, i) => fuzzConnection(srv.port, new Rng(i + 1), FRAMES / CONNECTIONS),
-    ),
-  );
+  // allocator pools such a load grows; a leak shows as growth beyond that. The runtime's own
+  // pools for sockets reach their plateau only after some 10,000-15,000 connections (one round
+  // is about 15,000), and with one round the RSS at rest still stepped up by 10-12 MB in the
+  // measured round in some runs: two rounds.
+  for (const round of [0, 1]) {
+    await Promise.all(
+      Array.from(
+        { length: CONNECTIONS },
+        (_, i) => fuzzConnection(srv.port, new Rng(round * 100 + i + 1), FRAMES / CONNECTIONS),
+      ),
+    );
+  }
   await waitUntil(async () => (await info(srv.port, "connected_clients")) === "1", 10000);
   const before = await idleMemory(srv);
 
   const perConn = FRAMES / CONNECTIONS;
-  const results = await Promise.all(
-    Array.from(
-      { length: CONNECTIONS },
-      (_, i) => fuzzConnection(srv.port, new Rng(1000 + i), perConn),
-    ),
-  );
-  const delivered = results.reduce((a, r) => a + r.delivered, 0);
-  const reconnects = results.reduce((a, r) => a + r.reconnects, 0);
-  console.log(`${delivered} frames delivered, ${reconnects} connections`);
-  assertLess(FRAMES * 0.9, delivered, "most frames reached the server");
-  assertLess(CONNECTIONS * 10, reconnects, "the fuzzing really broke connections");
+  await assertRoundsAtRest(srv, before, { heap: 1024 * 1024, rss: 20 * 1024 * 1024 }, async (n) => {
+    const results = await Promise.all(
+      Array.from(
+        { length: CONNECTIONS },
+        (_, i) => fuzzConnection(srv.port, new Rng(1000 * (n + 1) + i), perConn),
+      ),
+    );
+    const delivered = results.reduce((a, r) => a + r.delivered, 0);
+    const reconnects = results.reduce((a, r) => a + r.reconnects, 0);
+    console.log(`${delivered} frames delivered, ${reconnects} connections`);
+    assertLess(FRAMES * 0.9, delivered, "most frames reached the server");
+    assertLess(CONNECTIONS * 10, reconnects, "the fuzzing really broke connections");
 
-  // A fresh client is served.
-  using fresh = await TcpClient.connect(srv.port);
-  await fresh.write("*1\r\n$4\r\nPING\r\n");
-  assertEquals(await fresh.readLine(), "+PONG\r");
-  fresh.close();
+    // A fresh client is served.
+    using fresh = await TcpClient.connect(srv.port);
+    await fresh.write("*1\r\n$4\r\nPING\r\n");
+    assertEquals(await fresh.readLine(), "+PONG\r");
+    fresh.close();
 
-  // Every fuzzing connection is gone (the INFO connection is the one left).
-  await waitUntil(
-    async () => (await info(srv.port, "connected_clients")) === "1",
-    10000,
-    "connected_clients to return to 1",
-  );
+    // Every fuzzing connection is gone (the INFO connection is the one left).
+    await waitUntil(
+      async () => (await info(srv.port, "connected_clients")) === "1",
+      10000,
+      "connected_clients to return to 1",
+    );
+  });
   // At rest, memory returns near the baseline (keys written by the fuzzing are few and small): a
   // leak per connection or per frame shows in the heap; the RSS also holds what the allocator
-  // keeps from the round's peak, hence its wider bound.
-  assertIdleGrowth(before, await idleMemory(srv), { heap: 1024 * 1024, rss: 20 * 1024 * 1024 });
+  // keeps from a round's peak, hence its wider bound (assertRoundsAtRest).
 });
