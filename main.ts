@@ -1,13 +1,13 @@
 // tokserver: one binary, three programs: a telnet chat server, a mini-redis server, and a
 // redis-cli on the message-passing client. This file only parses the command line and dispatches.
 
-import { flagsHelp, type FlagSpec, parseFlags, UsageError } from "./src/cli/flags.ts";
+import { flagsHelp, type FlagSpec, parseFlags, UsageError } from "./src/flags/flags.ts";
 import { CHAT_FLAGS, CHAT_MODES, chatOptions } from "./src/chat/options.ts";
-import { REDIS_FLAGS, redisOptions } from "./src/redis/options.ts";
-import { CLI_FLAGS, cliOptions } from "./src/redis/cli_options.ts";
+import { REDIS_FLAGS, redisOptions } from "./src/redis/server/options.ts";
+import { CLI_FLAGS, cliOptions } from "./src/redis_cli/options.ts";
 import { runChat } from "./src/chat/mod.ts";
-import { runRedis } from "./src/redis/server.ts";
-import { runCli } from "./src/redis/cli.ts";
+import { runRedis } from "./src/redis/server/server.ts";
+import { runCli } from "./src/redis_cli/cli.ts";
 import denoJson from "./deno.json" with { type: "json" };
 
 /** The version printed by --version (from deno.json, embedded at compile time). */

@@ -5,7 +5,7 @@
 import { createClient } from "redis";
 import { type BenchContext, type BenchRow, ratio } from "./_lib.ts";
 import { startRedis } from "./_servers.ts";
-import { connect } from "../src/redis/client.ts";
+import { connect } from "../src/client/client.ts";
 
 const CALLERS = 1000;
 const GETS = 100_000;

@@ -4,7 +4,7 @@
 //   deno run --allow-net examples/hello_redis.ts [--host 127.0.0.1] [--port 6379]
 
 import { parseArgs } from "../src/std/cli.ts";
-import { connect, ConnectionError } from "../src/redis/client.ts";
+import { connect, ConnectionError } from "../src/client/client.ts";
 
 const flags = parseArgs(Deno.args, {
   string: ["host", "port"],

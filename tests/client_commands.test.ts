@@ -3,7 +3,7 @@
 // and the integer commands give typed results.
 
 import { assertEquals, assertRejects } from "./_util.ts";
-import { connect, RedisError } from "../src/redis/client.ts";
+import { connect, RedisError } from "../src/client/client.ts";
 import { TARGETS } from "./client_targets.ts";
 
 const enc = new TextEncoder();

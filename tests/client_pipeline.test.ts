@@ -11,7 +11,7 @@ import {
   assertStringIncludes,
   freePort,
 } from "./_util.ts";
-import { type Client, connect, ConnectionError, RedisError } from "../src/redis/client.ts";
+import { type Client, connect, ConnectionError, RedisError } from "../src/client/client.ts";
 import { kill, type Running, TARGETS } from "./client_targets.ts";
 
 const dec = new TextDecoder();

@@ -3,7 +3,7 @@
 // ends the iteration cleanly, and a lost server ends it with an error.
 
 import { assert, assertEquals, assertRejects, waitUntil } from "./_util.ts";
-import { connect, ConnectionError, type Message } from "../src/redis/client.ts";
+import { connect, ConnectionError, type Message } from "../src/client/client.ts";
 import { kill, TARGETS } from "./client_targets.ts";
 
 for (const target of TARGETS) {

@@ -5,7 +5,7 @@
 // more than 2 s before the kill may be missing (a SIGKILL keeps what reached the OS, so in
 // practice nothing is lost; a power cut could lose the last second, which no test here can do).
 
-import { connect } from "../src/redis/client.ts";
+import { connect } from "../src/client/client.ts";
 import { assert, assertEquals, startServer } from "./_util.ts";
 
 const CONNS = 4;

@@ -6,11 +6,11 @@
 // redis-check-aof accepts it, and tokserver loads the file redis-server wrote for the same
 // commands, with the same dataset and expiry times.
 
-import { parseFlags } from "../src/cli/flags.ts";
-import { connect } from "../src/redis/client.ts";
-import { REDIS_FLAGS, redisOptions } from "../src/redis/options.ts";
-import { RedisServer } from "../src/redis/server.ts";
-import { replay } from "../src/redis/aof_load.ts";
+import { parseFlags } from "../src/flags/flags.ts";
+import { connect } from "../src/client/client.ts";
+import { REDIS_FLAGS, redisOptions } from "../src/redis/server/options.ts";
+import { RedisServer } from "../src/redis/server/server.ts";
+import { replay } from "../src/redis/aof/load.ts";
 import { encodeCommand } from "./_diff.ts";
 import {
   assert,

@@ -4,7 +4,7 @@
 // clients closed, exit 0) and its errors, SIGTERM, and the INFO persistence fields against
 // redis-server's.
 
-import { type Client, connect } from "../src/redis/client.ts";
+import { type Client, connect } from "../src/client/client.ts";
 import { encodeCommand, RawConn } from "./_diff.ts";
 import {
   assert,

@@ -12,7 +12,7 @@ import {
   spawnTokserver,
   which,
 } from "./_util.ts";
-import { connect } from "../src/redis/client.ts";
+import { connect } from "../src/client/client.ts";
 import { TARGETS } from "./client_targets.ts";
 
 const REDIS_CLI = which("redis-cli");

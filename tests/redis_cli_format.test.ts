@@ -1,8 +1,8 @@
 // redis-cli's terminal format, rule by rule (expected texts taken from redis-cli 7 --no-raw).
 
 import { assertEquals } from "./_util.ts";
-import { formatReply, quoteBytes } from "../src/redis/cli_format.ts";
-import { type Reply, ReplyError } from "../src/redis/frame.ts";
+import { formatReply, quoteBytes } from "../src/redis_cli/format.ts";
+import { type Reply, ReplyError } from "../src/resp/frame.ts";
 
 const b = (s: string) => new TextEncoder().encode(s);
 

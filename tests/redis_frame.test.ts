@@ -11,7 +11,7 @@ import {
   RequestParser,
   RespWriter,
   splitInline,
-} from "../src/redis/frame.ts";
+} from "../src/resp/frame.ts";
 import { assert, assertEquals, assertThrows } from "./_util.ts";
 
 const enc = new TextEncoder();

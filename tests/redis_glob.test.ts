@@ -1,7 +1,7 @@
 // Redis's glob rules, checked against a real redis-server: random keys and random patterns made
 // of the special characters are matched by KEYS there and by compileGlob here; the sets must agree.
 
-import { compileGlob } from "../src/redis/glob.ts";
+import { compileGlob } from "../src/redis/store/glob.ts";
 import { RawConn } from "./_diff.ts";
 import { assertEquals, startRedisServer, which } from "./_util.ts";
 

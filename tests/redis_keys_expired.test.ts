@@ -1,9 +1,9 @@
 // Key commands over keys whose time has run out but that no sweep has removed yet: a clock the
 // test controls makes that state certain, which a live server cannot promise.
 
-import { Db, keyOf } from "../src/redis/db.ts";
-import { RespWriter } from "../src/redis/frame.ts";
-import type { Client, Command } from "../src/redis/commands/command.ts";
+import { Db, keyOf } from "../src/redis/store/db.ts";
+import { RespWriter } from "../src/resp/frame.ts";
+import type { Client, Command } from "../src/redis/commands/types.ts";
 import { KEY_COMMANDS } from "../src/redis/commands/keys.ts";
 import { assertEquals, assertMatch } from "./_util.ts";
 

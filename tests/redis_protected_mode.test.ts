@@ -5,9 +5,9 @@
 
 import { RawConn } from "./_diff.ts";
 import { assert, assertEquals, assertMatch, runTokserver, startServer } from "./_util.ts";
-import { isLoopback, protectedModeRefusal } from "../src/redis/protected_mode.ts";
-import { REDIS_FLAGS, redisOptions } from "../src/redis/options.ts";
-import { parseFlags } from "../src/cli/flags.ts";
+import { isLoopback, protectedModeRefusal } from "../src/redis/server/protected_mode.ts";
+import { REDIS_FLAGS, redisOptions } from "../src/redis/server/options.ts";
+import { parseFlags } from "../src/flags/flags.ts";
 
 const dec = new TextDecoder();
 

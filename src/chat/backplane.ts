@@ -6,8 +6,8 @@
 // when it is back. Built on our own client library: one connection for PUBLISH and presence
 // commands, one subscribed with PSUBSCRIBE.
 
-import { type Client, connect, type Message, type Subscriber } from "../redis/client.ts";
-import { formatAddress, reason } from "../redis/client_conn.ts";
+import { type Client, connect, type Message, type Subscriber } from "../client/client.ts";
+import { formatAddress, reason } from "../client/conn.ts";
 import type { Logger } from "../net/log.ts";
 import { sleep } from "../net/server.ts";
 import { stripControls } from "./sanitize.ts";

@@ -1,6 +1,6 @@
 // The `tokserver chat` command line: its flags, in one table that also writes the --help text.
 
-import { type FlagSpec, HOST_FLAG, portFlag, SERVER_LIMIT_FLAGS } from "../cli/flags.ts";
+import { type FlagSpec, HOST_FLAG, portFlag, SERVER_LIMIT_FLAGS } from "../flags/flags.ts";
 
 /** The chat stages of the tutorial, then the modes beyond it. */
 export const CHAT_MODES = [

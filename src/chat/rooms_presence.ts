@@ -5,7 +5,7 @@
 // expire; a Redis that restarts empty gets them back at the next refresh. Without a backplane, or
 // while it is down, presence is the instance's own users only.
 
-import type { Client } from "../redis/client.ts";
+import type { Client } from "../client/client.ts";
 import { type Backplane, withTimeout } from "./backplane.ts";
 
 /** How long a user's key lives without a refresh. */

@@ -3,7 +3,7 @@
 // the no_auth flag with NOAUTH until AUTH succeeds. There is one user, `default`, as in Redis
 // without ACL files: its password is --requirepass, or none at all (then any password is right).
 
-import { type Client, type Command, Err } from "./command.ts";
+import { type Client, type Command, Err } from "./types.ts";
 
 const encoder = new TextEncoder();
 

@@ -2,7 +2,7 @@
 // server's one propagation hook. A command as received (mod.ts) and each command an EXEC runs
 // (transactions.ts) both go through here, so they propagate alike.
 
-import type { Client, Command } from "./command.ts";
+import type { Client, Command } from "./types.ts";
 
 /**
  * Runs `cmd`'s handler for `c`. A write command that changed the dataset (the keyspace's `dirty`

@@ -2,16 +2,8 @@
 // real clients send right after connecting). QUIT is answered in mod.ts before the table, as
 // Redis 7.0 does, and is listed here for COMMAND.
 
-import { keyOf } from "../db.ts";
-import {
-  type Client,
-  type Command,
-  cString,
-  Err,
-  isWord,
-  lowerName,
-  parseLong,
-} from "./command.ts";
+import { keyOf } from "../store/db.ts";
+import { type Client, type Command, cString, Err, isWord, lowerName, parseLong } from "./types.ts";
 import { authenticate, resetAuth, WRONGPASS } from "./auth.ts";
 import { discardTransaction } from "./transactions.ts";
 

@@ -3,14 +3,14 @@
 // once numbers leave the range a double holds), and INCRBYFLOAT in x87 long double arithmetic
 // (see ../long_double.ts), stored as the formatted string and propagated as SET ... KEEPTTL.
 
-import { KEEP_TTL, keyBytes, keyOf, type Stored } from "../db.ts";
+import { KEEP_TTL, keyBytes, keyOf, type Stored } from "../store/db.ts";
 import {
   addLongDouble,
   formatLongDouble,
   type LongDouble,
   parseLongDouble,
-} from "../long_double.ts";
-import { bytes, type Client, type Command, Err, parseLong } from "./command.ts";
+} from "../store/long_double.ts";
+import { bytes, type Client, type Command, Err, parseLong } from "./types.ts";
 import { parseInt64 } from "./expire.ts";
 
 const SET = bytes("SET");

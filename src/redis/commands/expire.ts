@@ -4,8 +4,8 @@
 // errors appear for exactly the arguments that make Redis print them. Every expiry is propagated
 // as an absolute PEXPIREAT (or a DEL when the time has already passed), as Redis rewrites it.
 
-import { keyOf } from "../db.ts";
-import { bytes, type Client, type Command, cString, Err, lowerName } from "./command.ts";
+import { keyOf } from "../store/db.ts";
+import { bytes, type Client, type Command, cString, Err, lowerName } from "./types.ts";
 
 const LLONG_MAX = 9223372036854775807n;
 const LLONG_MIN = -9223372036854775808n;

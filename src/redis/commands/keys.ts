@@ -7,9 +7,9 @@
 // existed throughout exactly once. A cursor that is no longer parked (or never was) restarts
 // from its position, which is Redis's guarantee as long as no key was deleted in between.
 
-import { type Db, keyOf, type Stored } from "../db.ts";
-import { compileGlob } from "../glob.ts";
-import { type Client, type Command, Err, parseLong } from "./command.ts";
+import { type Db, keyOf, type Stored } from "../store/db.ts";
+import { compileGlob } from "../store/glob.ts";
+import { type Client, type Command, Err, parseLong } from "./types.ts";
 
 /** Redis's TYPE name of a value. Strings only for now; other types join with theirs. */
 export function typeName(_v: Stored): string {

@@ -1,7 +1,7 @@
 // Keyspace commands: DEL, EXISTS, DBSIZE, FLUSHDB, FLUSHALL.
 
-import { keyOf } from "../db.ts";
-import { type Client, type Command, Err, isWord } from "./command.ts";
+import { keyOf } from "../store/db.ts";
+import { type Client, type Command, Err, isWord } from "./types.ts";
 
 function del(c: Client, args: Uint8Array[]): void {
   const db = c.server.db;

@@ -4,7 +4,7 @@
 // changes through the server's one hook). Command families register here by exporting a list of
 // commands.
 
-import { type Client, type Command, cString, Err, isWord, lowerName } from "./command.ts";
+import { type Client, type Command, cString, Err, isWord, lowerName } from "./types.ts";
 import { CONNECTION_COMMANDS } from "./connection.ts";
 import { COUNTER_COMMANDS } from "./counters.ts";
 import { EXPIRE_COMMANDS } from "./expire.ts";

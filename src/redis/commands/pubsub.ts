@@ -1,9 +1,9 @@
 // Pub/sub commands: PUBLISH, (P)SUBSCRIBE, (P)UNSUBSCRIBE and PUBSUB CHANNELS / NUMSUB / NUMPAT,
 // with Redis's confirmation frames (the count is the client's channels plus patterns).
 
-import { keyBytes, keyOf } from "../db.ts";
-import { globMatch } from "../glob.ts";
-import { bytes, type Client, type Command } from "./command.ts";
+import { keyBytes, keyOf } from "../store/db.ts";
+import { globMatch } from "../store/glob.ts";
+import { bytes, type Client, type Command } from "./types.ts";
 import { helpReply } from "./connection.ts";
 
 const SUBSCRIBE = bytes("subscribe");

@@ -3,11 +3,11 @@
 // and INFO with the server, clients, memory, persistence, stats, replication, cpu and keyspace
 // sections, in Redis's text format.
 
-import { keyOf } from "../db.ts";
-import { globMatch } from "../glob.ts";
-import { type ArgDoc, type Client, type Command, cString, Err, lowerName } from "./command.ts";
+import { keyOf } from "../store/db.ts";
+import { globMatch } from "../store/glob.ts";
+import { type ArgDoc, type Client, type Command, cString, Err, lowerName } from "./types.ts";
 import { helpReply, REDIS_VERSION } from "./connection.ts";
-import { parseOutputLimit } from "../options.ts";
+import { parseOutputLimit } from "../server/options.ts";
 
 /** Flags that are ours only and never shown by COMMAND. */
 const HIDDEN_FLAGS = new Set(["pubsub_context"]);

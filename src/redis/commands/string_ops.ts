@@ -7,8 +7,8 @@
 // from a client's arguments are copied before they are stored: arguments are views into the
 // connection's read buffer.
 
-import { KEEP_TTL, keyBytes, keyOf, type Stored, toStored } from "../db.ts";
-import { bytes, type Client, type Command, Err, isWord, parseLong } from "./command.ts";
+import { KEEP_TTL, keyBytes, keyOf, type Stored, toStored } from "../store/db.ts";
+import { bytes, type Client, type Command, Err, isWord, parseLong } from "./types.ts";
 import { expireMillis } from "./expire.ts";
 import { replyValue } from "./strings.ts";
 

@@ -2,8 +2,8 @@
 // KEEPTTL), parsed in Redis's order so odd combinations get the same answers. A SET with a
 // relative expiry is propagated as SET key value PXAT <absolute ms>, as Redis rewrites it.
 
-import { KEEP_TTL, keyOf, type Stored, toStored } from "../db.ts";
-import { bytes, type Client, type Command, Err, parseLong } from "./command.ts";
+import { KEEP_TTL, keyOf, type Stored, toStored } from "../store/db.ts";
+import { bytes, type Client, type Command, Err, parseLong } from "./types.ts";
 
 const SET = bytes("SET");
 const PXAT = bytes("PXAT");

@@ -7,10 +7,10 @@
 // propagate (expired keys' DELs included); more than one change goes out wrapped in MULTI ... EXEC,
 // a single one alone, as Redis writes its append-only file.
 
-import { keyOf } from "../db.ts";
-import { type Watcher, watchesOf } from "../watch.ts";
+import { keyOf } from "../store/db.ts";
+import { type Watcher, watchesOf } from "../store/watch.ts";
 import { call } from "./call.ts";
-import { bytes, type Client, type Command } from "./command.ts";
+import { bytes, type Client, type Command } from "./types.ts";
 
 /** A command queued by MULTI: its table entry and a copy of its arguments. */
 export interface QueuedCommand {

@@ -3,19 +3,19 @@
 // jobs: the active expiry sweep every 100 ms, and once a second the ops/s sample and idle
 // timeouts. The accept loop, client limit and graceful shutdown come from src/net.
 
-import denoJson from "../../deno.json" with { type: "json" };
-import { type Logger, stderrLogger } from "../net/log.ts";
-import { runServer } from "../net/run.ts";
-import { closeQuietly, type Connection, type TcpServer } from "../net/server.ts";
-import { Persistence } from "./aof.ts";
-import type { Command, Server, ServerConfig, ServerStats } from "./commands/command.ts";
-import { buildCommandTable, CommandLookup } from "./commands/mod.ts";
-import { RedisClient } from "./connection.ts";
-import { Db, keyBytes } from "./db.ts";
+import denoJson from "../../../deno.json" with { type: "json" };
+import { type Logger, stderrLogger } from "../../net/log.ts";
+import { runServer } from "../../net/run.ts";
+import { closeQuietly, type Connection, type TcpServer } from "../../net/server.ts";
+import { Persistence } from "../aof/aof.ts";
+import type { Command, Server, ServerConfig, ServerStats } from "../commands/types.ts";
+import { buildCommandTable, CommandLookup } from "../commands/mod.ts";
+import { RedisClient } from "./socket_loop.ts";
+import { Db, keyBytes } from "../store/db.ts";
 import { type OutputLimit, parseOutputLimit, type RedisOptions } from "./options.ts";
-import { PubSub } from "./pubsub.ts";
+import { PubSub } from "../store/pubsub.ts";
 import { protectedModeRefusal } from "./protected_mode.ts";
-import { discardTransaction } from "./commands/transactions.ts";
+import { discardTransaction } from "../commands/transactions.ts";
 
 const DEL = new TextEncoder().encode("DEL");
 

@@ -2,7 +2,7 @@
 // whenever they are published, so it gets its own connection and hands messages out as an async
 // iterable instead of resolving one reply slot per command.
 
-import { type Reply, ReplyError, ReplyParser, RespWriter } from "./frame.ts";
+import { type Reply, ReplyError, ReplyParser, RespWriter } from "../resp/frame.ts";
 import {
   type Arg,
   ConnectionError,
@@ -13,7 +13,7 @@ import {
   reason,
   RedisError,
   writeAll,
-} from "./client_conn.ts";
+} from "./conn.ts";
 
 const decoder = new TextDecoder();
 const READ_BUFFER = 64 * 1024;

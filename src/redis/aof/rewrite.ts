@@ -8,9 +8,9 @@
 // the directory fsynced; the old file kept receiving every write until then, so a crash at any
 // point leaves one complete file.
 
-import { keyOf } from "./db.ts";
-import { LogBuffer, writeAll, writeAllSync } from "./aof_encode.ts";
-import type { RedisServer } from "./server.ts";
+import { keyOf } from "../store/db.ts";
+import { LogBuffer, writeAll, writeAllSync } from "./encode.ts";
+import type { RedisServer } from "../server/server.ts";
 
 const encoder = new TextEncoder();
 const SET = encoder.encode("SET");

@@ -1,6 +1,6 @@
 // The `tokserver redis-cli` command line: its flags, in one table that also writes the --help text.
 
-import type { FlagSpec } from "../cli/flags.ts";
+import type { FlagSpec } from "../flags/flags.ts";
 
 /** Everything `tokserver redis-cli` is started with. */
 export interface CliOptions {

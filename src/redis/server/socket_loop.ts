@@ -8,12 +8,17 @@
 // fill it, and shrinks back once traffic calms down; the output buffers come from a shared pool
 // when a reply is written and go back to it once everything has left.
 
-import { isDisconnect } from "../net/server.ts";
-import { ProtocolError, QueryBufferLimitError, RequestParser, RespWriter } from "./frame.ts";
-import type { Client } from "./commands/command.ts";
-import { execute } from "./commands/mod.ts";
-import { authRequired } from "./commands/auth.ts";
-import type { Transaction } from "./commands/transactions.ts";
+import { isDisconnect } from "../../net/server.ts";
+import {
+  ProtocolError,
+  QueryBufferLimitError,
+  RequestParser,
+  RespWriter,
+} from "../../resp/frame.ts";
+import type { Client } from "../commands/types.ts";
+import { execute } from "../commands/mod.ts";
+import { authRequired } from "../commands/auth.ts";
+import type { Transaction } from "../commands/transactions.ts";
 import type { RedisServer } from "./server.ts";
 
 // What a client that never subscribed listens to (shared, never added to).

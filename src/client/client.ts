@@ -26,7 +26,7 @@
  * @module
  */
 
-import { type Reply, ReplyError, ReplyParser, RespWriter } from "./frame.ts";
+import { type Reply, ReplyError, ReplyParser, RespWriter } from "../resp/frame.ts";
 import {
   type Arg,
   ArgBytes,
@@ -36,14 +36,14 @@ import {
   openConnection,
   reason,
   writeAll,
-} from "./client_conn.ts";
-import { Subscriber } from "./client_pubsub.ts";
+} from "./conn.ts";
+import { Subscriber } from "./subscriber.ts";
 
 export type { Reply };
 export { ReplyError };
-export { type Arg, ConnectionError, type ConnectOptions, RedisError } from "./client_conn.ts";
-export { Message, Subscriber } from "./client_pubsub.ts";
-import { RedisError } from "./client_conn.ts";
+export { type Arg, ConnectionError, type ConnectOptions, RedisError } from "./conn.ts";
+export { Message, Subscriber } from "./subscriber.ts";
+import { RedisError } from "./conn.ts";
 
 /** Options of {@linkcode Client.set}. */
 export interface SetOptions {

@@ -6,10 +6,10 @@
 // Any other unexpected byte is corruption: the start stops with its byte offset and the file is
 // left exactly as it is.
 
-import { isWord, lowerName } from "./commands/command.ts";
-import { execute } from "./commands/mod.ts";
-import { RedisClient } from "./connection.ts";
-import type { RedisServer } from "./server.ts";
+import { isWord, lowerName } from "../commands/types.ts";
+import { execute } from "../commands/mod.ts";
+import { RedisClient } from "../server/socket_loop.ts";
+import type { RedisServer } from "../server/server.ts";
 
 /** What a replay found. */
 export type LoadResult =

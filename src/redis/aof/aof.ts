@@ -10,12 +10,12 @@
 // Persistence is what the server holds: the file (when enabled), loading at start, rewrites,
 // INFO persistence, SHUTDOWN and the final flush when the server stops.
 
-import type { Logger } from "../net/log.ts";
-import { LogBuffer, writeAllSync } from "./aof_encode.ts";
-import { loadFile } from "./aof_load.ts";
-import { Rewrite } from "./aof_rewrite.ts";
-import type { RedisClient } from "./connection.ts";
-import type { RedisServer } from "./server.ts";
+import type { Logger } from "../../net/log.ts";
+import { LogBuffer, writeAllSync } from "./encode.ts";
+import { loadFile } from "./load.ts";
+import { Rewrite } from "./rewrite.ts";
+import type { RedisClient } from "../server/socket_loop.ts";
+import type { RedisServer } from "../server/server.ts";
 
 const encoder = new TextEncoder();
 const SELECT = encoder.encode("SELECT");

@@ -2,12 +2,12 @@
 // what its handler may use (the client that sent it and the server state). Every command family
 // file exports a list of these; mod.ts builds the table from them.
 
-import { type Db, keyOf } from "../db.ts";
-import type { RespWriter } from "../frame.ts";
-import type { PubSub, Subscriber } from "../pubsub.ts";
-import type { RedisOptions } from "../options.ts";
+import { type Db, keyOf } from "../store/db.ts";
+import type { RespWriter } from "../../resp/frame.ts";
+import type { PubSub, Subscriber } from "../store/pubsub.ts";
+import type { RedisOptions } from "../server/options.ts";
 import type { Transaction } from "./transactions.ts";
-import type { Persistence } from "../aof.ts";
+import type { Persistence } from "../aof/aof.ts";
 
 /** Command flags, spelled as Redis's COMMAND reply spells them. */
 export type CommandFlag =

@@ -9,11 +9,11 @@ import {
   ConnectionError,
   RedisError,
   Subscriber,
-} from "./client.ts";
-import { formatAddress } from "./client_conn.ts";
-import { type Reply, splitInline } from "./frame.ts";
-import { formatReply } from "./cli_format.ts";
-import type { CliOptions } from "./cli_options.ts";
+} from "../client/client.ts";
+import { formatAddress } from "../client/conn.ts";
+import { type Reply, splitInline } from "../resp/frame.ts";
+import { formatReply } from "./format.ts";
+import type { CliOptions } from "./options.ts";
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
