@@ -19,7 +19,8 @@
 // comparators before tokserver can answer them); DIFF_TARGET=port:N compares with a server
 // already listening on port N; DIFF_TRANSCRIPT=1 prints every command with redis-server's reply.
 
-import { type Reply, ReplyError, ReplyParser, splitInline } from "../src/resp/frame.ts";
+import { type Reply, ReplyError, ReplyParser } from "../src/resp/reply_parser.ts";
+import { splitInline } from "../src/resp/request_parser.ts";
 import { type Proc, startRedisServer, startServer, which } from "./_util.ts";
 
 const enc = new TextEncoder();

@@ -8,7 +8,7 @@
 
 import { parseFlags } from "../src/flags/flags.ts";
 import { connect } from "../src/client/client.ts";
-import { REDIS_FLAGS, redisOptions } from "../src/redis/server/options.ts";
+import { REDIS_FLAGS, redisOptions } from "../src/redis/options.ts";
 import { RedisServer } from "../src/redis/server/server.ts";
 import { replay } from "../src/redis/aof/load.ts";
 import { encodeCommand } from "./_diff.ts";

@@ -5,7 +5,7 @@
 
 import { Redis } from "ioredis";
 import { createClient } from "redis";
-import { type Reply, ReplyParser } from "../src/resp/frame.ts";
+import { type Reply, ReplyParser } from "../src/resp/reply_parser.ts";
 import { type Arg, diffTest, RawConn, script, show, showCommand, type Step } from "./_diff.ts";
 import {
   assert,

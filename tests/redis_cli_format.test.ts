@@ -2,7 +2,7 @@
 
 import { assertEquals } from "./_util.ts";
 import { formatReply, quoteBytes } from "../src/redis_cli/format.ts";
-import { type Reply, ReplyError } from "../src/resp/frame.ts";
+import { type Reply, ReplyError } from "../src/resp/reply_parser.ts";
 
 const b = (s: string) => new TextEncoder().encode(s);
 

@@ -2,7 +2,7 @@
 // be byte for byte the same (see tests/_diff.ts). Expiries are driven by short PX values and
 // sleeps; replies that depend on chance or on the clock use a comparator.
 
-import { type Reply, ReplyParser } from "../src/resp/frame.ts";
+import { type Reply, ReplyParser } from "../src/resp/reply_parser.ts";
 import { diffTest, RawConn, script, startPair, type Step } from "./_diff.ts";
 import { assert, assertEquals, which } from "./_util.ts";
 

@@ -5,7 +5,7 @@
 // when the next command arrives, the script is built so that Redis's answer is the same either
 // way.
 
-import type { Reply } from "../src/resp/frame.ts";
+import type { Reply } from "../src/resp/reply_parser.ts";
 import { diffTest, runScript, script, show, type Step } from "./_diff.ts";
 import { assertEquals, startRedisServer, startServer, which } from "./_util.ts";
 

@@ -1,17 +1,15 @@
 // Unit tests of the RESP codec: every frame type both ways, every split point across reads,
 // Redis's protocol-error texts, and the memory promises (bulk limits, no allocation ahead of data).
 
+import { parseInteger } from "../src/resp/integer.ts";
 import {
-  parseInteger,
   ProtocolError,
   QueryBufferLimitError,
-  type Reply,
-  ReplyError,
-  ReplyParser,
   RequestParser,
-  RespWriter,
   splitInline,
-} from "../src/resp/frame.ts";
+} from "../src/resp/request_parser.ts";
+import { type Reply, ReplyError, ReplyParser } from "../src/resp/reply_parser.ts";
+import { RespWriter } from "../src/resp/writer.ts";
 import { assert, assertEquals, assertThrows } from "./_util.ts";
 
 const enc = new TextEncoder();

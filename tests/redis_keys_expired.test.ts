@@ -2,7 +2,7 @@
 // test controls makes that state certain, which a live server cannot promise.
 
 import { Db, keyOf } from "../src/redis/store/db.ts";
-import { RespWriter } from "../src/resp/frame.ts";
+import { RespWriter } from "../src/resp/writer.ts";
 import type { Client, Command } from "../src/redis/commands/types.ts";
 import { KEY_COMMANDS } from "../src/redis/commands/keys.ts";
 import { assertEquals, assertMatch } from "./_util.ts";

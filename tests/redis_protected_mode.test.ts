@@ -6,7 +6,7 @@
 import { RawConn } from "./_diff.ts";
 import { assert, assertEquals, assertMatch, runTokserver, startServer } from "./_util.ts";
 import { isLoopback, protectedModeRefusal } from "../src/redis/server/protected_mode.ts";
-import { REDIS_FLAGS, redisOptions } from "../src/redis/server/options.ts";
+import { REDIS_FLAGS, redisOptions } from "../src/redis/options.ts";
 import { parseFlags } from "../src/flags/flags.ts";
 
 const dec = new TextDecoder();

@@ -26,7 +26,8 @@
  * @module
  */
 
-import { type Reply, ReplyError, ReplyParser, RespWriter } from "../resp/frame.ts";
+import { type Reply, ReplyError, ReplyParser } from "../resp/reply_parser.ts";
+import { RespWriter } from "../resp/writer.ts";
 import {
   type Arg,
   ArgBytes,

@@ -2,7 +2,8 @@
 // whenever they are published, so it gets its own connection and hands messages out as an async
 // iterable instead of resolving one reply slot per command.
 
-import { type Reply, ReplyError, ReplyParser, RespWriter } from "../resp/frame.ts";
+import { type Reply, ReplyError, ReplyParser } from "../resp/reply_parser.ts";
+import { RespWriter } from "../resp/writer.ts";
 import {
   type Arg,
   ConnectionError,

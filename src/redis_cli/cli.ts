@@ -11,7 +11,8 @@ import {
   Subscriber,
 } from "../client/client.ts";
 import { formatAddress } from "../client/conn.ts";
-import { type Reply, splitInline } from "../resp/frame.ts";
+import { type Reply } from "../resp/reply_parser.ts";
+import { splitInline } from "../resp/request_parser.ts";
 import { formatReply } from "./format.ts";
 import type { CliOptions } from "./options.ts";
 

@@ -1,7 +1,7 @@
 // How `tokserver redis-cli` shows replies: redis-cli's terminal format (cliFormatReplyTTY and
 // sdscatrepr in redis-cli.c), byte for byte, so the two can be compared side by side.
 
-import { type Reply, ReplyError } from "../resp/frame.ts";
+import { type Reply, ReplyError } from "../resp/reply_parser.ts";
 
 /**
  * A bulk string as redis-cli quotes it: `"..."` with `\\`, `\"`, `\n`, `\r`, `\t`, `\a`, `\b`

@@ -14,26 +14,13 @@ import type { Logger } from "../../net/log.ts";
 import { LogBuffer, writeAllSync } from "./encode.ts";
 import { loadFile } from "./load.ts";
 import { Rewrite } from "./rewrite.ts";
-import type { RedisClient } from "../server/socket_loop.ts";
-import type { RedisServer } from "../server/server.ts";
+import type { HeldOutput, Server, SyncGate } from "../commands/types.ts";
 
 const encoder = new TextEncoder();
 const SELECT = encoder.encode("SELECT");
 
 /** A rewrite starts on its own once the file is this big and twice its size after the last one. */
 export const AUTO_REWRITE_MIN_SIZE = 64 * 1024 * 1024;
-
-/** What a connection asks before its output may leave (appendfsync always). */
-export interface SyncGate {
-  /** Bytes of log produced so far (a logical offset that only grows). */
-  readonly fed: number;
-  /** Bytes of log known to be on disk. */
-  readonly synced: number;
-  /** Holds `client` until `synced` reaches its `syncNeed`, then calls its flush(). True. */
-  hold(client: RedisClient): boolean;
-  /** Resolves once `synced` reaches `offset` or the file is closed. */
-  until(offset: number): Promise<void>;
-}
 
 /** The append-only file being written. */
 export class AppendOnlyFile implements SyncGate {
@@ -64,7 +51,7 @@ export class AppendOnlyFile implements SyncGate {
   #scheduled = false;
   #syncing: Promise<void> | undefined;
   #lastSync = Date.now();
-  readonly #held = new Set<RedisClient>();
+  readonly #held = new Set<HeldOutput>();
   #untils: Array<{ offset: number; resolve: () => void }> = [];
   #closed = false;
   /** Called after a write when the file has grown enough for an automatic rewrite. */
@@ -221,7 +208,7 @@ export class AppendOnlyFile implements SyncGate {
     }
   }
 
-  hold(client: RedisClient): boolean {
+  hold(client: HeldOutput): boolean {
     this.#held.add(client);
     return true;
   }
@@ -301,7 +288,7 @@ interface RewriteStats {
 
 /** The server's persistence: the append-only file, rewrites, SHUTDOWN. */
 export class Persistence {
-  readonly server: RedisServer;
+  readonly server: Server;
   readonly path: string;
   /** The open file, with --appendonly yes. */
   aof: AppendOnlyFile | undefined;
@@ -322,7 +309,7 @@ export class Persistence {
   /** No automatic rewrite before this time (a failed one is not retried at once). */
   #autoAfter = 0;
 
-  constructor(server: RedisServer) {
+  constructor(server: Server) {
     this.server = server;
     const o = server.options;
     this.path = `${dirOf(o.dir)}/${o.appendfilename}`;

@@ -6,10 +6,10 @@
 // Any other unexpected byte is corruption: the start stops with its byte offset and the file is
 // left exactly as it is.
 
-import { isWord, lowerName } from "../commands/types.ts";
-import { execute } from "../commands/mod.ts";
-import { RedisClient } from "../server/socket_loop.ts";
-import type { RedisServer } from "../server/server.ts";
+import { isWord, lowerName } from "../commands/args.ts";
+import { execute } from "../server/dispatch.ts";
+import { Session } from "../server/session.ts";
+import type { Server } from "../commands/types.ts";
 
 /** What a replay found. */
 export type LoadResult =
@@ -123,7 +123,7 @@ export interface ReplaySource {
  * is whole and how long it is, or where it is corrupt; does not touch the file.
  */
 export function replay(
-  server: RedisServer,
+  server: Server,
   source: ReplaySource,
 ): { ok: true; commands: number; whole: number; size: number; multi: boolean } | {
   ok: false;
@@ -131,7 +131,7 @@ export function replay(
   message: string;
 } {
   // The loading client: a client of the server with no connection, whose replies are dropped.
-  const client = new RedisClient(server, 0, null as unknown as Deno.TcpConn, "append-only file");
+  const client = new Session(server, 0, "append-only file");
   // As Redis's loading client, it needs no AUTH under --requirepass.
   client.authenticated = true;
   const lookup = server.lookup;
@@ -230,7 +230,7 @@ export function replay(
  * Loads the append-only file at `path` into `server` (a missing file is an empty one). An
  * incomplete tail is cut off the file; corruption is reported and the file left alone.
  */
-export function loadFile(server: RedisServer, path: string): LoadResult {
+export function loadFile(server: Server, path: string): LoadResult {
   let file: Deno.FsFile;
   try {
     file = Deno.openSync(path, { read: true });

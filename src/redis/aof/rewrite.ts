@@ -10,7 +10,7 @@
 
 import { keyOf } from "../store/db.ts";
 import { LogBuffer, writeAll, writeAllSync } from "./encode.ts";
-import type { RedisServer } from "../server/server.ts";
+import type { Server } from "../commands/types.ts";
 
 const encoder = new TextEncoder();
 const SET = encoder.encode("SET");
@@ -28,7 +28,7 @@ const CHUNK = 256 * 1024;
 const KEYLESS = new Set(["multi", "exec", "select", "ping"]);
 
 /** Appends `key`'s current state as commands; false when the key does not exist. */
-export function encodeKey(server: RedisServer, key: string, out: LogBuffer): boolean {
+export function encodeKey(server: Server, key: string, out: LogBuffer): boolean {
   const db = server.db;
   const v = db.peek(key) as Uint8Array | string | undefined;
   if (v === undefined) return false;
@@ -48,7 +48,7 @@ export function encodeKey(server: RedisServer, key: string, out: LogBuffer): boo
 
 /** One rewrite in progress. */
 export class Rewrite {
-  readonly server: RedisServer;
+  readonly server: Server;
   /** The temporary file being written. */
   readonly tempPath: string;
   readonly started: number = Date.now();
@@ -57,7 +57,7 @@ export class Rewrite {
   #flushed = false;
   #aborted = false;
 
-  constructor(server: RedisServer, dir: string) {
+  constructor(server: Server, dir: string) {
     this.server = server;
     this.tempPath = `${dir}/temp-rewriteaof-bg-${Deno.pid}.aof`;
   }

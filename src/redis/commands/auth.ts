@@ -3,7 +3,8 @@
 // the no_auth flag with NOAUTH until AUTH succeeds. There is one user, `default`, as in Redis
 // without ACL files: its password is --requirepass, or none at all (then any password is right).
 
-import { type Client, type Command, Err } from "./types.ts";
+import { type Client, type Command } from "./types.ts";
+import { Err } from "./errors.ts";
 
 const encoder = new TextEncoder();
 

@@ -3,7 +3,9 @@
 // Redis 7.0 does, and is listed here for COMMAND.
 
 import { keyOf } from "../store/db.ts";
-import { type Client, type Command, cString, Err, isWord, lowerName, parseLong } from "./types.ts";
+import { type Client, type Command } from "./types.ts";
+import { cString, isWord, lowerName, parseLong } from "./args.ts";
+import { Err } from "./errors.ts";
 import { authenticate, resetAuth, WRONGPASS } from "./auth.ts";
 import { discardTransaction } from "./transactions.ts";
 

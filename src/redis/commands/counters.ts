@@ -10,7 +10,9 @@ import {
   type LongDouble,
   parseLongDouble,
 } from "../store/long_double.ts";
-import { bytes, type Client, type Command, Err, parseLong } from "./types.ts";
+import { bytes, parseLong } from "./args.ts";
+import { type Client, type Command } from "./types.ts";
+import { Err } from "./errors.ts";
 import { parseInt64 } from "./expire.ts";
 
 const SET = bytes("SET");

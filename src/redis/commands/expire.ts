@@ -5,7 +5,9 @@
 // as an absolute PEXPIREAT (or a DEL when the time has already passed), as Redis rewrites it.
 
 import { keyOf } from "../store/db.ts";
-import { bytes, type Client, type Command, cString, Err, lowerName } from "./types.ts";
+import { bytes, cString, lowerName } from "./args.ts";
+import { type Client, type Command } from "./types.ts";
+import { Err } from "./errors.ts";
 
 const LLONG_MAX = 9223372036854775807n;
 const LLONG_MIN = -9223372036854775808n;

@@ -9,7 +9,9 @@
 
 import { type Db, keyOf, type Stored } from "../store/db.ts";
 import { compileGlob } from "../store/glob.ts";
-import { type Client, type Command, Err, parseLong } from "./types.ts";
+import { type Client, type Command } from "./types.ts";
+import { Err } from "./errors.ts";
+import { parseLong } from "./args.ts";
 
 /** Redis's TYPE name of a value. Strings only for now; other types join with theirs. */
 export function typeName(_v: Stored): string {

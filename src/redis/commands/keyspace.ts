@@ -1,7 +1,9 @@
 // Keyspace commands: DEL, EXISTS, DBSIZE, FLUSHDB, FLUSHALL.
 
 import { keyOf } from "../store/db.ts";
-import { type Client, type Command, Err, isWord } from "./types.ts";
+import { type Client, type Command } from "./types.ts";
+import { Err } from "./errors.ts";
+import { isWord } from "./args.ts";
 
 function del(c: Client, args: Uint8Array[]): void {
   const db = c.server.db;

@@ -3,7 +3,8 @@
 
 import { keyBytes, keyOf } from "../store/db.ts";
 import { globMatch } from "../store/glob.ts";
-import { bytes, type Client, type Command } from "./types.ts";
+import { bytes } from "./args.ts";
+import { type Client, type Command } from "./types.ts";
 import { helpReply } from "./connection.ts";
 
 const SUBSCRIBE = bytes("subscribe");

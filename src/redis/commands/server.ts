@@ -5,9 +5,11 @@
 
 import { keyOf } from "../store/db.ts";
 import { globMatch } from "../store/glob.ts";
-import { type ArgDoc, type Client, type Command, cString, Err, lowerName } from "./types.ts";
+import { type ArgDoc, type Client, type Command } from "./types.ts";
+import { cString, lowerName } from "./args.ts";
+import { Err } from "./errors.ts";
 import { helpReply, REDIS_VERSION } from "./connection.ts";
-import { parseOutputLimit } from "../server/options.ts";
+import { parseOutputLimit } from "../options.ts";
 
 /** Flags that are ours only and never shown by COMMAND. */
 const HIDDEN_FLAGS = new Set(["pubsub_context"]);

@@ -2,7 +2,9 @@
 // exit 0) and BGREWRITEAOF (rewrite the file from the dataset in the background), with Redis
 // 7.0's arguments, replies and error texts.
 
-import { type Client, type Command, Err, isWord } from "./types.ts";
+import { type Client, type Command } from "./types.ts";
+import { Err } from "./errors.ts";
+import { isWord } from "./args.ts";
 
 function shutdown(c: Client, args: Uint8Array[]): void {
   let nosave = false, save = false, abort = false, force = false, now = false;

@@ -8,7 +8,9 @@
 // connection's read buffer.
 
 import { KEEP_TTL, keyBytes, keyOf, type Stored, toStored } from "../store/db.ts";
-import { bytes, type Client, type Command, Err, isWord, parseLong } from "./types.ts";
+import { bytes, isWord, parseLong } from "./args.ts";
+import { type Client, type Command } from "./types.ts";
+import { Err } from "./errors.ts";
 import { expireMillis } from "./expire.ts";
 import { replyValue } from "./strings.ts";
 

@@ -3,7 +3,9 @@
 // relative expiry is propagated as SET key value PXAT <absolute ms>, as Redis rewrites it.
 
 import { KEEP_TTL, keyOf, type Stored, toStored } from "../store/db.ts";
-import { bytes, type Client, type Command, Err, parseLong } from "./types.ts";
+import { bytes, parseLong } from "./args.ts";
+import { type Client, type Command } from "./types.ts";
+import { Err } from "./errors.ts";
 
 const SET = bytes("SET");
 const PXAT = bytes("PXAT");

@@ -8,23 +8,10 @@
 // a single one alone, as Redis writes its append-only file.
 
 import { keyOf } from "../store/db.ts";
-import { type Watcher, watchesOf } from "../store/watch.ts";
+import { watchesOf } from "../store/watch.ts";
 import { call } from "./call.ts";
-import { bytes, type Client, type Command } from "./types.ts";
-
-/** A command queued by MULTI: its table entry and a copy of its arguments. */
-export interface QueuedCommand {
-  readonly cmd: Command;
-  readonly args: Uint8Array[];
-}
-
-/** A client's transaction state; created on its first MULTI or WATCH. */
-export interface Transaction extends Watcher {
-  /** Commands queued since MULTI; undefined outside MULTI. */
-  queue: QueuedCommand[] | undefined;
-  /** A command was rejected while queuing (Redis's CLIENT_DIRTY_EXEC): EXEC answers EXECABORT. */
-  failed: boolean;
-}
+import { bytes } from "./args.ts";
+import type { Client, Command, Transaction } from "./types.ts";
 
 const MULTI = bytes("MULTI");
 const EXEC = bytes("EXEC");

@@ -1,13 +1,14 @@
 // What a command is: its entry in the command table (name, arity, flags, key positions, docs) and
-// what its handler may use (the client that sent it and the server state). Every command family
-// file exports a list of these; mod.ts builds the table from them.
+// what its handler may use: the client that sent it (a Session, server/session.ts) and the server
+// state, both seen through the interfaces here, so that commands depend on no server module.
+// Every command family file exports a list of commands; server/command_table.ts gathers them.
 
-import { type Db, keyOf } from "../store/db.ts";
-import type { RespWriter } from "../../resp/frame.ts";
+import type { Db } from "../store/db.ts";
+import type { Watcher } from "../store/watch.ts";
+import type { RespWriter } from "../../resp/writer.ts";
 import type { PubSub, Subscriber } from "../store/pubsub.ts";
-import type { RedisOptions } from "../server/options.ts";
-import type { Transaction } from "./transactions.ts";
-import type { Persistence } from "../aof/aof.ts";
+import type { RedisOptions } from "../options.ts";
+import type { Logger } from "../../net/log.ts";
 
 /** Command flags, spelled as Redis's COMMAND reply spells them. */
 export type CommandFlag =
@@ -152,8 +153,62 @@ export interface Server {
   propagateBatch: [args: Uint8Array[], db: number][] | undefined;
   /** Closes a client at once (CLIENT KILL, output limits). */
   kill(client: Client): void;
-  /** The append-only file, rewrites and SHUTDOWN (aof.ts). */
+  /** The append-only file, rewrites and SHUTDOWN (aof/). */
   readonly persistence: Persistence;
+  /** Where the server's log lines go. */
+  readonly log: Logger;
+  /** Finds a command by its name as sent (any case). */
+  readonly lookup: CommandFinder;
+  /** Adds a hook that receives every change of the dataset (the append-only file uses it). */
+  onPropagate(hook: (args: Uint8Array[], db: number) => void): void;
+}
+
+/** A command queued by MULTI: its table entry and a copy of its arguments. */
+export interface QueuedCommand {
+  readonly cmd: Command;
+  readonly args: Uint8Array[];
+}
+
+/** A client's transaction state; created on its first MULTI or WATCH (transactions.ts). */
+export interface Transaction extends Watcher {
+  /** Commands queued since MULTI; undefined outside MULTI. */
+  queue: QueuedCommand[] | undefined;
+  /** A command was rejected while queuing (Redis's CLIENT_DIRTY_EXEC): EXEC answers EXECABORT. */
+  failed: boolean;
+}
+
+/** Output that waits for an fsync before it may leave (appendfsync always). */
+export interface HeldOutput {
+  /** The log offset that must be on disk first. */
+  readonly syncNeed: number;
+  /** Lets the output leave. */
+  flush(): void;
+}
+
+/** What a connection asks before its output may leave (appendfsync always). */
+export interface SyncGate {
+  /** Bytes of log produced so far (a logical offset that only grows). */
+  readonly fed: number;
+  /** Bytes of log known to be on disk. */
+  readonly synced: number;
+  /** Holds `client` until `synced` reaches its `syncNeed`, then calls its flush(). True. */
+  hold(client: HeldOutput): boolean;
+  /** Resolves once `synced` reaches `offset` or the file is closed. */
+  until(offset: number): Promise<void>;
+}
+
+/** What commands and connections see of the server's persistence (aof/persistence.ts). */
+export interface Persistence {
+  /** The append-only file's health, with --appendonly yes. */
+  readonly aof: { readonly lastWriteOk: boolean; readonly lastWriteError: string } | undefined;
+  /** Set with appendfsync always. */
+  readonly gate: SyncGate | undefined;
+  /** INFO persistence's lines. */
+  info(): string[];
+  /** SHUTDOWN's last write of the file; false when it failed and the server must stay up. */
+  shutdown(force: boolean): boolean;
+  /** BGREWRITEAOF: starts a rewrite; false when one is already running. */
+  startRewrite(): boolean;
 }
 
 /**
@@ -162,6 +217,11 @@ export interface Server {
  * copies what it stores (`arg.slice()`, or `keyOf(arg)` for keys).
  */
 export type Handler = (c: Client, args: Uint8Array[]) => void;
+
+/** Finds a command by its name as sent, in any case (server/dispatch.ts's CommandLookup). */
+export interface CommandFinder {
+  find(name: Uint8Array): Command | undefined;
+}
 
 /** An entry of the command table. */
 export interface Command {
@@ -184,89 +244,3 @@ export interface Command {
   handler?: Handler;
   subcommands?: readonly Command[];
 }
-
-const encoder = new TextEncoder();
-
-/**
- * A C string view of an argument as Redis prints it with `%.Ns`: up to the first NUL byte, at
- * most `max` bytes, as a binary string.
- */
-export function cString(b: Uint8Array, max = 128): string {
-  let n = b.indexOf(0);
-  if (n === -1) n = b.length;
-  return keyOf(b.subarray(0, Math.min(n, max)));
-}
-
-/** Bytes of an ASCII/UTF-8 string (for replies built from literals). */
-export function bytes(s: string): Uint8Array {
-  return encoder.encode(s);
-}
-
-/** ASCII-lowercases a command name or option as a JS string (bytes over 127 kept as chars). */
-export function lowerName(b: Uint8Array): string {
-  let s = "";
-  for (let i = 0; i < b.length; i++) {
-    const c = b[i]!;
-    s += String.fromCharCode(c >= 65 && c <= 90 ? c + 32 : c);
-  }
-  return s;
-}
-
-/** Whether `b` equals the lowercase ASCII `word`, ignoring case. */
-export function isWord(b: Uint8Array, word: string): boolean {
-  const n = word.length;
-  if (b.length !== n) return false;
-  for (let i = 0; i < n; i++) {
-    const c = b[i]!;
-    if ((c >= 65 && c <= 90 ? c + 32 : c) !== word.charCodeAt(i)) return false;
-  }
-  return true;
-}
-
-/**
- * Parses a signed 64-bit integer argument as Redis's string2ll (no spaces, no '+', no leading
- * zeros); undefined if invalid. Values beyond 2^53 are approximated.
- */
-export function parseLong(b: Uint8Array): number | undefined {
-  const len = b.length;
-  if (len === 0 || len >= 21) return undefined;
-  if (len === 1 && b[0] === 48) return 0;
-  let p = 0, neg = false;
-  if (b[0] === 45) {
-    neg = true;
-    p = 1;
-    if (len === 1) return undefined;
-  }
-  let c = b[p]!;
-  if (c < 49 || c > 57) return undefined;
-  let v = BigInt(0);
-  let small = c - 48;
-  p++;
-  // Up to 15 digits fit in a double exactly; past that, switch to BigInt for the range check.
-  if (len - p <= 14) {
-    for (; p < len; p++) {
-      c = b[p]!;
-      if (c < 48 || c > 57) return undefined;
-      small = small * 10 + (c - 48);
-    }
-    return neg ? -small : small;
-  }
-  v = BigInt(small);
-  for (; p < len; p++) {
-    c = b[p]!;
-    if (c < 48 || c > 57) return undefined;
-    v = v * 10n + BigInt(c - 48);
-  }
-  if (neg ? v > 9223372036854775808n : v > 9223372036854775807n) return undefined;
-  return Number(neg ? -v : v);
-}
-
-/** Redis's error texts, in one place. */
-export const Err = {
-  syntax: "ERR syntax error",
-  notInteger: "ERR value is not an integer or out of range",
-  wrongType: "WRONGTYPE Operation against a key holding the wrong kind of value",
-  arity: (name: string) => `ERR wrong number of arguments for '${name}' command`,
-  unknownSubcommand: (sub: string, container: string) =>
-    `ERR unknown subcommand '${sub.slice(0, 128)}'. Try ${container.toUpperCase()} HELP.`,
-} as const;

@@ -3,7 +3,7 @@
 // --requirepass instead, so an open server is never reachable by accident. `--protected-mode no`
 // turns the check off.
 
-import type { RedisOptions } from "./options.ts";
+import type { RedisOptions } from "../options.ts";
 
 /** Whether `host` only accepts connections from this machine. */
 export function isLoopback(host: string): boolean {

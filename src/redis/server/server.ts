@@ -8,11 +8,13 @@ import { type Logger, stderrLogger } from "../../net/log.ts";
 import { runServer } from "../../net/run.ts";
 import { closeQuietly, type Connection, type TcpServer } from "../../net/server.ts";
 import { Persistence } from "../aof/aof.ts";
+import { OutputPool } from "../../resp/writer.ts";
 import type { Command, Server, ServerConfig, ServerStats } from "../commands/types.ts";
-import { buildCommandTable, CommandLookup } from "../commands/mod.ts";
-import { RedisClient } from "./socket_loop.ts";
+import { buildCommandTable } from "./command_table.ts";
+import { CommandLookup } from "./dispatch.ts";
+import { RedisConnection } from "./socket_loop.ts";
 import { Db, keyBytes } from "../store/db.ts";
-import { type OutputLimit, parseOutputLimit, type RedisOptions } from "./options.ts";
+import { type OutputLimit, parseOutputLimit, type RedisOptions } from "../options.ts";
 import { PubSub } from "../store/pubsub.ts";
 import { protectedModeRefusal } from "./protected_mode.ts";
 import { discardTransaction } from "../commands/transactions.ts";
@@ -45,11 +47,13 @@ export class RedisServer implements Server {
   readonly runId: string;
   readonly db: Db = new Db();
   readonly pubsub: PubSub = new PubSub();
-  readonly clients: Map<number, RedisClient> = new Map();
+  readonly clients: Map<number, RedisConnection> = new Map();
   stats: ServerStats = freshStats();
   readonly startTime: number = Date.now();
   port = 0;
   readonly commands: Map<string, Command>;
+  /** Output buffers lent to connections while they write. */
+  readonly outputPool: OutputPool = new OutputPool();
   readonly lookup: CommandLookup;
   readonly log: Logger;
   readonly verbose: boolean;
@@ -58,7 +62,7 @@ export class RedisServer implements Server {
   opsPerSec = 0;
   propagateBatch: [args: Uint8Array[], db: number][] | undefined;
   readonly #propagateHooks: PropagateHook[] = [];
-  #flushQueue: RedisClient[] = [];
+  #flushQueue: RedisConnection[] = [];
   #timers: ReturnType<typeof setInterval>[] = [];
   #lastOps = 0;
 
@@ -98,24 +102,24 @@ export class RedisServer implements Server {
   /** Serves one accepted connection. */
   handle(c: Connection): Promise<void> {
     this.stats.connectionsReceived++;
-    const client = new RedisClient(this, c.id, c.conn, c);
+    const client = new RedisConnection(this, c.id, c.conn, c);
     this.clients.set(client.id, client);
     return client.serve();
   }
 
   /** Forgets a client whose connection ended. */
-  removeClient(client: RedisClient): void {
+  removeClient(client: RedisConnection): void {
     this.clients.delete(client.id);
     this.pubsub.removeAll(client);
     discardTransaction(client);
   }
 
-  kill(client: RedisClient): void {
+  kill(client: RedisConnection): void {
     client.kill();
   }
 
   /** Schedules a write for a client that received output outside its own read loop. */
-  queueFlush(client: RedisClient): void {
+  queueFlush(client: RedisConnection): void {
     client.flushQueued = true;
     if (this.#flushQueue.push(client) === 1) queueMicrotask(() => this.#flushAll());
   }

@@ -9,20 +9,12 @@
 // when a reply is written and go back to it once everything has left.
 
 import { isDisconnect } from "../../net/server.ts";
-import {
-  ProtocolError,
-  QueryBufferLimitError,
-  RequestParser,
-  RespWriter,
-} from "../../resp/frame.ts";
-import type { Client } from "../commands/types.ts";
-import { execute } from "../commands/mod.ts";
-import { authRequired } from "../commands/auth.ts";
-import type { Transaction } from "../commands/transactions.ts";
-import type { RedisServer } from "./server.ts";
+import { ProtocolError, QueryBufferLimitError, RequestParser } from "../../resp/request_parser.ts";
+import { execute } from "./dispatch.ts";
+import type { Server } from "../commands/types.ts";
+import type { OutputPool } from "../../resp/writer.ts";
+import { Session } from "./session.ts";
 
-// What a client that never subscribed listens to (shared, never added to).
-const NONE: ReadonlySet<string> = new Set<string>();
 const MIN_READ = 512;
 const MAX_READ = 64 * 1024;
 
@@ -47,26 +39,22 @@ export function debugFrame(args: Uint8Array[]): string {
   return `Array([${args.map((a) => `Bulk(${debugBytes(a)})`).join(", ")}])`;
 }
 
-/** A connected Redis client: its state for the commands, and the connection's read/write loop. */
-export class RedisClient implements Client {
-  readonly id: number;
-  readonly out: RespWriter = new RespWriter();
-  readonly server: RedisServer;
-  readonly since: number;
-  name = "";
-  libName = "";
-  libVer = "";
-  db = 0;
-  resp: 2 | 3 = 2;
-  closeAfterReply = false;
-  lastInteraction: number;
-  lastCommand = "";
-  propagateAs: Uint8Array[] | undefined;
-  tx: Transaction | undefined;
-  authenticated: boolean;
+/** What a connection needs of its server beyond what commands see (server.ts implements it). */
+export interface ConnectionHost extends Server {
+  /** Log every command received (--verbose). */
+  readonly verbose: boolean;
+  /** Output buffers lent to connections while they write. */
+  readonly outputPool: OutputPool;
+  /** Schedules a write for a connection that received output outside its own read loop. */
+  queueFlush(c: RedisConnection): void;
+  /** Forgets a connection that ended. */
+  removeClient(c: RedisConnection): void;
+}
+
+/** A connected Redis client: a Session driven by its TCP connection's read/write loop. */
+export class RedisConnection extends Session {
+  declare readonly server: ConnectionHost;
   readonly #conn: Deno.TcpConn;
-  readonly #peer: string | { readonly remote: string };
-  #subs: { channels: Set<string>; patterns: Set<string> } | undefined;
   readonly #parser: RequestParser;
   #readSize = MIN_READ;
   #smallReads = 0;
@@ -77,29 +65,22 @@ export class RedisClient implements Client {
   #onFailed: ((err: unknown) => void) | undefined;
   #wake: (() => void) | undefined;
   #inflight = 0;
-  #dead = false;
   #softSince = 0;
   /** Set while this client waits in the server's flush queue. */
   flushQueued = false;
-  /** appendfsync always: the log offset that must be on disk before this output may leave. */
-  syncNeed = 0;
 
   /**
    * `peer` is the client's address, or the accepted connection that formats it on demand (most
    * clients never need it as a string).
    */
   constructor(
-    server: RedisServer,
+    server: ConnectionHost,
     id: number,
     conn: Deno.TcpConn,
     peer: string | { readonly remote: string },
   ) {
-    this.server = server;
-    this.id = id;
+    super(server, id, peer, server.outputPool);
     this.#conn = conn;
-    this.#peer = peer;
-    this.since = this.lastInteraction = Date.now();
-    this.authenticated = !authRequired(this);
     const o = server.options;
     this.#parser = new RequestParser({
       maxBulkLen: o.protoMaxBulkLen,
@@ -107,56 +88,30 @@ export class RedisClient implements Client {
     });
   }
 
-  /** Channels this client listens to (binary strings). */
-  get channels(): ReadonlySet<string> {
-    return this.#subs?.channels ?? NONE;
-  }
-
-  /** Patterns this client listens to (binary strings). */
-  get patterns(): ReadonlySet<string> {
-    return this.#subs?.patterns ?? NONE;
-  }
-
-  /** The sets behind `channels` and `patterns`, made on the first subscription. */
-  subscriptions(): { channels: Set<string>; patterns: Set<string> } {
-    return this.#subs ??= { channels: new Set(), patterns: new Set() };
-  }
-
-  /** The client's address, `host:port`. */
-  get addr(): string {
-    const p = this.#peer;
-    return typeof p === "string" ? p : p.remote;
-  }
-
   /** Bytes of output not yet written to the socket. */
-  get pendingOutput(): number {
+  override get pendingOutput(): number {
     return this.out.length + this.#inflight;
   }
 
   /** Bytes of input not yet parsed. */
-  get pendingInput(): number {
+  override get pendingInput(): number {
     return this.#parser.pending;
-  }
-
-  /** Whether the connection has been closed by the server. */
-  get dead(): boolean {
-    return this.#dead;
   }
 
   /** Serves the client until it leaves, QUITs, breaks the protocol or is killed. */
   async serve(): Promise<void> {
     const parser = this.#parser, conn = this.#conn, stats = this.server.stats;
     try {
-      while (!this.closeAfterReply && !this.#dead) {
+      while (!this.closeAfterReply && !this.dead) {
         const view = parser.reserve(this.#readSize);
         let n: number | null;
         try {
           n = await conn.read(view);
         } catch (err) {
-          if (this.#dead || isDisconnect(err)) break;
+          if (this.dead || isDisconnect(err)) break;
           throw err;
         }
-        if (n === null || this.#dead) break;
+        if (n === null || this.dead) break;
         stats.netInputBytes += n;
         stats.readsProcessed++;
         this.lastInteraction = Date.now();
@@ -172,9 +127,7 @@ export class RedisClient implements Client {
         const gate = this.server.persistence.gate;
         if (gate !== undefined) this.syncNeed = gate.fed;
         this.#adaptReadSize(n, view.length);
-        if (this.channels.size > 0 || this.patterns.size > 0) {
-          if (this.#overLimit()) break;
-        }
+        if (this.subscribed && this.#overLimit()) break;
         this.#flush();
         // appendfsync always: a client that keeps sending while its replies wait for the fsync
         // (aof.ts) is read on only once they have left, when they pile up past 64 KiB.
@@ -188,7 +141,7 @@ export class RedisClient implements Client {
       this.#flush();
       while (this.#writing) await this.#idle();
     } finally {
-      this.#dead = true;
+      this.markDead();
       this.server.removeClient(this);
     }
   }
@@ -233,8 +186,8 @@ export class RedisClient implements Client {
   }
 
   /** Appends a published message's frame (pub/sub); the bytes are copied. */
-  deliver(frame: Uint8Array): void {
-    if (this.#dead) return;
+  override deliver(frame: Uint8Array): void {
+    if (this.dead) return;
     this.out.raw(frame);
     if (this.#overLimit()) return;
     if (!this.#writing && !this.flushQueued) this.server.queueFlush(this);
@@ -265,12 +218,12 @@ export class RedisClient implements Client {
   }
 
   /** Starts writing pending output unless a write is already in flight. */
-  flush(): void {
+  override flush(): void {
     this.#flush();
   }
 
   #flush(): void {
-    if (this.#writing || this.out.length === 0 || this.#dead || this.#held()) return;
+    if (this.#writing || this.out.length === 0 || this.dead || this.#held()) return;
     this.#writing = true;
     this.#send();
   }
@@ -303,14 +256,14 @@ export class RedisClient implements Client {
     stats.writesProcessed++;
     const off = this.#off += n;
     this.#inflight = chunk.length - off;
-    if (off < chunk.length && !this.#dead) {
+    if (off < chunk.length && !this.dead) {
       this.#conn.write(chunk.subarray(off)).then(this.#onWrote, this.#onFailed);
       return;
     }
     stats.netOutputBytes += off;
     this.#chunk = undefined;
     const out = this.out;
-    if (out.length > 0 && !this.#dead && !this.#held()) {
+    if (out.length > 0 && !this.dead && !this.#held()) {
       this.#send();
       return;
     }
@@ -320,7 +273,7 @@ export class RedisClient implements Client {
   }
 
   #failed(err: unknown): void {
-    if (!this.#dead && !isDisconnect(err)) {
+    if (!this.dead && !isDisconnect(err)) {
       this.server.log.info(`client ${this.addr}: ${err instanceof Error ? err.message : err}`);
     }
     this.kill();
@@ -358,12 +311,9 @@ export class RedisClient implements Client {
   }
 
   /** Closes the connection now, dropping pending output. */
-  kill(): void {
-    if (this.#dead) return;
-    this.#dead = true;
-    this.server.pubsub.removeAll(this);
-    this.out.truncate(0);
-    this.out.shrink();
+  override kill(): void {
+    if (this.dead) return;
+    super.kill();
     try {
       this.#conn.close();
     } catch {

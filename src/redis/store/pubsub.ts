@@ -4,7 +4,7 @@
 // itself what to do when its output grows (the output limits live with the connection).
 
 import { keyBytes } from "./db.ts";
-import { RespWriter } from "../../resp/frame.ts";
+import { RespWriter } from "../../resp/writer.ts";
 import { compileGlob, type Glob } from "./glob.ts";
 
 /** A connection that can receive messages. */

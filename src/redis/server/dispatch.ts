@@ -1,53 +1,14 @@
-// The command table and the one place every command goes through: lookup (subcommands
-// included), the unknown-command and arity errors with Redis's exact texts, the AUTH and pub/sub
-// context checks, queuing inside MULTI, then call.ts (the handler, and propagation of dataset
-// changes through the server's one hook). Command families register here by exporting a list of
-// commands.
+// The one place every command goes through, for a client on a socket and for the append-only file
+// alike: lookup (subcommands included), the unknown-command and arity errors with Redis's exact
+// texts, the AUTH, disk-error and pub/sub context checks, queuing inside MULTI, then call.ts (the
+// handler, and propagation of dataset changes through the server's one hook).
 
-import { type Client, type Command, cString, Err, isWord, lowerName } from "./types.ts";
-import { CONNECTION_COMMANDS } from "./connection.ts";
-import { COUNTER_COMMANDS } from "./counters.ts";
-import { EXPIRE_COMMANDS } from "./expire.ts";
-import { KEY_COMMANDS } from "./keys.ts";
-import { KEYSPACE_COMMANDS } from "./keyspace.ts";
-import { PUBSUB_COMMANDS } from "./pubsub.ts";
-import { SERVER_COMMANDS } from "./server.ts";
-import { SHUTDOWN_COMMANDS } from "./shutdown.ts";
-import { STRING_OP_COMMANDS } from "./string_ops.ts";
-import { STRING_COMMANDS } from "./strings.ts";
-import { queueCommand, rejection, TRANSACTION_COMMANDS } from "./transactions.ts";
-import { AUTH_COMMANDS, NOAUTH } from "./auth.ts";
-import { call } from "./call.ts";
-
-/** Every command family, in COMMAND's order. */
-export const FAMILIES: readonly (readonly Command[])[] = [
-  CONNECTION_COMMANDS,
-  STRING_COMMANDS,
-  STRING_OP_COMMANDS,
-  COUNTER_COMMANDS,
-  KEYSPACE_COMMANDS,
-  KEY_COMMANDS,
-  EXPIRE_COMMANDS,
-  PUBSUB_COMMANDS,
-  SERVER_COMMANDS,
-  SHUTDOWN_COMMANDS,
-  TRANSACTION_COMMANDS,
-  AUTH_COMMANDS,
-];
-
-/** Builds the command table (lowercase name to command) from `families`. */
-export function buildCommandTable(
-  families: readonly (readonly Command[])[] = FAMILIES,
-): Map<string, Command> {
-  const table = new Map<string, Command>();
-  for (const family of families) {
-    for (const cmd of family) {
-      if (table.has(cmd.name)) throw new Error(`command ${cmd.name} registered twice`);
-      table.set(cmd.name, cmd);
-    }
-  }
-  return table;
-}
+import type { Client, Command, CommandFinder } from "../commands/types.ts";
+import { cString, isWord, lowerName } from "../commands/args.ts";
+import { Err } from "../commands/errors.ts";
+import { queueCommand, rejection } from "../commands/transactions.ts";
+import { NOAUTH } from "../commands/auth.ts";
+import { call } from "../commands/call.ts";
 
 /** Redis's reply to a command it does not know. */
 export function unknownCommandError(args: Uint8Array[]): string {
@@ -64,7 +25,7 @@ function oneLine(s: string): string {
 }
 
 /** Finds commands by the name bytes as sent, remembering recent spellings without strings. */
-export class CommandLookup {
+export class CommandLookup implements CommandFinder {
   readonly table: Map<string, Command>;
   // A small direct-mapped cache: slot by a hash of the bytes, checked byte by byte.
   readonly #names: (Uint8Array | undefined)[] = new Array(256).fill(undefined);
@@ -105,7 +66,7 @@ export class CommandLookup {
  * Runs one command for `c`: what Redis's processCommand and call() do for a client that has
  * passed the protocol layer. The reply goes to `c.out`.
  */
-export function execute(c: Client, args: Uint8Array[], lookup: CommandLookup): void {
+export function execute(c: Client, args: Uint8Array[], lookup: CommandFinder): void {
   const server = c.server;
   server.stats.commandsProcessed++;
   const name = args[0]!;

@@ -1,6 +1,6 @@
 // The `tokserver redis` command line: its flags, in one table that also writes the --help text.
 
-import { type FlagSpec, HOST_FLAG, portFlag, SERVER_LIMIT_FLAGS } from "../../flags/flags.ts";
+import { type FlagSpec, HOST_FLAG, portFlag, SERVER_LIMIT_FLAGS } from "../flags/flags.ts";
 
 /** Everything `tokserver redis` is started with. */
 export interface RedisOptions {

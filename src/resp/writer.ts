@@ -1,0 +1,279 @@
+// Encodes RESP into one growable buffer: a connection's pending replies, a client's pending
+// commands, the append-only file's log. Numbers and lengths are written as ASCII digits straight
+// into the buffer. Buffers of writers whose output has all left go back to an OutputPool, so an
+// idle connection holds none and a busy one does not allocate per round trip.
+
+import { EMPTY, SHRINK_OVER } from "./input_buffer.ts";
+
+const CR = 13, LF = 10, STAR = 42, DOLLAR = 36, MINUS = 45;
+const encoder = new TextEncoder();
+
+/**
+ * Output buffers kept for the next writer that needs room; a server owns one for its
+ * connections.
+ *
+ * @example
+ * ```ts
+ * import { OutputPool, RespWriter } from "./writer.ts";
+ * const pool = new OutputPool();
+ * const out = new RespWriter(0, pool);
+ * out.simple("OK");
+ * out.take();
+ * out.release(); // the buffers go back to the pool
+ * ```
+ */
+export class OutputPool {
+  readonly #buffers: Uint8Array[] = [];
+  readonly #max: number;
+  readonly #largest: number;
+
+  /** Keeps at most `max` buffers of at most `largest` bytes each. */
+  constructor(max = 128, largest = 16 * 1024) {
+    this.#max = max;
+    this.#largest = largest;
+  }
+
+  /** A pooled buffer of at least `need` bytes, or undefined. */
+  take(need: number): Uint8Array | undefined {
+    const b = this.#buffers;
+    return b.length > 0 && need <= b[b.length - 1]!.length ? b.pop() : undefined;
+  }
+
+  /** Keeps `b` for reuse if there is room for it. */
+  give(b: Uint8Array): void {
+    if (b.length > 0 && b.length <= this.#largest && this.#buffers.length < this.#max) {
+      this.#buffers.push(b);
+    }
+  }
+}
+
+/**
+ * Encodes RESP into one growable buffer (a connection's pending output, or a client's pending
+ * commands). Numbers and lengths are written as ASCII digits straight into the buffer.
+ */
+export class RespWriter {
+  #buf: Uint8Array;
+  #len = 0;
+  // take() hands out one buffer and writes on into the other, so the view it returns stays
+  // valid while the caller writes it to a socket.
+  #spare: Uint8Array | undefined;
+  readonly #initial: number;
+  readonly #pool: OutputPool | undefined;
+
+  /** `initial` bytes are allocated at once (0: on the first write); `pool` lends and takes back buffers. */
+  constructor(initial = 0, pool?: OutputPool) {
+    this.#initial = initial;
+    this.#pool = pool;
+    this.#buf = initial === 0 ? EMPTY : new Uint8Array(initial);
+  }
+
+  /** Bytes pending. */
+  get length(): number {
+    return this.#len;
+  }
+
+  /** Capacity held (for memory reports). */
+  get capacity(): number {
+    return this.#buf.length + (this.#spare?.length ?? 0);
+  }
+
+  #ensure(n: number): void {
+    const need = this.#len + n;
+    if (need <= this.#buf.length) return;
+    if (this.#len === 0 && this.#pool !== undefined) {
+      const pooled = this.#pool.take(need);
+      if (pooled !== undefined) {
+        this.#buf = pooled;
+        return;
+      }
+    }
+    let size = Math.max(this.#buf.length * 2, 256);
+    while (size < need) size *= 2;
+    const next = new Uint8Array(size);
+    next.set(this.#buf.subarray(0, this.#len));
+    this.#buf = next;
+  }
+
+  /** Writes a binary string (one byte per char); a string with chars over 0xFF as UTF-8. */
+  #ascii(s: string): void {
+    const n = s.length;
+    for (let i = 0; i < n; i++) {
+      if (s.charCodeAt(i) > 255) {
+        this.raw(encoder.encode(s));
+        return;
+      }
+    }
+    this.#ensure(n);
+    const buf = this.#buf;
+    let p = this.#len;
+    for (let i = 0; i < n; i++) buf[p++] = s.charCodeAt(i);
+    this.#len = p;
+  }
+
+  #digits(n: number): void {
+    // n is a non-negative safe integer.
+    this.#ensure(17);
+    const buf = this.#buf;
+    if (n < 10) {
+      buf[this.#len++] = 48 + n;
+      return;
+    }
+    let digits = 0;
+    for (let m = n; m >= 1; m = Math.floor(m / 10)) digits++;
+    let p = this.#len + digits;
+    this.#len = p;
+    while (n >= 1) {
+      const q = Math.floor(n / 10);
+      buf[--p] = 48 + (n - q * 10);
+      n = q;
+    }
+  }
+
+  #crlf(): void {
+    this.#ensure(2);
+    this.#buf[this.#len++] = CR;
+    this.#buf[this.#len++] = LF;
+  }
+
+  #prefixed(prefix: number, n: number): void {
+    this.#ensure(24);
+    this.#buf[this.#len++] = prefix;
+    if (n < 0) {
+      this.#buf[this.#len++] = MINUS;
+      n = -n;
+    }
+    this.#digits(n);
+    this.#crlf();
+  }
+
+  /** Appends raw, already encoded bytes. */
+  raw(b: Uint8Array): void {
+    this.#ensure(b.length);
+    this.#buf.set(b, this.#len);
+    this.#len += b.length;
+  }
+
+  /**
+   * `+OK\r\n`. Like {@linkcode error}, `s` is a binary string: each char up to U+00FF is one
+   * byte (so bytes decoded as latin1 pass unchanged); a string with a wider char is sent as UTF-8.
+   */
+  simple(s: string): void {
+    this.#ensure(1);
+    this.#buf[this.#len++] = 43;
+    this.#ascii(s);
+    this.#crlf();
+  }
+
+  /** `-ERR ...\r\n` (`s` is the full text, e.g. "ERR unknown command ..."). */
+  error(s: string): void {
+    this.#ensure(1);
+    this.#buf[this.#len++] = MINUS;
+    this.#ascii(s);
+    this.#crlf();
+  }
+
+  /** `:1\r\n` */
+  integer(n: number | bigint): void {
+    if (typeof n === "number" && Number.isSafeInteger(n)) {
+      this.#prefixed(58, n);
+    } else {
+      this.#ensure(1);
+      this.#buf[this.#len++] = 58;
+      this.#ascii(typeof n === "bigint" ? n.toString() : BigInt(Math.trunc(n)).toString());
+      this.#crlf();
+    }
+  }
+
+  /** `$5\r\nhello\r\n` (strings are encoded as UTF-8). */
+  bulk(b: Uint8Array | string): void {
+    if (typeof b === "string") b = encoder.encode(b);
+    this.#prefixed(DOLLAR, b.length);
+    this.#ensure(b.length + 2);
+    this.#buf.set(b, this.#len);
+    this.#len += b.length;
+    this.#buf[this.#len++] = CR;
+    this.#buf[this.#len++] = LF;
+  }
+
+  /**
+   * A bulk string from a binary string (one char per byte, e.g. bytes kept as a latin1 string),
+   * without a UTF-8 round trip.
+   */
+  binary(s: string): void {
+    const n = s.length;
+    this.#prefixed(DOLLAR, n);
+    this.#ensure(n + 2);
+    const buf = this.#buf;
+    let p = this.#len;
+    for (let i = 0; i < n; i++) buf[p++] = s.charCodeAt(i);
+    buf[p++] = CR;
+    buf[p++] = LF;
+    this.#len = p;
+  }
+
+  /** `$-1\r\n` */
+  nullBulk(): void {
+    this.#ascii("$-1\r\n");
+  }
+
+  /** `*-1\r\n` */
+  nullArray(): void {
+    this.#ascii("*-1\r\n");
+  }
+
+  /** `*n\r\n` */
+  arrayHeader(n: number): void {
+    this.#prefixed(STAR, n);
+  }
+
+  /** A command: an array of bulks. */
+  command(args: ReadonlyArray<Uint8Array | string>): void {
+    this.arrayHeader(args.length);
+    for (const a of args) this.bulk(a);
+  }
+
+  /** Forgets bytes written since the length was `len` (e.g. to undo a partly written reply). */
+  truncate(len: number): void {
+    if (len < this.#len) this.#len = Math.max(0, len);
+  }
+
+  /**
+   * Returns the pending bytes and empties the buffer. The view stays valid until the next
+   * take() (writes after take() go to a second buffer), so it can be written to a socket while
+   * new output accumulates.
+   */
+  take(): Uint8Array {
+    const out = this.#buf.subarray(0, this.#len);
+    let spare = this.#spare;
+    // Large buffers are not kept around once they have been handed out.
+    if (spare === undefined || spare.length > SHRINK_OVER) {
+      spare = this.#initial === 0 ? EMPTY : new Uint8Array(this.#initial);
+    }
+    this.#spare = this.#buf.length > SHRINK_OVER ? undefined : this.#buf;
+    this.#buf = spare;
+    this.#len = 0;
+    return out;
+  }
+
+  /** Drops both buffers when nothing is pending (an idle connection). */
+  shrink(): void {
+    if (this.#len === 0) {
+      this.#buf = this.#initial === 0 ? EMPTY : new Uint8Array(this.#initial);
+      this.#spare = undefined;
+    }
+  }
+
+  /**
+   * Like {@linkcode shrink}, but hands both buffers to the writer's pool, which the next writer
+   * to need room takes from. Only when nothing is pending and no view returned by
+   * {@linkcode take} is still in use (its write has finished).
+   */
+  release(): void {
+    const pool = this.#pool;
+    if (this.#len !== 0 || this.#initial !== 0 || pool === undefined) return;
+    pool.give(this.#buf);
+    if (this.#spare !== undefined) pool.give(this.#spare);
+    this.#buf = EMPTY;
+    this.#spare = undefined;
+  }
+}
