@@ -3,7 +3,7 @@
 
 import { flagsHelp, type FlagSpec, parseFlags, UsageError } from "./src/flags/flags.ts";
 import { CHAT_FLAGS, CHAT_MODES, chatOptions } from "./src/chat/options.ts";
-import { REDIS_FLAGS, redisOptions } from "./src/redis/server/options.ts";
+import { REDIS_FLAGS, redisOptions } from "./src/redis/options.ts";
 import { CLI_FLAGS, cliOptions } from "./src/redis_cli/options.ts";
 import { runChat } from "./src/chat/mod.ts";
 import { runRedis } from "./src/redis/server/server.ts";

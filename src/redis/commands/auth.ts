@@ -94,14 +94,6 @@ export const AUTH_COMMANDS: readonly Command[] = [
     arity: -2,
     flags: ["noscript", "loading", "stale", "fast", "no_auth", "allow_busy"],
     acl: ["@fast", "@connection"],
-    summary: "Authenticate to the server",
-    since: "1.0.0",
-    group: "connection",
-    complexity: "O(N) where N is the number of passwords defined for the user",
-    args: [
-      { name: "username", type: "string", optional: true },
-      { name: "password", type: "string" },
-    ],
     handler: auth,
   },
 ];

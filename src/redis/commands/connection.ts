@@ -315,11 +315,6 @@ export function helpReply(c: Client, lines: readonly string[]): void {
   for (const l of lines) c.out.simple(l);
 }
 
-const connectionInfo = {
-  group: "connection",
-  since: "1.0.0",
-} as const;
-
 /** The connection command family. */
 export const CONNECTION_COMMANDS: readonly Command[] = [
   {
@@ -327,64 +322,30 @@ export const CONNECTION_COMMANDS: readonly Command[] = [
     arity: -1,
     flags: ["fast", "pubsub_context"],
     acl: ["@fast", "@connection"],
-    summary: "Ping the server",
-    complexity: "O(1)",
-    args: [{ name: "message", type: "string", optional: true }],
     handler: ping,
-    ...connectionInfo,
   },
   {
     name: "echo",
     arity: 2,
     flags: ["loading", "stale", "fast"],
     acl: ["@fast", "@connection"],
-    summary: "Echo the given string",
-    complexity: "O(1)",
-    args: [{ name: "message", type: "string" }],
     handler: (c, args) => c.out.bulk(args[1]!),
-    ...connectionInfo,
   },
   {
     name: "quit",
     arity: -1,
     flags: ["allow_busy", "noscript", "loading", "stale", "fast", "no_auth", "pubsub_context"],
     acl: ["@fast", "@connection"],
-    summary: "Close the connection",
-    complexity: "O(1)",
     handler: (c) => {
       c.out.simple("OK");
       c.closeAfterReply = true;
     },
-    ...connectionInfo,
   },
   {
     name: "hello",
     arity: -1,
     flags: ["noscript", "loading", "stale", "fast", "no_auth", "allow_busy"],
     acl: ["@fast", "@connection"],
-    summary: "Handshake with Redis",
-    since: "6.0.0",
-    group: "connection",
-    complexity: "O(1)",
-    args: [{
-      name: "arguments",
-      type: "block",
-      optional: true,
-      arguments: [
-        { name: "protover", type: "integer" },
-        {
-          name: "username_password",
-          type: "block",
-          token: "AUTH",
-          optional: true,
-          arguments: [{ name: "username", type: "string" }, {
-            name: "password",
-            type: "string",
-          }],
-        },
-        { name: "clientname", type: "string", token: "SETNAME", optional: true },
-      ],
-    }],
     handler: hello,
   },
   {
@@ -392,21 +353,13 @@ export const CONNECTION_COMMANDS: readonly Command[] = [
     arity: 2,
     flags: ["loading", "stale", "fast"],
     acl: ["@keyspace", "@fast", "@connection"],
-    summary: "Change the selected database for the current connection",
-    complexity: "O(1)",
-    args: [{ name: "index", type: "integer" }],
     handler: select,
-    ...connectionInfo,
   },
   {
     name: "reset",
     arity: 1,
     flags: ["noscript", "loading", "stale", "fast", "no_auth", "allow_busy", "pubsub_context"],
     acl: ["@fast", "@connection"],
-    summary: "Reset the connection",
-    since: "6.2.0",
-    group: "connection",
-    complexity: "O(1)",
     handler: reset,
   },
   {
@@ -414,19 +367,12 @@ export const CONNECTION_COMMANDS: readonly Command[] = [
     arity: -2,
     flags: [],
     acl: ["@slow"],
-    summary: "A container for client connection commands",
-    complexity: "Depends on subcommand.",
-    ...connectionInfo,
     subcommands: [
       {
         name: "client|id",
         arity: 2,
         flags: ["noscript", "loading", "stale"],
         acl: ["@slow", "@connection"],
-        summary: "Returns the client ID for the current connection",
-        since: "5.0.0",
-        group: "connection",
-        complexity: "O(1)",
         handler: (c) => c.out.integer(c.id),
       },
       {
@@ -434,10 +380,6 @@ export const CONNECTION_COMMANDS: readonly Command[] = [
         arity: 2,
         flags: ["noscript", "loading", "stale"],
         acl: ["@slow", "@connection"],
-        summary: "Get the current connection name",
-        since: "2.6.9",
-        group: "connection",
-        complexity: "O(1)",
         handler: (c) => c.name === "" ? c.out.nullBulk() : c.out.bulk(c.name),
       },
       {
@@ -445,11 +387,6 @@ export const CONNECTION_COMMANDS: readonly Command[] = [
         arity: 3,
         flags: ["noscript", "loading", "stale"],
         acl: ["@slow", "@connection"],
-        summary: "Set the current connection name",
-        since: "2.6.9",
-        group: "connection",
-        complexity: "O(1)",
-        args: [{ name: "connection-name", type: "string" }],
         handler: (c, args) => {
           if (!validName(args[2]!)) {
             c.out.error("ERR Client names cannot contain spaces, newlines or special characters.");
@@ -464,18 +401,6 @@ export const CONNECTION_COMMANDS: readonly Command[] = [
         arity: 4,
         flags: ["noscript", "loading", "stale"],
         acl: ["@slow", "@connection"],
-        summary: "Set client or connection specific info",
-        since: "7.2.0",
-        group: "connection",
-        complexity: "O(1)",
-        args: [{
-          name: "attr",
-          type: "oneof",
-          arguments: [
-            { name: "libname", type: "string", token: "LIB-NAME" },
-            { name: "libver", type: "string", token: "LIB-VER" },
-          ],
-        }],
         handler: clientSetinfo,
       },
       {
@@ -483,10 +408,6 @@ export const CONNECTION_COMMANDS: readonly Command[] = [
         arity: 2,
         flags: ["noscript", "loading", "stale"],
         acl: ["@slow", "@connection"],
-        summary: "Returns information about the current client connection.",
-        since: "6.2.0",
-        group: "connection",
-        complexity: "O(1)",
         handler: (c) => c.out.bulk(clientLine(c) + "\n"),
       },
       {
@@ -494,10 +415,6 @@ export const CONNECTION_COMMANDS: readonly Command[] = [
         arity: -2,
         flags: ["admin", "noscript", "loading", "stale"],
         acl: ["@admin", "@slow", "@dangerous", "@connection"],
-        summary: "Get the list of client connections",
-        since: "2.4.0",
-        group: "connection",
-        complexity: "O(N) where N is the number of client connections",
         handler: clientList,
       },
       {
@@ -505,10 +422,6 @@ export const CONNECTION_COMMANDS: readonly Command[] = [
         arity: -3,
         flags: ["admin", "noscript", "loading", "stale"],
         acl: ["@admin", "@slow", "@dangerous", "@connection"],
-        summary: "Kill the connection of a client",
-        since: "2.4.0",
-        group: "connection",
-        complexity: "O(N) where N is the number of client connections",
         handler: clientKill,
       },
       {
@@ -516,10 +429,6 @@ export const CONNECTION_COMMANDS: readonly Command[] = [
         arity: 2,
         flags: ["loading", "stale"],
         acl: ["@slow", "@connection"],
-        summary: "Show helpful text about the different subcommands",
-        since: "5.0.0",
-        group: "connection",
-        complexity: "O(1)",
         handler: (c) => helpReply(c, CLIENT_HELP),
       },
     ],

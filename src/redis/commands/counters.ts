@@ -117,14 +117,9 @@ function incrbyfloat(c: Client, args: Uint8Array[]): void {
   c.out.bulk(out);
 }
 
-const key = { name: "key", type: "key" } as const;
-
 function counter(
   name: string,
   arity: number,
-  summary: string,
-  since: string,
-  args: Command["args"],
   handler: Command["handler"],
 ): Command {
   return {
@@ -133,55 +128,15 @@ function counter(
     flags: ["write", "denyoom", "fast"],
     keys: [1, 1, 1],
     acl: ["@write", "@string", "@fast"],
-    summary,
-    since,
-    group: "string",
-    complexity: "O(1)",
-    args,
     handler,
   };
 }
 
 /** The counter commands. */
 export const COUNTER_COMMANDS: readonly Command[] = [
-  counter(
-    "incr",
-    2,
-    "Increment the integer value of a key by one",
-    "1.0.0",
-    [key],
-    (c, a) => incrDecr(c, a, 1),
-  ),
-  counter(
-    "decr",
-    2,
-    "Decrement the integer value of a key by one",
-    "1.0.0",
-    [key],
-    (c, a) => incrDecr(c, a, -1),
-  ),
-  counter(
-    "incrby",
-    3,
-    "Increment the integer value of a key by the given amount",
-    "1.0.0",
-    [key, { name: "increment", type: "integer" }],
-    (c, a) => incrby(c, a, false),
-  ),
-  counter(
-    "decrby",
-    3,
-    "Decrement the integer value of a key by the given number",
-    "1.0.0",
-    [key, { name: "decrement", type: "integer" }],
-    (c, a) => incrby(c, a, true),
-  ),
-  counter(
-    "incrbyfloat",
-    3,
-    "Increment the float value of a key by the given amount",
-    "2.6.0",
-    [key, { name: "increment", type: "double" }],
-    incrbyfloat,
-  ),
+  counter("incr", 2, (c, a) => incrDecr(c, a, 1)),
+  counter("decr", 2, (c, a) => incrDecr(c, a, -1)),
+  counter("incrby", 3, (c, a) => incrby(c, a, false)),
+  counter("decrby", 3, (c, a) => incrby(c, a, true)),
+  counter("incrbyfloat", 3, incrbyfloat),
 ];

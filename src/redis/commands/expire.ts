@@ -170,23 +170,8 @@ function persist(c: Client, args: Uint8Array[]): void {
   c.out.integer(c.server.db.persist(keyOf(args[1]!)) ? 1 : 0);
 }
 
-const conditionArg = {
-  name: "condition",
-  type: "oneof",
-  optional: true,
-  arguments: [
-    { name: "nx", type: "pure-token", token: "NX" },
-    { name: "xx", type: "pure-token", token: "XX" },
-    { name: "gt", type: "pure-token", token: "GT" },
-    { name: "lt", type: "pure-token", token: "LT" },
-  ],
-} as const;
-
 function expireCommand(
   name: string,
-  summary: string,
-  since: string,
-  time: { name: string; type: "integer" | "unix-time" },
   seconds: boolean,
   relative: boolean,
 ): Command {
@@ -196,19 +181,12 @@ function expireCommand(
     flags: ["write", "fast"],
     keys: [1, 1, 1],
     acl: ["@keyspace", "@write", "@fast"],
-    summary,
-    since,
-    group: "generic",
-    complexity: "O(1)",
-    args: [{ name: "key", type: "key" }, time, conditionArg],
     handler: (c, args) => expireGeneric(c, args, seconds, relative),
   };
 }
 
 function ttlCommand(
   name: string,
-  summary: string,
-  since: string,
   ms: boolean,
   absolute: boolean,
 ): Command {
@@ -218,76 +196,26 @@ function ttlCommand(
     flags: ["readonly", "fast"],
     keys: [1, 1, 1],
     acl: ["@keyspace", "@read", "@fast"],
-    summary,
-    since,
-    group: "generic",
-    complexity: "O(1)",
-    args: [{ name: "key", type: "key" }],
     handler: (c, args) => ttlGeneric(c, args, ms, absolute),
   };
 }
 
 /** The time-to-live command family. */
 export const EXPIRE_COMMANDS: readonly Command[] = [
-  expireCommand(
-    "expire",
-    "Set a key's time to live in seconds",
-    "1.0.0",
-    { name: "seconds", type: "integer" },
-    true,
-    true,
-  ),
-  expireCommand(
-    "pexpire",
-    "Set a key's time to live in milliseconds",
-    "2.6.0",
-    { name: "milliseconds", type: "integer" },
-    false,
-    true,
-  ),
-  expireCommand(
-    "expireat",
-    "Set the expiration for a key as a UNIX timestamp",
-    "1.2.0",
-    { name: "unix-time-seconds", type: "unix-time" },
-    true,
-    false,
-  ),
-  expireCommand(
-    "pexpireat",
-    "Set the expiration for a key as a UNIX timestamp specified in milliseconds",
-    "2.6.0",
-    { name: "unix-time-milliseconds", type: "unix-time" },
-    false,
-    false,
-  ),
-  ttlCommand("ttl", "Get the time to live for a key in seconds", "1.0.0", false, false),
-  ttlCommand("pttl", "Get the time to live for a key in milliseconds", "2.6.0", true, false),
-  ttlCommand(
-    "expiretime",
-    "Get the expiration Unix timestamp for a key",
-    "7.0.0",
-    false,
-    true,
-  ),
-  ttlCommand(
-    "pexpiretime",
-    "Get the expiration Unix timestamp for a key in milliseconds",
-    "7.0.0",
-    true,
-    true,
-  ),
+  expireCommand("expire", true, true),
+  expireCommand("pexpire", false, true),
+  expireCommand("expireat", true, false),
+  expireCommand("pexpireat", false, false),
+  ttlCommand("ttl", false, false),
+  ttlCommand("pttl", true, false),
+  ttlCommand("expiretime", false, true),
+  ttlCommand("pexpiretime", true, true),
   {
     name: "persist",
     arity: 2,
     flags: ["write", "fast"],
     keys: [1, 1, 1],
     acl: ["@keyspace", "@write", "@fast"],
-    summary: "Remove the expiration from a key",
-    since: "2.2.0",
-    group: "generic",
-    complexity: "O(1)",
-    args: [{ name: "key", type: "key" }],
     handler: persist,
   },
 ];

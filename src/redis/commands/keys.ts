@@ -288,9 +288,6 @@ function renameGeneric(c: Client, args: Uint8Array[], nx: boolean): void {
   else c.out.simple("OK");
 }
 
-const key = { name: "key", type: "key" } as const;
-const keys1 = { name: "key", type: "key", multiple: true } as const;
-
 /** The keyspace commands of this file. */
 export const KEY_COMMANDS: readonly Command[] = [
   {
@@ -299,12 +296,6 @@ export const KEY_COMMANDS: readonly Command[] = [
     flags: ["write", "fast"],
     keys: [1, -1, 1],
     acl: ["@keyspace", "@write", "@fast"],
-    summary:
-      "Delete a key asynchronously in another thread. Otherwise it is just as DEL, but non blocking.",
-    since: "4.0.0",
-    group: "generic",
-    complexity: "O(1) for each key removed regardless of its size.",
-    args: [keys1],
     handler: unlink,
   },
   {
@@ -313,12 +304,6 @@ export const KEY_COMMANDS: readonly Command[] = [
     flags: ["readonly", "fast"],
     keys: [1, -1, 1],
     acl: ["@keyspace", "@read", "@fast"],
-    summary:
-      "Alters the last access time of a key(s). Returns the number of existing keys specified.",
-    since: "3.2.1",
-    group: "generic",
-    complexity: "O(N) where N is the number of keys that will be touched.",
-    args: [keys1],
     handler: touch,
   },
   {
@@ -327,11 +312,6 @@ export const KEY_COMMANDS: readonly Command[] = [
     flags: ["readonly", "fast"],
     keys: [1, 1, 1],
     acl: ["@keyspace", "@read", "@fast"],
-    summary: "Determine the type stored at key",
-    since: "1.0.0",
-    group: "generic",
-    complexity: "O(1)",
-    args: [key],
     handler: type,
   },
   {
@@ -339,12 +319,6 @@ export const KEY_COMMANDS: readonly Command[] = [
     arity: 2,
     flags: ["readonly"],
     acl: ["@keyspace", "@read", "@slow", "@dangerous"],
-    summary: "Find all keys matching the given pattern",
-    since: "1.0.0",
-    group: "generic",
-    complexity: "O(N) with N being the number of keys in the database, under the assumption " +
-      "that the key names in the database and the given pattern have limited length.",
-    args: [{ name: "pattern", type: "pattern" }],
     handler: keys,
   },
   {
@@ -352,17 +326,6 @@ export const KEY_COMMANDS: readonly Command[] = [
     arity: -2,
     flags: ["readonly"],
     acl: ["@keyspace", "@read", "@slow"],
-    summary: "Incrementally iterate the keys space",
-    since: "2.8.0",
-    group: "generic",
-    complexity: "O(1) for every call. O(N) for a complete iteration, including enough command " +
-      "calls for the cursor to return back to 0. N is the number of elements inside the collection.",
-    args: [
-      { name: "cursor", type: "integer" },
-      { name: "pattern", type: "pattern", token: "MATCH", optional: true },
-      { name: "count", type: "integer", token: "COUNT", optional: true },
-      { name: "type", type: "string", token: "TYPE", optional: true },
-    ],
     handler: scan,
   },
   {
@@ -370,10 +333,6 @@ export const KEY_COMMANDS: readonly Command[] = [
     arity: 1,
     flags: ["readonly"],
     acl: ["@keyspace", "@read", "@slow"],
-    summary: "Return a random key from the keyspace",
-    since: "1.0.0",
-    group: "generic",
-    complexity: "O(1)",
     handler: randomkey,
   },
   {
@@ -382,11 +341,6 @@ export const KEY_COMMANDS: readonly Command[] = [
     flags: ["write"],
     keys: [1, 2, 1],
     acl: ["@keyspace", "@write", "@slow"],
-    summary: "Rename a key",
-    since: "1.0.0",
-    group: "generic",
-    complexity: "O(1)",
-    args: [key, { name: "newkey", type: "key" }],
     handler: (c, args) => renameGeneric(c, args, false),
   },
   {
@@ -395,11 +349,6 @@ export const KEY_COMMANDS: readonly Command[] = [
     flags: ["write", "fast"],
     keys: [1, 2, 1],
     acl: ["@keyspace", "@write", "@fast"],
-    summary: "Rename a key, only if the new key does not exist",
-    since: "1.0.0",
-    group: "generic",
-    complexity: "O(1)",
-    args: [key, { name: "newkey", type: "key" }],
     handler: (c, args) => renameGeneric(c, args, true),
   },
 ];

@@ -33,16 +33,6 @@ function flush(c: Client, args: Uint8Array[]): void {
   c.out.simple("OK");
 }
 
-const flushArgs = [{
-  name: "flush-type",
-  type: "oneof",
-  optional: true,
-  arguments: [
-    { name: "async", type: "pure-token", token: "ASYNC" },
-    { name: "sync", type: "pure-token", token: "SYNC" },
-  ],
-}] as const;
-
 /** The keyspace command family. */
 export const KEYSPACE_COMMANDS: readonly Command[] = [
   {
@@ -51,11 +41,6 @@ export const KEYSPACE_COMMANDS: readonly Command[] = [
     flags: ["write"],
     keys: [1, -1, 1],
     acl: ["@keyspace", "@write", "@slow"],
-    summary: "Delete a key",
-    since: "1.0.0",
-    group: "generic",
-    complexity: "O(N) where N is the number of keys that will be removed.",
-    args: [{ name: "key", type: "key", multiple: true }],
     handler: del,
   },
   {
@@ -64,11 +49,6 @@ export const KEYSPACE_COMMANDS: readonly Command[] = [
     flags: ["readonly", "fast"],
     keys: [1, -1, 1],
     acl: ["@keyspace", "@read", "@fast"],
-    summary: "Determine if a key exists",
-    since: "1.0.0",
-    group: "generic",
-    complexity: "O(N) where N is the number of keys to check.",
-    args: [{ name: "key", type: "key", multiple: true }],
     handler: exists,
   },
   {
@@ -76,10 +56,6 @@ export const KEYSPACE_COMMANDS: readonly Command[] = [
     arity: 1,
     flags: ["readonly", "fast"],
     acl: ["@keyspace", "@read", "@fast"],
-    summary: "Return the number of keys in the selected database",
-    since: "1.0.0",
-    group: "server",
-    complexity: "O(1)",
     handler: (c) => c.out.integer(c.server.db.size),
   },
   {
@@ -87,11 +63,6 @@ export const KEYSPACE_COMMANDS: readonly Command[] = [
     arity: -1,
     flags: ["write"],
     acl: ["@keyspace", "@write", "@slow", "@dangerous"],
-    summary: "Remove all keys from the current database",
-    since: "1.0.0",
-    group: "server",
-    complexity: "O(N) where N is the number of keys in the selected database",
-    args: flushArgs,
     handler: flush,
   },
   {
@@ -99,11 +70,6 @@ export const KEYSPACE_COMMANDS: readonly Command[] = [
     arity: -1,
     flags: ["write"],
     acl: ["@keyspace", "@write", "@slow", "@dangerous"],
-    summary: "Remove all keys from all databases",
-    since: "1.0.0",
-    group: "server",
-    complexity: "O(N) where N is the total number of keys in all databases",
-    args: flushArgs,
     handler: flush,
   },
 ];

@@ -87,7 +87,6 @@ const PUBSUB_HELP = [
   "    Prints this help.",
 ];
 
-const pubsubInfo = { group: "pubsub", since: "2.0.0" } as const;
 const context = ["pubsub", "noscript", "loading", "stale", "pubsub_context"] as const;
 
 /** The pub/sub command family. */
@@ -97,77 +96,47 @@ export const PUBSUB_COMMANDS: readonly Command[] = [
     arity: 3,
     flags: ["pubsub", "loading", "stale", "fast", "may_replicate"],
     acl: ["@pubsub", "@fast"],
-    summary: "Post a message to a channel",
-    complexity:
-      "O(N+M) where N is the number of clients subscribed to the receiving channel and M is the total number of subscribed patterns (by any client).",
-    args: [{ name: "channel", type: "string" }, { name: "message", type: "string" }],
     handler: publish,
-    ...pubsubInfo,
   },
   {
     name: "subscribe",
     arity: -2,
     flags: context,
     acl: ["@pubsub", "@slow"],
-    summary: "Listen for messages published to the given channels",
-    complexity: "O(N) where N is the number of channels to subscribe to.",
-    args: [{ name: "channel", type: "string", multiple: true }],
     handler: subscribe,
-    ...pubsubInfo,
   },
   {
     name: "unsubscribe",
     arity: -1,
     flags: context,
     acl: ["@pubsub", "@slow"],
-    summary: "Stop listening for messages posted to the given channels",
-    complexity: "O(N) where N is the number of clients already subscribed to a channel.",
-    args: [{ name: "channel", type: "string", optional: true, multiple: true }],
     handler: unsubscribe,
-    ...pubsubInfo,
   },
   {
     name: "psubscribe",
     arity: -2,
     flags: context,
     acl: ["@pubsub", "@slow"],
-    summary: "Listen for messages published to channels matching the given patterns",
-    complexity: "O(N) where N is the number of patterns the client is already subscribed to.",
-    args: [{ name: "pattern", type: "pattern", multiple: true }],
     handler: psubscribe,
-    ...pubsubInfo,
   },
   {
     name: "punsubscribe",
     arity: -1,
     flags: context,
     acl: ["@pubsub", "@slow"],
-    summary: "Stop listening for messages posted to channels matching the given patterns",
-    complexity:
-      "O(N+M) where N is the number of patterns the client is already subscribed and M is the number of total patterns subscribed in the system (by any client).",
-    args: [{ name: "pattern", type: "pattern", optional: true, multiple: true }],
     handler: punsubscribe,
-    ...pubsubInfo,
   },
   {
     name: "pubsub",
     arity: -2,
     flags: [],
     acl: ["@slow"],
-    summary: "A container for Pub/Sub commands",
-    complexity: "Depends on subcommand.",
-    ...pubsubInfo,
     subcommands: [
       {
         name: "pubsub|channels",
         arity: -2,
         flags: ["pubsub", "loading", "stale"],
         acl: ["@pubsub", "@slow"],
-        summary: "List active channels",
-        since: "2.8.0",
-        group: "pubsub",
-        complexity: "O(N) where N is the number of active channels",
-        args: [{ name: "pattern", type: "pattern", optional: true }],
         handler: (c, args) => {
           if (args.length > 3) {
             c.out.error("ERR wrong number of arguments for 'pubsub|channels' command");
@@ -186,11 +155,6 @@ export const PUBSUB_COMMANDS: readonly Command[] = [
         arity: -2,
         flags: ["pubsub", "loading", "stale"],
         acl: ["@pubsub", "@slow"],
-        summary: "Get the count of subscribers for channels",
-        since: "2.8.0",
-        group: "pubsub",
-        complexity: "O(N) for the NUMSUB subcommand, where N is the number of requested channels",
-        args: [{ name: "channel", type: "string", optional: true, multiple: true }],
         handler: (c, args) => {
           c.out.arrayHeader((args.length - 2) * 2);
           for (let i = 2; i < args.length; i++) {
@@ -204,10 +168,6 @@ export const PUBSUB_COMMANDS: readonly Command[] = [
         arity: 2,
         flags: ["pubsub", "loading", "stale"],
         acl: ["@pubsub", "@slow"],
-        summary: "Get the count of unique patterns pattern subscriptions",
-        since: "2.8.0",
-        group: "pubsub",
-        complexity: "O(1)",
         handler: (c) => c.out.integer(c.server.pubsub.patterns.size),
       },
       {
@@ -215,10 +175,6 @@ export const PUBSUB_COMMANDS: readonly Command[] = [
         arity: 2,
         flags: ["loading", "stale"],
         acl: ["@slow"],
-        summary: "Show helpful text about the different subcommands",
-        since: "6.2.0",
-        group: "pubsub",
-        complexity: "O(1)",
         handler: (c) => helpReply(c, PUBSUB_HELP),
       },
     ],

@@ -5,7 +5,8 @@
 
 import { keyOf } from "../store/db.ts";
 import { globMatch } from "../store/glob.ts";
-import { type ArgDoc, type Client, type Command } from "./types.ts";
+import type { Client, Command } from "./types.ts";
+import { type ArgDoc, docsOf } from "./docs.ts";
 import { cString, lowerName } from "./args.ts";
 import { Err } from "./errors.ts";
 import { helpReply, REDIS_VERSION } from "./connection.ts";
@@ -114,21 +115,24 @@ function writeArgDocs(c: Client, args: readonly ArgDoc[]): void {
 /** One command's COMMAND DOCS map (as a flat array in RESP2). */
 function writeDocs(c: Client, cmd: Command): void {
   const o = c.out;
-  const fields = 3 + (cmd.complexity ? 1 : 0) + (cmd.args ? 1 : 0) + (cmd.subcommands ? 1 : 0);
+  const docs = docsOf(cmd.name);
+  if (docs === undefined) throw new Error(`no COMMAND DOCS entry for ${cmd.name}`);
+  const fields = 3 + (docs.complexity ? 1 : 0) + (docs.arguments ? 1 : 0) +
+    (cmd.subcommands ? 1 : 0);
   o.arrayHeader(fields * 2);
   o.bulk("summary");
-  o.bulk(cmd.summary);
+  o.bulk(docs.summary);
   o.bulk("since");
-  o.bulk(cmd.since);
+  o.bulk(docs.since);
   o.bulk("group");
-  o.bulk(cmd.group);
-  if (cmd.complexity) {
+  o.bulk(docs.group);
+  if (docs.complexity) {
     o.bulk("complexity");
-    o.bulk(cmd.complexity);
+    o.bulk(docs.complexity);
   }
-  if (cmd.args) {
+  if (docs.arguments) {
     o.bulk("arguments");
-    writeArgDocs(c, cmd.args);
+    writeArgDocs(c, docs.arguments);
   }
   if (cmd.subcommands) {
     o.bulk("subcommands");
@@ -449,8 +453,6 @@ export function infoText(c: Client, requested: string[]): string {
   return text;
 }
 
-const serverInfo = { group: "server" } as const;
-
 /** The server command family. */
 export const SERVER_COMMANDS: readonly Command[] = [
   {
@@ -458,21 +460,13 @@ export const SERVER_COMMANDS: readonly Command[] = [
     arity: -1,
     flags: ["loading", "stale"],
     acl: ["@slow", "@connection"],
-    summary: "Get array of Redis command details",
-    since: "2.8.13",
-    complexity: "O(N) where N is the total number of Redis commands",
     handler: commandList,
-    ...serverInfo,
     subcommands: [
       {
         name: "command|count",
         arity: 2,
         flags: ["loading", "stale"],
         acl: ["@slow", "@connection"],
-        summary: "Get total number of Redis commands",
-        since: "2.8.13",
-        group: "server",
-        complexity: "O(1)",
         handler: (c) => c.out.integer(c.server.commands.size),
       },
       {
@@ -480,10 +474,6 @@ export const SERVER_COMMANDS: readonly Command[] = [
         arity: -2,
         flags: ["loading", "stale"],
         acl: ["@slow", "@connection"],
-        summary: "Get an array of Redis command names",
-        since: "7.0.0",
-        group: "server",
-        complexity: "O(N) where N is the total number of Redis commands",
         handler: (c) => {
           const names = [...c.server.commands.keys()];
           c.out.arrayHeader(names.length);
@@ -495,10 +485,6 @@ export const SERVER_COMMANDS: readonly Command[] = [
         arity: -2,
         flags: ["loading", "stale"],
         acl: ["@slow", "@connection"],
-        summary: "Get array of specific Redis command details, or all when no argument is given",
-        since: "2.8.13",
-        group: "server",
-        complexity: "O(N) where N is the number of commands to look up",
         handler: (c, args) => {
           if (args.length === 2) return commandList(c);
           c.out.arrayHeader(args.length - 2);
@@ -514,10 +500,6 @@ export const SERVER_COMMANDS: readonly Command[] = [
         arity: -2,
         flags: ["loading", "stale"],
         acl: ["@slow", "@connection"],
-        summary: "Get array of specific Redis command documentation",
-        since: "7.0.0",
-        group: "server",
-        complexity: "O(N) where N is the number of commands to look up",
         handler: (c, args) => {
           const cmds = args.length === 2
             ? allCommands(c)
@@ -534,10 +516,6 @@ export const SERVER_COMMANDS: readonly Command[] = [
         arity: 2,
         flags: ["loading", "stale"],
         acl: ["@slow", "@connection"],
-        summary: "Show helpful text about the different subcommands",
-        since: "5.0.0",
-        group: "server",
-        complexity: "O(1)",
         handler: (c) => helpReply(c, COMMAND_HELP),
       },
     ],
@@ -547,21 +525,12 @@ export const SERVER_COMMANDS: readonly Command[] = [
     arity: -2,
     flags: [],
     acl: ["@slow"],
-    summary: "A container for server configuration commands",
-    since: "2.0.0",
-    complexity: "Depends on subcommand.",
-    ...serverInfo,
     subcommands: [
       {
         name: "config|get",
         arity: -3,
         flags: ["admin", "noscript", "loading", "stale"],
         acl: ["@admin", "@slow", "@dangerous"],
-        summary: "Get the values of configuration parameters",
-        since: "2.0.0",
-        group: "server",
-        complexity: "O(N) when N is the number of configuration parameters provided",
-        args: [{ name: "parameter", type: "string", multiple: true }],
         handler: configGet,
       },
       {
@@ -569,16 +538,6 @@ export const SERVER_COMMANDS: readonly Command[] = [
         arity: -4,
         flags: ["admin", "noscript", "loading", "stale"],
         acl: ["@admin", "@slow", "@dangerous"],
-        summary: "Set configuration parameters to the given values",
-        since: "2.0.0",
-        group: "server",
-        complexity: "O(N) when N is the number of configuration parameters provided",
-        args: [{
-          name: "parameter-value",
-          type: "block",
-          multiple: true,
-          arguments: [{ name: "parameter", type: "string" }, { name: "value", type: "string" }],
-        }],
         handler: configSet,
       },
       {
@@ -586,10 +545,6 @@ export const SERVER_COMMANDS: readonly Command[] = [
         arity: 2,
         flags: ["admin", "noscript", "loading", "stale"],
         acl: ["@admin", "@slow", "@dangerous"],
-        summary: "Reset the stats returned by INFO",
-        since: "2.0.0",
-        group: "server",
-        complexity: "O(1)",
         handler: (c) => {
           c.server.resetStats();
           c.out.simple("OK");
@@ -600,10 +555,6 @@ export const SERVER_COMMANDS: readonly Command[] = [
         arity: 2,
         flags: ["loading", "stale"],
         acl: ["@slow"],
-        summary: "Show helpful text about the different subcommands",
-        since: "5.0.0",
-        group: "server",
-        complexity: "O(1)",
         handler: (c) => helpReply(c, CONFIG_HELP),
       },
     ],
@@ -613,27 +564,18 @@ export const SERVER_COMMANDS: readonly Command[] = [
     arity: -1,
     flags: ["loading", "stale"],
     acl: ["@slow", "@dangerous"],
-    summary: "Get information and statistics about the server",
-    since: "1.0.0",
-    complexity: "O(1)",
-    args: [{ name: "section", type: "string", optional: true, multiple: true }],
     handler: (c, args) => c.out.bulk(infoText(c, args.slice(1).map(lowerName))),
-    ...serverInfo,
   },
   {
     name: "time",
     arity: 1,
     flags: ["loading", "stale", "fast"],
     acl: ["@fast"],
-    summary: "Return the current server time",
-    since: "2.6.0",
-    complexity: "O(1)",
     handler: (c) => {
       const us = Math.floor((performance.timeOrigin + performance.now()) * 1000);
       c.out.arrayHeader(2);
       c.out.bulk(String(Math.floor(us / 1e6)));
       c.out.bulk(String(us % 1e6));
     },
-    ...serverInfo,
   },
 ];

@@ -47,9 +47,6 @@ function bgrewriteaof(c: Client): void {
   }
 }
 
-const pureToken = (name: string) =>
-  ({ name, type: "pure-token", token: name.toUpperCase(), optional: true }) as const;
-
 /** SHUTDOWN and BGREWRITEAOF. */
 export const SHUTDOWN_COMMANDS: readonly Command[] = [
   {
@@ -57,10 +54,6 @@ export const SHUTDOWN_COMMANDS: readonly Command[] = [
     arity: 1,
     flags: ["admin", "noscript"],
     acl: ["@admin", "@slow", "@dangerous"],
-    summary: "Asynchronously rewrite the append-only file",
-    since: "1.0.0",
-    group: "server",
-    complexity: "O(1)",
     handler: bgrewriteaof,
   },
   {
@@ -68,25 +61,6 @@ export const SHUTDOWN_COMMANDS: readonly Command[] = [
     arity: -1,
     flags: ["admin", "noscript", "loading", "stale", "no_multi", "allow_busy"],
     acl: ["@admin", "@slow", "@dangerous"],
-    summary: "Synchronously save the dataset to disk and then shut down the server",
-    since: "1.0.0",
-    group: "server",
-    complexity:
-      "O(N) when saving, where N is the total number of keys in all databases when saving data, otherwise O(1)",
-    args: [
-      {
-        name: "nosave_save",
-        type: "oneof",
-        optional: true,
-        arguments: [
-          { name: "nosave", type: "pure-token", token: "NOSAVE" },
-          { name: "save", type: "pure-token", token: "SAVE" },
-        ],
-      },
-      pureToken("now"),
-      pureToken("force"),
-      pureToken("abort"),
-    ],
     handler: shutdown,
   },
 ];

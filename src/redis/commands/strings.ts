@@ -131,8 +131,6 @@ function set(c: Client, args: Uint8Array[]): void {
   if (!(flags & Flag.GET)) c.out.simple("OK");
 }
 
-const stringInfo = { group: "string", since: "1.0.0" } as const;
-
 /** The string command family. */
 export const STRING_COMMANDS: readonly Command[] = [
   {
@@ -141,11 +139,7 @@ export const STRING_COMMANDS: readonly Command[] = [
     flags: ["readonly", "fast"],
     keys: [1, 1, 1],
     acl: ["@read", "@string", "@fast"],
-    summary: "Get the value of a key",
-    complexity: "O(1)",
-    args: [{ name: "key", type: "key" }],
     handler: get,
-    ...stringInfo,
   },
   {
     name: "set",
@@ -153,35 +147,6 @@ export const STRING_COMMANDS: readonly Command[] = [
     flags: ["write", "denyoom"],
     keys: [1, 1, 1],
     acl: ["@write", "@string", "@slow"],
-    summary: "Set the string value of a key",
-    complexity: "O(1)",
-    args: [
-      { name: "key", type: "key" },
-      { name: "value", type: "string" },
-      {
-        name: "condition",
-        type: "oneof",
-        optional: true,
-        arguments: [
-          { name: "nx", type: "pure-token", token: "NX" },
-          { name: "xx", type: "pure-token", token: "XX" },
-        ],
-      },
-      { name: "get", type: "pure-token", token: "GET", optional: true },
-      {
-        name: "expiration",
-        type: "oneof",
-        optional: true,
-        arguments: [
-          { name: "seconds", type: "integer", token: "EX" },
-          { name: "milliseconds", type: "integer", token: "PX" },
-          { name: "unix-time-seconds", type: "unix-time", token: "EXAT" },
-          { name: "unix-time-milliseconds", type: "unix-time", token: "PXAT" },
-          { name: "keepttl", type: "pure-token", token: "KEEPTTL" },
-        ],
-      },
-    ],
     handler: set,
-    ...stringInfo,
   },
 ];

@@ -148,7 +148,7 @@ function unwatch(c: Client): void {
   c.out.simple("OK");
 }
 
-const txInfo = { group: "transactions", acl: ["@fast", "@transaction"] } as const;
+const TX_ACL = ["@fast", "@transaction"] as const;
 
 /** The transaction command family. */
 export const TRANSACTION_COMMANDS: readonly Command[] = [
@@ -156,53 +156,36 @@ export const TRANSACTION_COMMANDS: readonly Command[] = [
     name: "multi",
     arity: 1,
     flags: ["noscript", "loading", "stale", "fast", "allow_busy"],
-    summary: "Mark the start of a transaction block",
-    since: "1.2.0",
-    complexity: "O(1)",
     handler: multi,
-    ...txInfo,
+    acl: TX_ACL,
   },
   {
     name: "exec",
     arity: 1,
     flags: ["noscript", "loading", "stale", "skip_slowlog"],
-    summary: "Execute all commands issued after MULTI",
-    since: "1.2.0",
-    complexity: "Depends on commands in the transaction",
     handler: exec,
-    ...txInfo,
     acl: ["@slow", "@transaction"],
   },
   {
     name: "discard",
     arity: 1,
     flags: ["noscript", "loading", "stale", "fast", "allow_busy"],
-    summary: "Discard all commands issued after MULTI",
-    since: "2.0.0",
-    complexity: "O(N), when N is the number of queued commands",
     handler: discard,
-    ...txInfo,
+    acl: TX_ACL,
   },
   {
     name: "watch",
     arity: -2,
     flags: ["noscript", "loading", "stale", "fast", "allow_busy"],
     keys: [1, -1, 1],
-    summary: "Watch the given keys to determine execution of the MULTI/EXEC block",
-    since: "2.2.0",
-    complexity: "O(1) for every key.",
-    args: [{ name: "key", type: "key", multiple: true }],
     handler: watch,
-    ...txInfo,
+    acl: TX_ACL,
   },
   {
     name: "unwatch",
     arity: 1,
     flags: ["noscript", "loading", "stale", "fast", "allow_busy"],
-    summary: "Forget about all watched keys",
-    since: "2.2.0",
-    complexity: "O(1)",
     handler: unwatch,
-    ...txInfo,
+    acl: TX_ACL,
   },
 ];

@@ -32,25 +32,6 @@ export type CommandFlag =
   /** Allowed while a RESP2 connection is subscribed (Redis checks this by handler). */
   | "pubsub_context";
 
-/** One argument in COMMAND DOCS. */
-export interface ArgDoc {
-  readonly name: string;
-  type:
-    | "string"
-    | "integer"
-    | "double"
-    | "key"
-    | "pattern"
-    | "unix-time"
-    | "pure-token"
-    | "oneof"
-    | "block";
-  token?: string;
-  optional?: boolean;
-  multiple?: boolean;
-  arguments?: readonly ArgDoc[];
-}
-
 /** The state of a connected client that commands read and change. */
 export interface Client extends Subscriber {
   /** Unique id (CLIENT ID). */
@@ -232,14 +213,8 @@ export interface Command {
   flags: readonly CommandFlag[];
   /** Key positions for COMMAND: first, last (-1: last argument), step; 0 0 0 without keys. */
   keys?: [first: number, last: number, step: number];
-  /** ACL categories, e.g. `@read`, `@string`, `@fast`. */
+  /** ACL categories, e.g. `@read`, `@string`, `@fast`. (COMMAND DOCS's texts: docs.ts.) */
   acl?: readonly string[];
-  /** For COMMAND DOCS. */
-  summary: string;
-  since: string;
-  group: string;
-  complexity?: string;
-  args?: readonly ArgDoc[];
   /** The handler; a container command (CLIENT, CONFIG, COMMAND) has subcommands instead. */
   handler?: Handler;
   subcommands?: readonly Command[];
