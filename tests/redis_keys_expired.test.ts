@@ -3,8 +3,9 @@
 
 import { Db, keyOf } from "../src/redis/store/db.ts";
 import { RespWriter } from "../src/resp/writer.ts";
-import type { Client, Command } from "../src/redis/commands/types.ts";
+import type { Command, Session } from "../src/redis/commands/types.ts";
 import { KEY_COMMANDS } from "../src/redis/commands/keys.ts";
+import { SCAN_COMMANDS } from "../src/redis/commands/scan.ts";
 import { assertEquals, assertMatch } from "./_util.ts";
 
 const enc = new TextEncoder();
@@ -13,7 +14,7 @@ const dec = new TextDecoder();
 /** Runs one command of `table` on `db` and returns the raw reply. */
 function call(db: Db, table: readonly Command[], ...args: string[]): string {
   const out = new RespWriter();
-  const c = { out, server: { db }, propagateAs: undefined } as unknown as Client;
+  const c = { out, server: { db }, propagateAs: undefined } as unknown as Session;
   table.find((cmd) => cmd.name === args[0]!.toLowerCase())!.handler!(
     c,
     args.map((a) => enc.encode(a)),
@@ -37,7 +38,10 @@ for (const n of [10, 5000]) {
     assertEquals(call(fresh, KEY_COMMANDS, "RANDOMKEY"), "$-1\r\n");
     fresh.set("live", "v");
     assertEquals(call(fresh, KEY_COMMANDS, "RANDOMKEY"), "$4\r\nlive\r\n");
-    assertEquals(call(db, KEY_COMMANDS, "KEYS", "*"), "*0\r\n");
-    assertEquals(call(db, KEY_COMMANDS, "SCAN", "0", "COUNT", "100000"), "*2\r\n$1\r\n0\r\n*0\r\n");
+    assertEquals(call(db, SCAN_COMMANDS, "KEYS", "*"), "*0\r\n");
+    assertEquals(
+      call(db, SCAN_COMMANDS, "SCAN", "0", "COUNT", "100000"),
+      "*2\r\n$1\r\n0\r\n*0\r\n",
+    );
   });
 }

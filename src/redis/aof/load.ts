@@ -8,7 +8,7 @@
 
 import { isWord, lowerName } from "../commands/args.ts";
 import { execute } from "../server/dispatch.ts";
-import { Session } from "../server/session.ts";
+import { ClientSession } from "../server/session.ts";
 import type { Server } from "../commands/types.ts";
 
 /** What a replay found. */
@@ -131,7 +131,7 @@ export function replay(
   message: string;
 } {
   // The loading client: a client of the server with no connection, whose replies are dropped.
-  const client = new Session(server, 0, "append-only file");
+  const client = new ClientSession(server, 0, "append-only file");
   // As Redis's loading client, it needs no AUTH under --requirepass.
   client.authenticated = true;
   const lookup = server.lookup;

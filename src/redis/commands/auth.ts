@@ -3,8 +3,8 @@
 // the no_auth flag with NOAUTH until AUTH succeeds. There is one user, `default`, as in Redis
 // without ACL files: its password is --requirepass, or none at all (then any password is right).
 
-import { type Client, type Command } from "./types.ts";
-import { Err } from "./errors.ts";
+import { type Command, type Session } from "./types.ts";
+import { Err } from "./replies.ts";
 
 const encoder = new TextEncoder();
 
@@ -23,7 +23,7 @@ const NO_PASSWORD =
 /** The password's bytes, per server options object (encoded once). */
 const passwords = new WeakMap<object, Uint8Array>();
 
-function passwordOf(c: Client): Uint8Array | undefined {
+function passwordOf(c: Session): Uint8Array | undefined {
   const opts = c.server.options;
   if (opts.requirepass === undefined) return undefined;
   let p = passwords.get(opts);
@@ -45,7 +45,7 @@ function isDefaultUser(user: Uint8Array): boolean {
 }
 
 /** Whether `c` must AUTH before running commands, for a client just connected. */
-export function authRequired(c: Pick<Client, "server">): boolean {
+export function authRequired(c: Pick<Session, "server">): boolean {
   return c.server.options.requirepass !== undefined;
 }
 
@@ -53,7 +53,7 @@ export function authRequired(c: Pick<Client, "server">): boolean {
  * Checks a user name and password as Redis's ACLAuthenticateUser does for the default user; on
  * success `c` is authenticated. A failure leaves the client as it was.
  */
-export function authenticate(c: Client, user: Uint8Array, password: Uint8Array): boolean {
+export function authenticate(c: Session, user: Uint8Array, password: Uint8Array): boolean {
   // User names are case-sensitive in Redis.
   if (!isDefaultUser(user)) return false;
   const expected = passwordOf(c);
@@ -63,11 +63,11 @@ export function authenticate(c: Client, user: Uint8Array, password: Uint8Array):
 }
 
 /** RESET's part: back to the default user, which needs AUTH again when a password is set. */
-export function resetAuth(c: Client): void {
+export function resetAuth(c: Session): void {
   c.authenticated = !authRequired(c);
 }
 
-function auth(c: Client, args: Uint8Array[]): void {
+function auth(c: Session, args: Uint8Array[]): void {
   if (args.length > 3) {
     c.out.error(Err.syntax);
     return;

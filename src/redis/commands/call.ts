@@ -2,13 +2,13 @@
 // server's one propagation hook. A command as received (mod.ts) and each command an EXEC runs
 // (transactions.ts) both go through here, so they propagate alike.
 
-import type { Client, Command } from "./types.ts";
+import type { Command, Session } from "./types.ts";
 
 /**
  * Runs `cmd`'s handler for `c`. A write command that changed the dataset (the keyspace's `dirty`
  * counter moved) is propagated as its arguments, or as `c.propagateAs` when the handler set it.
  */
-export function call(c: Client, cmd: Command, args: Uint8Array[]): void {
+export function call(c: Session, cmd: Command, args: Uint8Array[]): void {
   c.lastCommand = cmd.name;
   const server = c.server;
   const db = server.db;

@@ -11,8 +11,8 @@ import {
   parseLongDouble,
 } from "../store/long_double.ts";
 import { bytes, parseLong } from "./args.ts";
-import { type Client, type Command } from "./types.ts";
-import { Err } from "./errors.ts";
+import { type Command, type Session } from "./types.ts";
+import { Err } from "./replies.ts";
 import { parseInt64 } from "./expire.ts";
 
 const SET = bytes("SET");
@@ -47,7 +47,7 @@ function parseCounterValue(v: Stored): number | bigint | undefined {
 }
 
 /** Adds `incr` to the integer at args[1], as Redis's incrDecrCommand. */
-function incrDecr(c: Client, args: Uint8Array[], incr: number | bigint): void {
+function incrDecr(c: Session, args: Uint8Array[], incr: number | bigint): void {
   const db = c.server.db;
   const key = keyOf(args[1]!);
   const v = db.peekStored(key);
@@ -76,7 +76,7 @@ function incrDecr(c: Client, args: Uint8Array[], incr: number | bigint): void {
   c.out.integer(result);
 }
 
-function incrby(c: Client, args: Uint8Array[], negate: boolean): void {
+function incrby(c: Session, args: Uint8Array[], negate: boolean): void {
   const incr = parseCounter(args[2]!);
   if (incr === undefined) {
     c.out.error(Err.notInteger);
@@ -95,7 +95,7 @@ function incrby(c: Client, args: Uint8Array[], negate: boolean): void {
 
 const ZERO: LongDouble = { kind: "finite", neg: false, m: 0n, e: 0 };
 
-function incrbyfloat(c: Client, args: Uint8Array[]): void {
+function incrbyfloat(c: Session, args: Uint8Array[]): void {
   const db = c.server.db;
   const key = keyOf(args[1]!);
   const v = db.peekStored(key);

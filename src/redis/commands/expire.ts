@@ -6,8 +6,8 @@
 
 import { keyOf } from "../store/db.ts";
 import { bytes, cString, lowerName } from "./args.ts";
-import { type Client, type Command } from "./types.ts";
-import { Err } from "./errors.ts";
+import { type Command, type Session } from "./types.ts";
+import { Err } from "./replies.ts";
 
 const LLONG_MAX = 9223372036854775807n;
 const LLONG_MIN = -9223372036854775808n;
@@ -51,7 +51,7 @@ export function invalidExpire(name: string): string {
  * returns undefined when invalid.
  */
 export function expireMillis(
-  c: Client,
+  c: Session,
   arg: Uint8Array,
   seconds: boolean,
   relative: boolean,
@@ -78,7 +78,7 @@ export function expireMillis(
 const NX = 1, XX = 2, GT = 4, LT = 8;
 
 /** EXPIRE / PEXPIRE / EXPIREAT / PEXPIREAT, as Redis's expireGenericCommand. */
-function expireGeneric(c: Client, args: Uint8Array[], seconds: boolean, relative: boolean): void {
+function expireGeneric(c: Session, args: Uint8Array[], seconds: boolean, relative: boolean): void {
   let flags = 0;
   for (let j = 3; j < args.length; j++) {
     const opt = lowerName(args[j]!);
@@ -149,7 +149,7 @@ function expireGeneric(c: Client, args: Uint8Array[], seconds: boolean, relative
 }
 
 /** TTL / PTTL / EXPIRETIME / PEXPIRETIME, as Redis's ttlGenericCommand. */
-function ttlGeneric(c: Client, args: Uint8Array[], ms: boolean, absolute: boolean): void {
+function ttlGeneric(c: Session, args: Uint8Array[], ms: boolean, absolute: boolean): void {
   const db = c.server.db;
   const key = keyOf(args[1]!);
   if (!db.has(key)) {
@@ -166,7 +166,7 @@ function ttlGeneric(c: Client, args: Uint8Array[], ms: boolean, absolute: boolea
   c.out.integer(ms ? ttl : Math.floor((ttl + 500) / 1000));
 }
 
-function persist(c: Client, args: Uint8Array[]): void {
+function persist(c: Session, args: Uint8Array[]): void {
   c.out.integer(c.server.db.persist(keyOf(args[1]!)) ? 1 : 0);
 }
 

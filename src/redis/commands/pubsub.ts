@@ -4,15 +4,15 @@
 import { keyBytes, keyOf } from "../store/db.ts";
 import { globMatch } from "../store/glob.ts";
 import { bytes } from "./args.ts";
-import { type Client, type Command } from "./types.ts";
-import { helpReply } from "./connection.ts";
+import { type Command, type Session } from "./types.ts";
+import { helpReply } from "./replies.ts";
 
 const SUBSCRIBE = bytes("subscribe");
 const UNSUBSCRIBE = bytes("unsubscribe");
 const PSUBSCRIBE = bytes("psubscribe");
 const PUNSUBSCRIBE = bytes("punsubscribe");
 
-function confirm(c: Client, kind: Uint8Array, name: Uint8Array | null): void {
+function confirm(c: Session, kind: Uint8Array, name: Uint8Array | null): void {
   const o = c.out;
   o.arrayHeader(3);
   o.bulk(kind);
@@ -21,7 +21,7 @@ function confirm(c: Client, kind: Uint8Array, name: Uint8Array | null): void {
   o.integer(c.channels.size + c.patterns.size);
 }
 
-function subscribe(c: Client, args: Uint8Array[]): void {
+function subscribe(c: Session, args: Uint8Array[]): void {
   const ps = c.server.pubsub;
   for (let i = 1; i < args.length; i++) {
     ps.subscribe(c, keyOf(args[i]!));
@@ -29,7 +29,7 @@ function subscribe(c: Client, args: Uint8Array[]): void {
   }
 }
 
-function psubscribe(c: Client, args: Uint8Array[]): void {
+function psubscribe(c: Session, args: Uint8Array[]): void {
   const ps = c.server.pubsub;
   for (let i = 1; i < args.length; i++) {
     ps.psubscribe(c, keyOf(args[i]!));
@@ -37,7 +37,7 @@ function psubscribe(c: Client, args: Uint8Array[]): void {
   }
 }
 
-function unsubscribe(c: Client, args: Uint8Array[]): void {
+function unsubscribe(c: Session, args: Uint8Array[]): void {
   const ps = c.server.pubsub;
   if (args.length === 1) {
     if (c.channels.size === 0) confirm(c, UNSUBSCRIBE, null);
@@ -53,7 +53,7 @@ function unsubscribe(c: Client, args: Uint8Array[]): void {
   }
 }
 
-function punsubscribe(c: Client, args: Uint8Array[]): void {
+function punsubscribe(c: Session, args: Uint8Array[]): void {
   const ps = c.server.pubsub;
   if (args.length === 1) {
     if (c.patterns.size === 0) confirm(c, PUNSUBSCRIBE, null);
@@ -69,7 +69,7 @@ function punsubscribe(c: Client, args: Uint8Array[]): void {
   }
 }
 
-function publish(c: Client, args: Uint8Array[]): void {
+function publish(c: Session, args: Uint8Array[]): void {
   const channel = args[1]!;
   c.out.integer(c.server.pubsub.publish(channel, keyOf(channel), args[2]!));
 }

@@ -2,11 +2,11 @@
 // exit 0) and BGREWRITEAOF (rewrite the file from the dataset in the background), with Redis
 // 7.0's arguments, replies and error texts.
 
-import { type Client, type Command } from "./types.ts";
-import { Err } from "./errors.ts";
+import { type Command, type Session } from "./types.ts";
+import { Err } from "./replies.ts";
 import { isWord } from "./args.ts";
 
-function shutdown(c: Client, args: Uint8Array[]): void {
+function shutdown(c: Session, args: Uint8Array[]): void {
   let nosave = false, save = false, abort = false, force = false, now = false;
   for (let i = 1; i < args.length; i++) {
     const a = args[i]!;
@@ -39,7 +39,7 @@ function shutdown(c: Client, args: Uint8Array[]): void {
   c.closeAfterReply = true;
 }
 
-function bgrewriteaof(c: Client): void {
+function bgrewriteaof(c: Session): void {
   if (c.server.persistence.startRewrite()) {
     c.out.simple("Background append only file rewriting started");
   } else {

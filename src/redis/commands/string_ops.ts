@@ -9,8 +9,8 @@
 
 import { KEEP_TTL, keyBytes, keyOf, type Stored, toStored } from "../store/db.ts";
 import { bytes, isWord, parseLong } from "./args.ts";
-import { type Client, type Command } from "./types.ts";
-import { Err } from "./errors.ts";
+import { type Command, type Session } from "./types.ts";
+import { Err } from "./replies.ts";
 import { expireMillis } from "./expire.ts";
 import { replyValue } from "./strings.ts";
 
@@ -45,7 +45,7 @@ function grow(v: Stored, total: number, exact = false): Uint8Array {
 
 const TOO_BIG = "ERR string exceeds maximum allowed size (proto-max-bulk-len)";
 
-function tooBig(c: Client, total: number): boolean {
+function tooBig(c: Session, total: number): boolean {
   if (total > c.server.options.protoMaxBulkLen) {
     c.out.error(TOO_BIG);
     return true;
@@ -53,7 +53,7 @@ function tooBig(c: Client, total: number): boolean {
   return false;
 }
 
-function setnx(c: Client, args: Uint8Array[]): void {
+function setnx(c: Session, args: Uint8Array[]): void {
   const db = c.server.db;
   const key = keyOf(args[1]!);
   if (db.has(key)) {
@@ -65,7 +65,7 @@ function setnx(c: Client, args: Uint8Array[]): void {
 }
 
 /** SETEX / PSETEX: SET with a relative expiry, propagated as SET ... PXAT. */
-function setex(c: Client, args: Uint8Array[], seconds: boolean): void {
+function setex(c: Session, args: Uint8Array[], seconds: boolean): void {
   const at = expireMillis(c, args[2]!, seconds, true, seconds ? "setex" : "psetex");
   if (at === undefined) return;
   c.server.db.set(keyOf(args[1]!), toStored(args[3]!), at);
@@ -73,14 +73,14 @@ function setex(c: Client, args: Uint8Array[], seconds: boolean): void {
   c.out.simple("OK");
 }
 
-function getset(c: Client, args: Uint8Array[]): void {
+function getset(c: Session, args: Uint8Array[]): void {
   const db = c.server.db;
   const key = keyOf(args[1]!);
   replyValue(c, db.getStored(key));
   db.set(key, toStored(args[2]!));
 }
 
-function getdel(c: Client, args: Uint8Array[]): void {
+function getdel(c: Session, args: Uint8Array[]): void {
   const db = c.server.db;
   const key = keyOf(args[1]!);
   const v = db.getStored(key);
@@ -94,7 +94,7 @@ function getdel(c: Client, args: Uint8Array[]): void {
 const EX = 1, PX = 2, EXAT = 4, PXAT_ = 8, PERSIST_ = 16;
 
 /** GETEX key [EX s | PX ms | EXAT t | PXAT t | PERSIST], parsed in Redis's order. */
-function getex(c: Client, args: Uint8Array[]): void {
+function getex(c: Session, args: Uint8Array[]): void {
   let flags = 0;
   let expire: Uint8Array | undefined;
   for (let j = 2; j < args.length; j++) {
@@ -143,13 +143,13 @@ function getex(c: Client, args: Uint8Array[]): void {
   }
 }
 
-function mget(c: Client, args: Uint8Array[]): void {
+function mget(c: Session, args: Uint8Array[]): void {
   const db = c.server.db;
   c.out.arrayHeader(args.length - 1);
   for (let i = 1; i < args.length; i++) replyValue(c, db.getStored(keyOf(args[i]!)));
 }
 
-function msetGeneric(c: Client, args: Uint8Array[], nx: boolean): void {
+function msetGeneric(c: Session, args: Uint8Array[], nx: boolean): void {
   if (args.length % 2 === 0) {
     c.out.error(Err.arity(nx ? "msetnx" : "mset"));
     return;
@@ -168,7 +168,7 @@ function msetGeneric(c: Client, args: Uint8Array[], nx: boolean): void {
   else c.out.simple("OK");
 }
 
-function append(c: Client, args: Uint8Array[]): void {
+function append(c: Session, args: Uint8Array[]): void {
   const db = c.server.db;
   const key = keyOf(args[1]!);
   const add = args[2]!;
@@ -190,14 +190,14 @@ function append(c: Client, args: Uint8Array[]): void {
   c.out.integer(total);
 }
 
-function strlen(c: Client, args: Uint8Array[]): void {
+function strlen(c: Session, args: Uint8Array[]): void {
   const v = c.server.db.peekStored(keyOf(args[1]!));
   c.out.integer(v === undefined ? 0 : v.length);
 }
 
 const EMPTY = new Uint8Array(0);
 
-function getrange(c: Client, args: Uint8Array[]): void {
+function getrange(c: Session, args: Uint8Array[]): void {
   let start = parseLong(args[2]!);
   let end = start === undefined ? undefined : parseLong(args[3]!);
   if (start === undefined || end === undefined) {
@@ -224,7 +224,7 @@ function getrange(c: Client, args: Uint8Array[]): void {
   else c.out.bulk(v.subarray(start, end + 1));
 }
 
-function setrange(c: Client, args: Uint8Array[]): void {
+function setrange(c: Session, args: Uint8Array[]): void {
   const offset = parseLong(args[2]!);
   if (offset === undefined) {
     c.out.error(Err.notInteger);

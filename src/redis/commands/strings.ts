@@ -4,8 +4,8 @@
 
 import { KEEP_TTL, keyOf, type Stored, toStored } from "../store/db.ts";
 import { bytes, parseLong } from "./args.ts";
-import { type Client, type Command } from "./types.ts";
-import { Err } from "./errors.ts";
+import { type Command, type Session } from "./types.ts";
+import { Err } from "./replies.ts";
 
 const SET = bytes("SET");
 const PXAT = bytes("PXAT");
@@ -58,17 +58,17 @@ function optionOf(b: Uint8Array): number {
 }
 
 /** Replies a stored value as a bulk string, or a null bulk. */
-export function replyValue(c: Client, v: Stored | undefined): void {
+export function replyValue(c: Session, v: Stored | undefined): void {
   if (v === undefined) c.out.nullBulk();
   else if (typeof v === "string") c.out.binary(v);
   else c.out.bulk(v);
 }
 
-function get(c: Client, args: Uint8Array[]): void {
+function get(c: Session, args: Uint8Array[]): void {
   replyValue(c, c.server.db.getStored(keyOf(args[1]!)));
 }
 
-function set(c: Client, args: Uint8Array[]): void {
+function set(c: Session, args: Uint8Array[]): void {
   let flags = 0;
   let expire: Uint8Array | undefined;
   const n = args.length;

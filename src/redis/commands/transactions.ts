@@ -11,7 +11,7 @@ import { keyOf } from "../store/db.ts";
 import { watchesOf } from "../store/watch.ts";
 import { call } from "./call.ts";
 import { bytes } from "./args.ts";
-import type { Client, Command, Transaction } from "./types.ts";
+import type { Command, Session, Transaction } from "./types.ts";
 
 const MULTI = bytes("MULTI");
 const EXEC = bytes("EXEC");
@@ -19,7 +19,7 @@ const EXEC = bytes("EXEC");
 /** Commands that run at once inside MULTI instead of being queued (QUIT never reaches here). */
 const NOT_QUEUED: ReadonlySet<string> = new Set(["exec", "discard", "multi", "watch", "reset"]);
 
-function stateOf(c: Client): Transaction {
+function stateOf(c: Session): Transaction {
   return c.tx ??= { queue: undefined, failed: false, touched: false, watched: undefined };
 }
 
@@ -28,7 +28,7 @@ function stateOf(c: Client): Transaction {
  * in a transaction. Returns false for the commands that run at once (EXEC, DISCARD, MULTI,
  * WATCH, RESET). Call only when `c.tx?.queue` is defined, after the command passed the checks.
  */
-export function queueCommand(c: Client, cmd: Command, args: Uint8Array[]): boolean {
+export function queueCommand(c: Session, cmd: Command, args: Uint8Array[]): boolean {
   const tx = c.tx!;
   if (NOT_QUEUED.has(cmd.name)) return false;
   if (cmd.flags.includes("no_multi")) {
@@ -51,7 +51,7 @@ export function queueCommand(c: Client, cmd: Command, args: Uint8Array[]): boole
  * (unknown command, arity, NOAUTH, ...): inside MULTI the transaction is marked failed; a rejected
  * EXEC ends the transaction and answers EXECABORT with the reason. Returns the error to reply.
  */
-export function rejection(c: Client, msg: string, cmd: Command | undefined): string {
+export function rejection(c: Session, msg: string, cmd: Command | undefined): string {
   const tx = c.tx;
   if (tx !== undefined && tx.queue !== undefined) tx.failed = true;
   if (cmd === undefined || cmd.name !== "exec") return msg;
@@ -63,7 +63,7 @@ export function rejection(c: Client, msg: string, cmd: Command | undefined): str
 }
 
 /** Ends MULTI (dropping the queue) and forgets watched keys: DISCARD, RESET, a closed client. */
-export function discardTransaction(c: Client): void {
+export function discardTransaction(c: Session): void {
   const tx = c.tx;
   if (tx === undefined) return;
   tx.queue = undefined;
@@ -72,7 +72,7 @@ export function discardTransaction(c: Client): void {
   if (tx.watched !== undefined) watchesOf(c.server.db).unwatchAll(tx);
 }
 
-function multi(c: Client): void {
+function multi(c: Session): void {
   const tx = stateOf(c);
   if (tx.queue !== undefined) {
     c.out.error("ERR MULTI calls can not be nested");
@@ -82,7 +82,7 @@ function multi(c: Client): void {
   c.out.simple("OK");
 }
 
-function discard(c: Client): void {
+function discard(c: Session): void {
   if (c.tx?.queue === undefined) {
     c.out.error("ERR DISCARD without MULTI");
     return;
@@ -91,7 +91,7 @@ function discard(c: Client): void {
   c.out.simple("OK");
 }
 
-function exec(c: Client): void {
+function exec(c: Session): void {
   const tx = c.tx;
   const queue = tx?.queue;
   if (tx === undefined || queue === undefined) {
@@ -128,7 +128,7 @@ function exec(c: Client): void {
   }
 }
 
-function watch(c: Client, args: Uint8Array[]): void {
+function watch(c: Session, args: Uint8Array[]): void {
   const tx = stateOf(c);
   if (tx.queue !== undefined) {
     c.out.error("ERR WATCH inside MULTI is not allowed");
@@ -139,7 +139,7 @@ function watch(c: Client, args: Uint8Array[]): void {
   c.out.simple("OK");
 }
 
-function unwatch(c: Client): void {
+function unwatch(c: Session): void {
   const tx = c.tx;
   if (tx !== undefined) {
     if (tx.watched !== undefined) watchesOf(c.server.db).unwatchAll(tx);

@@ -33,7 +33,7 @@ export type CommandFlag =
   | "pubsub_context";
 
 /** The state of a connected client that commands read and change. */
-export interface Client extends Subscriber {
+export interface Session extends Subscriber {
   /** Unique id (CLIENT ID). */
   readonly id: number;
   /** Where replies go. */
@@ -68,6 +68,8 @@ export interface Client extends Subscriber {
   tx: Transaction | undefined;
   /** False while --requirepass is set and AUTH has not succeeded yet (auth.ts). */
   authenticated: boolean;
+  /** Whether the client listens to any channel or pattern. */
+  readonly subscribed: boolean;
   /** Bytes of output not yet written to the socket. */
   readonly pendingOutput: number;
   /** Bytes of input not yet parsed. */
@@ -113,7 +115,7 @@ export interface Server {
   readonly db: Db;
   readonly pubsub: PubSub;
   /** Connected clients by id. */
-  readonly clients: Map<number, Client>;
+  readonly clients: Map<number, Session>;
   readonly stats: ServerStats;
   /** `Date.now()` at start. */
   readonly startTime: number;
@@ -133,7 +135,7 @@ export interface Server {
    */
   propagateBatch: [args: Uint8Array[], db: number][] | undefined;
   /** Closes a client at once (CLIENT KILL, output limits). */
-  kill(client: Client): void;
+  kill(client: Session): void;
   /** The append-only file, rewrites and SHUTDOWN (aof/). */
   readonly persistence: Persistence;
   /** Where the server's log lines go. */
@@ -197,7 +199,7 @@ export interface Persistence {
  * arguments are views into the connection's read buffer, valid during the call only: a handler
  * copies what it stores (`arg.slice()`, or `keyOf(arg)` for keys).
  */
-export type Handler = (c: Client, args: Uint8Array[]) => void;
+export type Handler = (c: Session, args: Uint8Array[]) => void;
 
 /** Finds a command by its name as sent, in any case (server/dispatch.ts's CommandLookup). */
 export interface CommandFinder {

@@ -3,12 +3,16 @@
 
 import type { Command } from "../commands/types.ts";
 import { CONNECTION_COMMANDS } from "../commands/connection.ts";
+import { CLIENT_COMMANDS } from "../commands/client_command.ts";
 import { COUNTER_COMMANDS } from "../commands/counters.ts";
 import { EXPIRE_COMMANDS } from "../commands/expire.ts";
 import { KEY_COMMANDS } from "../commands/keys.ts";
-import { KEYSPACE_COMMANDS } from "../commands/keyspace.ts";
+import { SCAN_COMMANDS } from "../commands/scan.ts";
+import { DATABASE_COMMANDS } from "../commands/databases.ts";
 import { PUBSUB_COMMANDS } from "../commands/pubsub.ts";
-import { SERVER_COMMANDS } from "../commands/server.ts";
+import { COMMAND_COMMANDS } from "../commands/command_info.ts";
+import { CONFIG_COMMANDS } from "../commands/config.ts";
+import { INFO_COMMANDS } from "../commands/info.ts";
 import { SHUTDOWN_COMMANDS } from "../commands/shutdown.ts";
 import { STRING_OP_COMMANDS } from "../commands/string_ops.ts";
 import { STRING_COMMANDS } from "../commands/strings.ts";
@@ -18,14 +22,18 @@ import { AUTH_COMMANDS } from "../commands/auth.ts";
 /** Every command family, in COMMAND's order. */
 export const FAMILIES: readonly (readonly Command[])[] = [
   CONNECTION_COMMANDS,
+  CLIENT_COMMANDS,
   STRING_COMMANDS,
   STRING_OP_COMMANDS,
   COUNTER_COMMANDS,
-  KEYSPACE_COMMANDS,
   KEY_COMMANDS,
+  SCAN_COMMANDS,
+  DATABASE_COMMANDS,
   EXPIRE_COMMANDS,
   PUBSUB_COMMANDS,
-  SERVER_COMMANDS,
+  COMMAND_COMMANDS,
+  CONFIG_COMMANDS,
+  INFO_COMMANDS,
   SHUTDOWN_COMMANDS,
   TRANSACTION_COMMANDS,
   AUTH_COMMANDS,

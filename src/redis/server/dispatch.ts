@@ -3,9 +3,9 @@
 // texts, the AUTH, disk-error and pub/sub context checks, queuing inside MULTI, then call.ts (the
 // handler, and propagation of dataset changes through the server's one hook).
 
-import type { Client, Command, CommandFinder } from "../commands/types.ts";
+import type { Command, CommandFinder, Session } from "../commands/types.ts";
 import { cString, isWord, lowerName } from "../commands/args.ts";
-import { Err } from "../commands/errors.ts";
+import { Err } from "../commands/replies.ts";
 import { queueCommand, rejection } from "../commands/transactions.ts";
 import { NOAUTH } from "../commands/auth.ts";
 import { call } from "../commands/call.ts";
@@ -66,7 +66,7 @@ export class CommandLookup implements CommandFinder {
  * Runs one command for `c`: what Redis's processCommand and call() do for a client that has
  * passed the protocol layer. The reply goes to `c.out`.
  */
-export function execute(c: Client, args: Uint8Array[], lookup: CommandFinder): void {
+export function execute(c: Session, args: Uint8Array[], lookup: CommandFinder): void {
   const server = c.server;
   server.stats.commandsProcessed++;
   const name = args[0]!;
@@ -108,7 +108,7 @@ export function execute(c: Client, args: Uint8Array[], lookup: CommandFinder): v
     return;
   }
   if (
-    (c.channels.size > 0 || c.patterns.size > 0) && c.resp === 2 &&
+    c.subscribed && c.resp === 2 &&
     !cmd.flags.includes("pubsub_context")
   ) {
     reject(
@@ -124,12 +124,12 @@ export function execute(c: Client, args: Uint8Array[], lookup: CommandFinder): v
 }
 
 /** A write command, PING, or an EXEC with a write queued: what a disk error refuses. */
-function deniedOnDiskError(c: Client, cmd: Command): boolean {
+function deniedOnDiskError(c: Session, cmd: Command): boolean {
   if (cmd.flags.includes("write") || cmd.name === "ping") return true;
   return cmd.name === "exec" && c.tx?.queue?.some((q) => q.cmd.flags.includes("write")) === true;
 }
 
-function reject(c: Client, msg: string, cmd?: Command): void {
+function reject(c: Session, msg: string, cmd?: Command): void {
   c.server.stats.errorReplies++;
   // Inside MULTI a rejection fails the transaction; a rejected EXEC ends it.
   c.out.error(c.tx === undefined && cmd?.name !== "exec" ? msg : rejection(c, msg, cmd));

@@ -156,7 +156,7 @@ export class RedisServer implements Server {
       const limit = Date.now() - timeout * 1000;
       for (const client of this.clients.values()) {
         // Like Redis, subscribers are never closed for being idle.
-        if (client.channels.size > 0 || client.patterns.size > 0) continue;
+        if (client.subscribed) continue;
         if (client.lastInteraction < limit) {
           this.log.client(`client ${client.addr} closed after ${timeout} s idle`);
           client.kill();

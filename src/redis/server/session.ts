@@ -1,10 +1,11 @@
-// A client's state as the commands see it, with no socket: the selected database, the name, the
-// transaction, the subscriptions, AUTH, and the writer its replies go to. The socket loop
-// (socket_loop.ts) is a Session that reads from and writes to a TCP connection; the append-only
-// file replays its commands through a bare Session whose replies nobody reads.
+// A client's state as the commands see it (the Session interface of commands/types.ts), with no
+// socket: the selected database, the name, the transaction, the subscriptions, AUTH, and the
+// writer its replies go to. The socket loop (socket_loop.ts) is a ClientSession that reads from
+// and writes to a TCP connection; the append-only file replays its commands through a bare
+// ClientSession whose replies nobody reads.
 
 import { type OutputPool, RespWriter } from "../../resp/writer.ts";
-import type { Client, Server, Transaction } from "../commands/types.ts";
+import type { Server, Session, Transaction } from "../commands/types.ts";
 import { authRequired } from "../commands/auth.ts";
 
 // What a client that never subscribed listens to (shared, never added to).
@@ -16,12 +17,12 @@ const NONE: ReadonlySet<string> = new Set<string>();
  *
  * @example
  * ```ts ignore
- * const session = new Session(server, 0, "append-only file");
+ * const session = new ClientSession(server, 0, "append-only file");
  * execute(session, args, server.lookup);
  * session.out.truncate(0); // replies of a replay are dropped
  * ```
  */
-export class Session implements Client {
+export class ClientSession implements Session {
   readonly id: number;
   readonly out: RespWriter;
   readonly server: Server;

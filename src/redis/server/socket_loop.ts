@@ -13,7 +13,7 @@ import { ProtocolError, QueryBufferLimitError, RequestParser } from "../../resp/
 import { execute } from "./dispatch.ts";
 import type { Server } from "../commands/types.ts";
 import type { OutputPool } from "../../resp/writer.ts";
-import { Session } from "./session.ts";
+import { ClientSession } from "./session.ts";
 
 const MIN_READ = 512;
 const MAX_READ = 64 * 1024;
@@ -51,8 +51,8 @@ export interface ConnectionHost extends Server {
   removeClient(c: RedisConnection): void;
 }
 
-/** A connected Redis client: a Session driven by its TCP connection's read/write loop. */
-export class RedisConnection extends Session {
+/** A connected Redis client: a ClientSession driven by its TCP connection's read/write loop. */
+export class RedisConnection extends ClientSession {
   declare readonly server: ConnectionHost;
   readonly #conn: Deno.TcpConn;
   readonly #parser: RequestParser;
