@@ -7,7 +7,9 @@
 // commands, one subscribed with PSUBSCRIBE.
 
 import { type Client, connect, type Message, type Subscriber } from "../client/client.ts";
-import { formatAddress, reason } from "../client/conn.ts";
+import { reason } from "../client/conn.ts";
+import { formatAddr } from "../net/listen.ts";
+import { withDeadline } from "../net/deadline.ts";
 import type { Logger } from "../net/log.ts";
 import { sleep } from "../net/server.ts";
 import { stripControls } from "./sanitize.ts";
@@ -138,7 +140,7 @@ export class Backplane {
   /** `redis://host:port/prefix`, for log lines. */
   get url(): string {
     const { hostname, port, prefix } = this.address;
-    return `redis://${formatAddress(hostname, port)}/${prefix}`;
+    return `redis://${formatAddr(hostname, port)}/${prefix}`;
   }
 
   /** Whether Redis is reachable now (lines reach the other instances). */
@@ -251,7 +253,7 @@ export class Backplane {
       this.#log.info(`backplane ${this.url}: connected (instance ${this.instance})`);
       for (const fn of this.#connected) {
         try {
-          await withTimeout(Promise.resolve(fn()), CONNECT_MS, "");
+          await withDeadline(Promise.resolve(fn()), CONNECT_MS, "");
         } catch {
           // a hook that fails (Redis lost again) is retried after the next reconnection
         }
@@ -287,7 +289,7 @@ export class Backplane {
       await sleep(HEARTBEAT_MS, signal);
       if (signal.aborted || this.#sub !== sub) return;
       try {
-        await withTimeout(client.ping(), HEARTBEAT_TIMEOUT_MS, "no answer to PING");
+        await withDeadline(client.ping(), HEARTBEAT_TIMEOUT_MS, "no answer to PING");
       } catch (err) {
         if (this.#sub === sub) this.#lose(reason(err));
         return;
@@ -331,7 +333,7 @@ export class Backplane {
     // Let what is already published reach Redis before the connection goes.
     await client?.close({ timeoutMs: 1000 }).catch(() => {});
     await sub?.close().catch(() => {});
-    await withTimeout(this.#run ?? Promise.resolve(), 2000, "").catch(() => {});
+    await withDeadline(this.#run ?? Promise.resolve(), 2000, "").catch(() => {});
   }
 }
 
@@ -364,22 +366,9 @@ function hasControls(line: Uint8Array): boolean {
  */
 async function bounded<T extends { close(): Promise<void> }>(p: Promise<T>, what: string) {
   try {
-    return await withTimeout(p, CONNECT_MS, what);
+    return await withDeadline(p, CONNECT_MS, what);
   } catch (err) {
     p.then((c) => c.close(), () => {}).catch(() => {});
     throw err;
-  }
-}
-
-/** `p`, or a rejection with `what` after `ms`. */
-export async function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
-  let t: ReturnType<typeof setTimeout> | undefined;
-  try {
-    return await Promise.race([
-      p,
-      new Promise<never>((_, reject) => t = setTimeout(() => reject(new Error(what)), ms)),
-    ]);
-  } finally {
-    clearTimeout(t);
   }
 }

@@ -3,7 +3,9 @@
 // serves its clients through this, so limits, goodbyes and disconnects behave the same everywhere.
 
 import { lineStream, LineTooLongError } from "../net/line_reader.ts";
-import { closeQuietly, type Connection, isDisconnect, withDeadline } from "../net/server.ts";
+import { closeQuietly, type Connection, isDisconnect } from "../net/server.ts";
+import { settleWithin } from "../net/deadline.ts";
+import { writeAll } from "../net/io.ts";
 import type { Outbox } from "./outbox.ts";
 import { SocketSource } from "./socket_source.ts";
 
@@ -20,12 +22,6 @@ export const SERVER_FULL: Uint8Array = encoder.encode("*** server full\r\n");
 
 /** How long a leaving client's writer may take to send what is still queued. */
 export const FLUSH_MS = 1000;
-
-/** Writes all of `bytes`, however many writes the socket needs. */
-export async function writeAll(w: { write(p: Uint8Array): Promise<number> }, bytes: Uint8Array) {
-  let off = await w.write(bytes);
-  while (off < bytes.length) off += await w.write(bytes.subarray(off));
-}
 
 /** A connected client and the writer task draining its queue into the socket. */
 export class ChatClient {
@@ -70,7 +66,7 @@ export class ChatClient {
    */
   async finish(last?: Uint8Array, ms = FLUSH_MS): Promise<void> {
     this.queue.end(last);
-    await withDeadline(this.written, ms);
+    await settleWithin(this.written, ms);
   }
 
   /**

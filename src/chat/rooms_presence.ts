@@ -6,7 +6,8 @@
 // while it is down, presence is the instance's own users only.
 
 import type { Client } from "../client/client.ts";
-import { type Backplane, withTimeout } from "./backplane.ts";
+import type { Backplane } from "./backplane.ts";
+import { withDeadline } from "../net/deadline.ts";
 
 /** How long a user's key lives without a refresh. */
 export const PRESENCE_TTL_MS = 6000;
@@ -92,7 +93,7 @@ export class Presence {
           px: PRESENCE_TTL_MS,
           nx: true,
         });
-        if (!await withTimeout(set, QUERY_MS, "SET timed out")) return false;
+        if (!await withDeadline(set, QUERY_MS, "SET timed out")) return false;
         own.claimed = true;
       } catch {
         // Redis went away meanwhile: local only, claimed at the next refresh
@@ -112,7 +113,7 @@ export class Presence {
     const client = this.#client();
     if (!client) return;
     try {
-      await withTimeout(this.#store(client, lower, own), QUERY_MS, "SET timed out");
+      await withDeadline(this.#store(client, lower, own), QUERY_MS, "SET timed out");
     } catch {
       // written at the next refresh
     }
@@ -136,13 +137,13 @@ export class Presence {
     if (!own) return;
     this.#own.delete(lower);
     const client = own.claimed ? this.#client() : undefined;
-    if (client) await withTimeout(client.del(this.#key(lower)), QUERY_MS, "").catch(() => {});
+    if (client) await withDeadline(client.del(this.#key(lower)), QUERY_MS, "").catch(() => {});
   }
 
   /** Keeps this instance's keys alive, re-creating any that Redis lost (bounded; never rejects). */
   refresh(): Promise<void> {
     // Bounded, so a Redis that stops answering cannot hold up every later refresh.
-    return this.#refreshing ??= withTimeout(this.#refresh(), 2 * QUERY_MS, "refresh timed out")
+    return this.#refreshing ??= withDeadline(this.#refresh(), 2 * QUERY_MS, "refresh timed out")
       .catch(() => {})
       .finally(() => this.#refreshing = undefined);
   }
@@ -187,7 +188,7 @@ export class Presence {
     if (!client) return null;
     let values: Array<Uint8Array | null>;
     try {
-      values = await withTimeout(
+      values = await withDeadline(
         client.keys(this.#key("*")).then((keys) => keys.length === 0 ? [] : client.mget(...keys)),
         QUERY_MS,
         "presence query timed out",
@@ -214,7 +215,7 @@ export class Presence {
     const client = this.#client();
     if (!client) return this.#bp ? undefined : null;
     try {
-      const v = await withTimeout(client.get(this.#key(lower)), QUERY_MS, "GET timed out");
+      const v = await withDeadline(client.get(this.#key(lower)), QUERY_MS, "GET timed out");
       return v === null ? null : parse(v) ?? null;
     } catch {
       return undefined;
@@ -230,7 +231,7 @@ export class Presence {
     const keys = [...this.#own].filter(([, o]) => o.claimed).map(([lower]) => this.#key(lower));
     this.#own.clear();
     if (client && keys.length > 0) {
-      await withTimeout(client.del(...keys), QUERY_MS, "").catch(() => {});
+      await withDeadline(client.del(...keys), QUERY_MS, "").catch(() => {});
     }
   }
 }

@@ -28,15 +28,15 @@
 
 import { type Reply, ReplyError, ReplyParser } from "../resp/reply_parser.ts";
 import { RespWriter } from "../resp/writer.ts";
+import { formatAddr } from "../net/listen.ts";
+import { writeAll } from "../net/io.ts";
 import {
   type Arg,
   ArgBytes,
   ConnectionError,
   type ConnectOptions,
-  formatAddress,
   openConnection,
   reason,
-  writeAll,
 } from "./conn.ts";
 import { Subscriber } from "./subscriber.ts";
 
@@ -153,7 +153,7 @@ export class Client implements AsyncDisposable {
 
   /** `host:port` of the server. */
   get address(): string {
-    return formatAddress(this.hostname, this.port);
+    return formatAddr(this.hostname, this.port);
   }
 
   /** Calls queued or awaiting their reply. */

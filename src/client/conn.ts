@@ -1,5 +1,7 @@
 // What the client's two connection kinds (commands, subscriptions) share: opening a TCP
-// connection with one clear error, writing a whole buffer, and the client's error classes.
+// connection with one clear error, and the client's error classes.
+
+import { formatAddr } from "../net/listen.ts";
 
 /** An argument of a command: bytes as they are, strings as UTF-8, numbers in decimal. */
 export type Arg = Uint8Array | string | number;
@@ -36,11 +38,6 @@ export class ConnectionError extends Error {
   override name = "ConnectionError";
 }
 
-/** `host:port`, with brackets around an IPv6 address. */
-export function formatAddress(hostname: string, port: number): string {
-  return hostname.includes(":") ? `[${hostname}]:${port}` : `${hostname}:${port}`;
-}
-
 /** The OS's reason without Deno's decorations: `Connection refused`, `Name or service not known`. */
 export function reason(err: unknown): string {
   const text = err instanceof Error ? err.message : String(err);
@@ -59,7 +56,7 @@ export async function openConnection(hostname: string, port: number): Promise<De
     conn = await Deno.connect({ hostname, port, transport: "tcp" });
   } catch (err) {
     throw new ConnectionError(
-      `Could not connect to Redis at ${formatAddress(hostname, port)}: ${reason(err)}`,
+      `Could not connect to Redis at ${formatAddr(hostname, port)}: ${reason(err)}`,
       { cause: err },
     );
   }
@@ -69,12 +66,6 @@ export async function openConnection(hostname: string, port: number): Promise<De
     // the peer may already be gone; the first read or write will say so.
   }
   return conn;
-}
-
-/** Writes all of `bytes` (a socket write may take only part of it). */
-export async function writeAll(conn: Deno.Conn, bytes: Uint8Array): Promise<void> {
-  let off = 0;
-  while (off < bytes.length) off += await conn.write(off === 0 ? bytes : bytes.subarray(off));
 }
 
 const encoder = new TextEncoder();

@@ -4,16 +4,16 @@
 
 import { type Reply, ReplyError, ReplyParser } from "../resp/reply_parser.ts";
 import { RespWriter } from "../resp/writer.ts";
+import { formatAddr } from "../net/listen.ts";
+import { writeAll } from "../net/io.ts";
 import {
   type Arg,
   ConnectionError,
   type ConnectOptions,
-  formatAddress,
   normalize,
   openConnection,
   reason,
   RedisError,
-  writeAll,
 } from "./conn.ts";
 
 const decoder = new TextDecoder();
@@ -106,7 +106,7 @@ export class Subscriber implements AsyncIterable<Message>, AsyncDisposable {
     const hostname = opts.hostname ?? "127.0.0.1";
     const port = opts.port ?? 6379;
     const conn = await openConnection(hostname, port);
-    return new Subscriber(conn, formatAddress(hostname, port));
+    return new Subscriber(conn, formatAddr(hostname, port));
   }
 
   /** Subscriptions (channels and patterns) the server last confirmed. */

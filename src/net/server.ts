@@ -2,6 +2,7 @@
 // shutdown (stop accepting, let the mode say goodbye, close everything, wait for every task).
 
 import { formatAddr, formatNetAddr } from "./listen.ts";
+import { settleWithin } from "./deadline.ts";
 import type { Logger } from "./log.ts";
 
 /** One accepted client connection. */
@@ -98,16 +99,6 @@ export function closeQuietly(c: { close(): void }): void {
   }
 }
 
-/** Runs `p` but gives up waiting after `ms`. */
-export async function withDeadline(p: Promise<unknown>, ms: number): Promise<void> {
-  let t: ReturnType<typeof setTimeout> | undefined;
-  await Promise.race([
-    p.catch(() => {}),
-    new Promise<void>((r) => t = setTimeout(r, ms)),
-  ]);
-  clearTimeout(t);
-}
-
 /** A TCP server: tracks every live connection and shuts down gracefully. */
 export class TcpServer {
   /** Live connections by id. */
@@ -188,7 +179,7 @@ export class TcpServer {
         this.stats.timedOut++;
         this.#opts.log.client(`client ${c.remote} idle for ${this.#opts.idleTimeout} s, closing`);
         const bye = this.#opts.idleGoodbye?.(c) ?? Promise.resolve();
-        withDeadline(bye, 200).then(() => closeQuietly(c.conn));
+        settleWithin(bye, 200).then(() => closeQuietly(c.conn));
       }
     }
   }
@@ -201,7 +192,7 @@ export class TcpServer {
   async #refuse(conn: Deno.TcpConn): Promise<void> {
     try {
       conn.setNoDelay(true);
-      if (this.#opts.reject) await withDeadline(this.#opts.reject(conn), 200);
+      if (this.#opts.reject) await settleWithin(this.#opts.reject(conn), 200);
     } finally {
       closeQuietly(conn);
     }
@@ -296,11 +287,11 @@ export class TcpServer {
     closeQuietly(this.#opts.listener);
     const live = [...this.connections.values()];
     if (this.#opts.goodbye && live.length > 0) {
-      await withDeadline(Promise.resolve(this.#opts.goodbye(live)), this.#opts.goodbyeMs ?? 500);
+      await settleWithin(Promise.resolve(this.#opts.goodbye(live)), this.#opts.goodbyeMs ?? 500);
     }
     for (const c of this.connections.values()) closeQuietly(c.conn);
-    await withDeadline(Promise.all([...this.#tasks, this.#connectionsEnded()]), 1000);
-    await withDeadline(this.#loop ?? Promise.resolve(), 100);
+    await settleWithin(Promise.all([...this.#tasks, this.#connectionsEnded()]), 1000);
+    await settleWithin(this.#loop ?? Promise.resolve(), 100);
   }
 }
 

@@ -10,7 +10,7 @@ import {
   RedisError,
   Subscriber,
 } from "../client/client.ts";
-import { formatAddress } from "../client/conn.ts";
+import { formatAddr } from "../net/listen.ts";
 import { type Reply } from "../resp/reply_parser.ts";
 import { splitInline } from "../resp/request_parser.ts";
 import { formatReply } from "./format.ts";
@@ -145,7 +145,7 @@ function trimCr(line: Uint8Array): Uint8Array {
  * `not connected> ` and the next command connects again.
  */
 async function interactive(opts: CliOptions, first: Client): Promise<number> {
-  const addr = formatAddress(opts.host, opts.port);
+  const addr = formatAddr(opts.host, opts.port);
   let client: Client | undefined = first;
   let db = 0;
   const prompt = () => client ? `${addr}${db === 0 ? "" : `[${db}]`}> ` : "not connected> ";

@@ -4,7 +4,8 @@
 
 import { TextLineStream } from "../../std/streams.ts";
 import { Hub } from "../hub.ts";
-import { ClientSet, writeAll } from "../client.ts";
+import { ClientSet } from "../client.ts";
+import { writeAll } from "../../net/io.ts";
 import { stripControls } from "../sanitize.ts";
 import type { ChatContext, ChatStage } from "../mode.ts";
 

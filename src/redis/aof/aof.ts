@@ -11,7 +11,8 @@
 // INFO persistence, SHUTDOWN and the final flush when the server stops.
 
 import type { Logger } from "../../net/log.ts";
-import { LogBuffer, writeAllSync } from "./encode.ts";
+import { LogBuffer } from "./encode.ts";
+import { writeAllSync } from "../../net/io.ts";
 import { loadFile } from "./load.ts";
 import { Rewrite } from "./rewrite.ts";
 import type { HeldOutput, Server, SyncGate } from "../commands/types.ts";

@@ -103,15 +103,3 @@ export class LogBuffer {
     for (let i = 0; i < args.length; i++) this.bulk(args[i]!);
   }
 }
-
-/** Writes all of `data` at the file's position, looping over partial writes. */
-export function writeAllSync(file: Deno.FsFile, data: Uint8Array): void {
-  let off = 0;
-  while (off < data.length) off += file.writeSync(data.subarray(off));
-}
-
-/** Writes all of `data` without blocking the event loop. */
-export async function writeAll(file: Deno.FsFile, data: Uint8Array): Promise<void> {
-  let off = 0;
-  while (off < data.length) off += await file.write(data.subarray(off));
-}

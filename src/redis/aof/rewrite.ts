@@ -9,7 +9,8 @@
 // point leaves one complete file.
 
 import { keyOf } from "../store/db.ts";
-import { LogBuffer, writeAll, writeAllSync } from "./encode.ts";
+import { LogBuffer } from "./encode.ts";
+import { writeAll, writeAllSync } from "../../net/io.ts";
 import type { Server } from "../commands/types.ts";
 
 const encoder = new TextEncoder();
