@@ -320,7 +320,7 @@ export class Backplane {
     if (b === -1 || n - b < 3 || p[n - 2] !== 13 || p[n - 1] !== 10) return;
     let line = p.subarray(b + 1);
     if (hasControls(line)) line = encoder.encode(stripControls(decoder.decode(line)) + "\r\n");
-    this.#deliver(msg.channel.slice(this.#channelStart), line, p.subarray(a + 1, b));
+    this.#deliver(msg.channelText.slice(this.#channelStart), line, p.subarray(a + 1, b));
   }
 
   /** Stops reconnecting and closes both connections. */

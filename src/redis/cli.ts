@@ -229,11 +229,10 @@ async function stream(opts: CliOptions, args: Arg[]): Promise<number> {
       );
     }
     for await (const m of sub) {
-      const channel = encoder.encode(m.channel);
       out(formatReply(
         m.pattern === undefined
-          ? [MESSAGE, channel, m.payload]
-          : [PMESSAGE, encoder.encode(m.pattern), channel, m.payload],
+          ? [MESSAGE, m.channel, m.payload]
+          : [PMESSAGE, m.pattern, m.channel, m.payload],
       ));
     }
     return 0;

@@ -760,7 +760,14 @@ export class ReplyParser {
   next(): Reply | undefined {
     while (true) {
       const r = this.#one();
-      if (r === undefined) return undefined;
+      if (r === undefined) {
+        // Everything read is parsed: let go of a buffer that a large reply grew.
+        if (this.#pos === this.#end && this.#buf.length > SHRINK_OVER) {
+          this.#buf = EMPTY;
+          this.#pos = this.#end = 0;
+        }
+        return undefined;
+      }
       let value: Reply;
       if (r.array !== undefined) {
         if (r.array === 0) value = [];
