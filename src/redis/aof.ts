@@ -13,7 +13,7 @@
 import type { Logger } from "../net/log.ts";
 import { LogBuffer, writeAllSync } from "./aof_encode.ts";
 import { loadFile } from "./aof_load.ts";
-import { Rewrite } from "./aof_rewrite.ts";
+import { removeStaleTempFiles, Rewrite } from "./aof_rewrite.ts";
 import type { RedisClient } from "./connection.ts";
 import type { RedisServer } from "./server.ts";
 
@@ -339,6 +339,9 @@ export class Persistence {
   load(): boolean {
     const o = this.server.options;
     const server = this.server;
+    for (const name of removeStaleTempFiles(dirOf(o.dir))) {
+      this.#log.info(`removed ${name}, left by a rewrite that did not finish`);
+    }
     if (o.appendonly) {
       const started = performance.now();
       let r;

@@ -1,11 +1,14 @@
 // Time to live, as Redis's expire.c: EXPIRE, PEXPIRE, EXPIREAT and PEXPIREAT (with NX, XX, GT and
 // LT), TTL, PTTL, EXPIRETIME, PEXPIRETIME and PERSIST, plus the expiry-argument parsing that SETEX,
-// PSETEX and GETEX share. Times are checked in exact 64-bit arithmetic (BigInt), so the overflow
-// errors appear for exactly the arguments that make Redis print them. Every expiry is propagated
-// as an absolute PEXPIREAT (or a DEL when the time has already passed), as Redis rewrites it.
+// PSETEX and GETEX share. Times are exact signed 64-bit integers (../db.ts Millis: a number while
+// safe, a BigInt beyond), so the overflow errors appear for exactly the arguments that make Redis
+// print them and a time like 2^63 - 1 is kept, answered and logged digit for digit. Every expiry
+// is propagated as an absolute PEXPIREAT (or a DEL when the time has already passed), as Redis
+// rewrites it. While the append-only file loads, a time already passed is set like any other
+// (Redis's checkAlreadyExpired is false while loading): the key goes after the load.
 
-import { keyOf } from "../db.ts";
-import { bytes, type Client, type Command, cString, Err, lowerName } from "./command.ts";
+import { keyOf, type Millis, millis } from "../db.ts";
+import { bytes, type Client, type Command, cString, Err, lowerName, parseLong } from "./command.ts";
 
 const LLONG_MAX = 9223372036854775807n;
 const LLONG_MIN = -9223372036854775808n;
@@ -37,6 +40,43 @@ export function parseInt64(b: Uint8Array): bigint | undefined {
   return v > LLONG_MAX || v < LLONG_MIN ? undefined : v;
 }
 
+/** A signed 64-bit integer argument, exactly: a number up to 15 digits, else a BigInt. */
+export function parseTime(b: Uint8Array): number | bigint | undefined {
+  return b.length <= 15 ? parseLong(b) : parseInt64(b);
+}
+
+const MAX_SAFE = Number.MAX_SAFE_INTEGER;
+
+/**
+ * The absolute time in ms of an expiry argument `v` (seconds when `seconds`, added to `now`
+ * when `relative`), or undefined where Redis answers "invalid expire time": seconds whose
+ * milliseconds leave the 64-bit range, or a sum past 2^63 - 1. Numbers while exact, BigInt
+ * arithmetic only past 2^53.
+ */
+export function absoluteMs(
+  v: number | bigint,
+  seconds: boolean,
+  relative: boolean,
+  now: number,
+): Millis | undefined {
+  if (typeof v === "number") {
+    // Exact whenever the result is a safe integer (every step then is); else redone below.
+    let ms = seconds ? v * 1000 : v;
+    if (relative) ms += now;
+    if (ms <= MAX_SAFE && ms >= -MAX_SAFE) return ms;
+    v = BigInt(v);
+  }
+  if (seconds) {
+    if (v > LLONG_MAX / 1000n || v < LLONG_MIN / 1000n) return undefined;
+    v *= 1000n;
+  }
+  if (relative) {
+    v += BigInt(now);
+    if (v > LLONG_MAX) return undefined;
+  }
+  return millis(v);
+}
+
 /** Redis's "invalid expire time in '<command>' command". */
 export function invalidExpire(name: string): string {
   return `ERR invalid expire time in '${name}' command`;
@@ -54,23 +94,15 @@ export function expireMillis(
   seconds: boolean,
   relative: boolean,
   name: string,
-): number | undefined {
-  const v = parseInt64(arg);
+): Millis | undefined {
+  const v = parseTime(arg);
   if (v === undefined) {
     c.out.error(Err.notInteger);
     return undefined;
   }
-  if (v <= 0n || (seconds && v > LLONG_MAX / 1000n)) {
-    c.out.error(invalidExpire(name));
-    return undefined;
-  }
-  let ms = seconds ? v * 1000n : v;
-  if (relative) ms += BigInt(c.server.db.now());
-  if (ms > LLONG_MAX) {
-    c.out.error(invalidExpire(name));
-    return undefined;
-  }
-  return Number(ms);
+  const ms = v <= 0 ? undefined : absoluteMs(v, seconds, relative, c.server.db.now());
+  if (ms === undefined) c.out.error(invalidExpire(name));
+  return ms;
 }
 
 const NX = 1, XX = 2, GT = 4, LT = 8;
@@ -98,27 +130,18 @@ function expireGeneric(c: Client, args: Uint8Array[], seconds: boolean, relative
     c.out.error("ERR GT and LT options at the same time are not compatible");
     return;
   }
-  let when = parseInt64(args[2]!);
-  if (when === undefined) {
+  const arg = parseTime(args[2]!);
+  if (arg === undefined) {
     c.out.error(Err.notInteger);
     return;
   }
-  const name = lowerName(args[0]!);
-  if (seconds) {
-    if (when > LLONG_MAX / 1000n || when < LLONG_MIN / 1000n) {
-      c.out.error(invalidExpire(name));
-      return;
-    }
-    when *= 1000n;
-  }
   const db = c.server.db;
   const now = db.now();
-  const base = relative ? BigInt(now) : 0n;
-  if (when > LLONG_MAX - base) {
-    c.out.error(invalidExpire(name));
+  const when = absoluteMs(arg, seconds, relative, now);
+  if (when === undefined) {
+    c.out.error(invalidExpire(lowerName(args[0]!)));
     return;
   }
-  when += base;
   const key = keyOf(args[1]!);
   if (!db.has(key)) {
     c.out.integer(0);
@@ -129,19 +152,19 @@ function expireGeneric(c: Client, args: Uint8Array[], seconds: boolean, relative
     if (
       ((flags & NX) && current !== undefined) ||
       ((flags & XX) && current === undefined) ||
-      ((flags & GT) && (current === undefined || when <= BigInt(current))) ||
-      ((flags & LT) && current !== undefined && when >= BigInt(current))
+      ((flags & GT) && (current === undefined || when <= current)) ||
+      ((flags & LT) && current !== undefined && when >= current)
     ) {
       c.out.integer(0);
       return;
     }
   }
-  if (when <= BigInt(now)) {
+  if (when <= now && !db.loading) {
     db.delete(key);
     c.propagateAs = [DEL, args[1]!];
   } else {
-    db.setExpireAt(key, Number(when));
-    c.propagateAs = [PEXPIREAT, args[1]!, bytes(when.toString())];
+    db.setExpireAt(key, when);
+    c.propagateAs = [PEXPIREAT, args[1]!, bytes(String(when))];
   }
   c.out.integer(1);
 }
@@ -159,9 +182,16 @@ function ttlGeneric(c: Client, args: Uint8Array[], ms: boolean, absolute: boolea
     c.out.integer(-1);
     return;
   }
-  let ttl = absolute ? at : at - db.now();
-  if (ttl < 0) ttl = 0;
-  c.out.integer(ms ? ttl : Math.floor((ttl + 500) / 1000));
+  if (typeof at === "number" && at < 2 ** 52) {
+    let ttl = absolute ? at : at - db.now();
+    if (ttl < 0) ttl = 0;
+    c.out.integer(ms ? ttl : Math.floor((ttl + 500) / 1000));
+    return;
+  }
+  // Past 2^52 the rounding to seconds (and the clock's subtraction) is done exactly.
+  let ttl = absolute ? BigInt(at) : BigInt(at) - BigInt(db.now());
+  if (ttl < 0n) ttl = 0n;
+  c.out.integer(ms ? ttl : (ttl + 500n) / 1000n);
 }
 
 function persist(c: Client, args: Uint8Array[]): void {

@@ -7,7 +7,7 @@
 // from a client's arguments are copied before they are stored: arguments are views into the
 // connection's read buffer.
 
-import { KEEP_TTL, keyBytes, keyOf, type Stored, toStored } from "../db.ts";
+import { KEEP_TTL, keyBytes, keyOf, type Millis, type Stored, toStored } from "../db.ts";
 import { bytes, type Client, type Command, Err, isWord, parseLong } from "./command.ts";
 import { expireMillis } from "./expire.ts";
 import { replyValue } from "./strings.ts";
@@ -122,14 +122,15 @@ function getex(c: Client, args: Uint8Array[]): void {
     c.out.nullBulk();
     return;
   }
-  let at: number | undefined;
+  let at: Millis | undefined;
   if (expire !== undefined) {
     at = expireMillis(c, expire, (flags & (EX | EXAT)) !== 0, (flags & (EX | PX)) !== 0, "getex");
     if (at === undefined) return;
   }
   replyValue(c, v);
   if (at !== undefined) {
-    if ((flags & (EXAT | PXAT_)) && at <= db.now()) {
+    // As Redis's checkAlreadyExpired: never while the append-only file loads.
+    if ((flags & (EXAT | PXAT_)) && at <= db.now() && !db.loading) {
       db.delete(key);
       c.propagateAs = [DEL, args[1]!];
     } else {

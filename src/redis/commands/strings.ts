@@ -2,12 +2,12 @@
 // KEEPTTL), parsed in Redis's order so odd combinations get the same answers. A SET with a
 // relative expiry is propagated as SET key value PXAT <absolute ms>, as Redis rewrites it.
 
-import { KEEP_TTL, keyOf, type Stored, toStored } from "../db.ts";
-import { bytes, type Client, type Command, Err, parseLong } from "./command.ts";
+import { KEEP_TTL, keyOf, type Millis, type Stored, toStored } from "../db.ts";
+import { bytes, type Client, type Command, Err } from "./command.ts";
+import { expireMillis } from "./expire.ts";
 
 const SET = bytes("SET");
 const PXAT = bytes("PXAT");
-const MAX_MS = 9223372036854775807;
 
 const enum Flag {
   NX = 1,
@@ -90,24 +90,11 @@ function set(c: Client, args: Uint8Array[]): void {
   }
   const db = c.server.db;
   const key = keyOf(args[1]!);
-  let at: number | undefined;
+  let at: Millis | undefined;
   if (expire !== undefined) {
-    const v = parseLong(expire);
-    if (v === undefined) {
-      c.out.error(Err.notInteger);
-      return;
-    }
     const seconds = (flags & (Flag.EX | Flag.EXAT)) !== 0;
-    if (v <= 0 || (seconds && v > MAX_MS / 1000)) {
-      c.out.error("ERR invalid expire time in 'set' command");
-      return;
-    }
-    at = seconds ? v * 1000 : v;
-    if (flags & (Flag.EX | Flag.PX)) at += db.now();
-    if (at > MAX_MS) {
-      c.out.error("ERR invalid expire time in 'set' command");
-      return;
-    }
+    at = expireMillis(c, expire, seconds, (flags & (Flag.EX | Flag.PX)) !== 0, "set");
+    if (at === undefined) return;
   }
   if (flags & Flag.GET) {
     replyValue(c, db.peekStored(key));
