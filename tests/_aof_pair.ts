@@ -169,10 +169,16 @@ export class AofPair {
     }
   }
 
-  /** Stops both with `signal` and starts them again on their files. */
-  async restart(signal: Deno.Signal): Promise<void> {
-    for (const c of this.#conns ?? []) c.close();
+  /** Stops both with `how` (a signal, or the SHUTDOWN command) and starts them on their files. */
+  async restart(how: Deno.Signal | "SHUTDOWN"): Promise<void> {
+    const conns = this.#conns ?? [];
+    if (how === "SHUTDOWN") {
+      await Promise.all(conns.map((c) => c.send(encodeCommand(["SHUTDOWN"]))));
+      await Promise.all([this.#tok.child.status, this.#redis.child.status]);
+    }
+    for (const c of conns) c.close();
     this.#conns = undefined;
+    const signal = how === "SHUTDOWN" ? "SIGTERM" : how;
     await Promise.all([this.#tok.stop(signal), this.#redis.stop(signal)]);
     await this.#startBoth();
   }

@@ -56,13 +56,14 @@ function issueReads(p: string): Cmd[] {
 }
 
 Deno.test({
-  name: "keys whose TTL was removed, extended, renamed or appended to survive SIGTERM and SIGKILL",
+  name:
+    "keys whose TTL was removed, extended, renamed or appended to survive SHUTDOWN, SIGTERM and SIGKILL",
   ignore: noRedis,
   async fn() {
     await using pair = await AofPair.start();
     assert(pair);
     const prefixes: string[] = [];
-    for (const signal of ["SIGTERM", "SIGKILL"] as const) {
+    for (const signal of ["SHUTDOWN", "SIGTERM", "SIGKILL"] as const) {
       const p = `${signal}:`;
       prefixes.push(p);
       await pair.same(issueWrites(p), `${signal} writes: `);
