@@ -49,6 +49,16 @@ const REFUSED = new Map<string, string>([
   ["WAIT", BLOCKS],
 ]);
 
+/** First letters (lower case) of the commands below: others are passed without a look-up. */
+const FIRST = new Set(Array.from("spumrqbwxch", (c) => c.charCodeAt(0)));
+
+/** The first character of a command name in lower case (ASCII), or 0. */
+function firstLower(a: Arg | undefined): number {
+  if (typeof a === "string") return a.length === 0 ? 0 : a.charCodeAt(0) | 0x20;
+  if (a instanceof Uint8Array) return a.length === 0 ? 0 : a[0]! | 0x20;
+  return 0;
+}
+
 /** Upper-case text of an argument (a command name or option). */
 function upper(a: Arg | undefined): string {
   if (a === undefined) return "";
@@ -64,6 +74,7 @@ function upper(a: Arg | undefined): string {
 export function modeChange(
   args: readonly Arg[],
 ): { message: string; blocking: boolean } | undefined {
+  if (!FIRST.has(firstLower(args[0]))) return undefined;
   const name = upper(args[0]);
   const refused = REFUSED.get(name);
   if (refused !== undefined) return { message: `${name} ${refused}`, blocking: refused === BLOCKS };
