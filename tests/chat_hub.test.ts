@@ -253,3 +253,38 @@ Deno.test("control characters and whole escape sequences are stripped; TAB and t
     assertEquals(stripControls(input), want, JSON.stringify(input));
   }
 });
+
+Deno.test("a lag notice counts only the lines the subscriber was to get, not its own", () => {
+  const hub = new Hub(4);
+  const a = hub.subscribe("a");
+  const b = hub.subscribe("b");
+  const all = hub.subscribe(); // as in channel mode: its own lines would be echoed to it
+  for (let i = 1; i <= 4; i++) {
+    hub.publish(`a${i}`, "a");
+    hub.publish(`b${i}`, "b");
+  }
+  assertEquals(a.dropped, 2);
+  assertEquals(text(a.take()), "*** lagged: 2 messages dropped\r\nb3\r\nb4\r\n");
+  assertEquals(text(b.take()), "*** lagged: 2 messages dropped\r\na3\r\na4\r\n");
+  assertEquals(text(all.take()), "*** lagged: 4 messages dropped\r\na3\r\nb3\r\na4\r\nb4\r\n");
+  hub.close();
+});
+
+Deno.test("room is shut while a subscriber would be overrun and opens once it has taken", async () => {
+  const hub = new Hub(4);
+  const sub = hub.subscribe();
+  for (let i = 0; i < 4; i++) {
+    assertEquals(hub.room(), undefined);
+    hub.publish(`m${i}`);
+  }
+  const shut = hub.room();
+  assert(shut !== undefined, "a fifth line would overrun the subscriber");
+  let opened = false;
+  const done = shut.then(() => opened = true);
+  await Promise.resolve();
+  assertEquals(opened, false);
+  assertEquals(text(sub.take()), "m0\r\nm1\r\nm2\r\nm3\r\n");
+  await done;
+  assertEquals(hub.room(), undefined);
+  hub.close();
+});

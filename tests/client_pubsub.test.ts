@@ -27,10 +27,10 @@ for (const target of TARGETS) {
         got.push(m);
         if (got.length === 102) break;
       }
-      assertEquals(got[0]!.channel, "news");
+      assertEquals(got[0]!.channelText, "news");
       assertEquals(got[0]!.text, "first");
       assertEquals(got[0]!.pattern, undefined);
-      assertEquals(got[1]!.channel, "sports");
+      assertEquals(got[1]!.channelText, "sports");
       assertEquals(got[1]!.payload, payload);
       assertEquals(got.slice(2).map((m) => m.text), Array.from({ length: 100 }, (_, i) => `n${i}`));
       // Leaving the loop closed the subscriber's connection: the server drops the subscription.
@@ -50,8 +50,12 @@ for (const target of TARGETS) {
       await client.publish("news.art", "paint");
       const first = await sub.next();
       const second = await sub.next();
-      assertEquals([first?.pattern, first?.channel, first?.text], ["news.*", "news.tech", "chips"]);
-      assertEquals([second?.pattern, second?.channel, second?.text], [
+      assertEquals([first?.patternText, first?.channelText, first?.text], [
+        "news.*",
+        "news.tech",
+        "chips",
+      ]);
+      assertEquals([second?.patternText, second?.channelText, second?.text], [
         "news.*",
         "news.art",
         "paint",
@@ -68,7 +72,7 @@ for (const target of TARGETS) {
       const sub = await client.subscribe("a", "b");
       const seen = (async () => {
         const texts: string[] = [];
-        for await (const m of sub) texts.push(`${m.channel}:${m.text}`);
+        for await (const m of sub) texts.push(`${m.channelText}:${m.text}`);
         return texts;
       })();
       await client.publish("a", "1");

@@ -42,3 +42,19 @@ export function kill(srv: Running, signal: Deno.Signal = "SIGKILL"): void {
     // already gone
   }
 }
+
+/**
+ * Resolves with `p`'s value, or rejects when it has not settled within `ms` (so a call that
+ * never returns fails its test instead of hanging it); the timer is always cleared.
+ */
+export async function within<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what}: still pending after ${ms} ms`)), ms);
+  });
+  try {
+    return await Promise.race([p, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

@@ -219,6 +219,107 @@ for (const target of TARGETS) {
   });
 }
 
+for (const target of TARGETS) {
+  const ignore = target.missing !== undefined;
+
+  Deno.test({
+    name:
+      `${target.name}: redis-cli repeats commands (\`N cmd\` at the prompt, -r N -i S) as the real one does`,
+    ignore: ignore || !REDIS_CLI,
+    async fn() {
+      await using srv = await target.start();
+      await using client = await connect({ port: srv.port });
+      const script = [
+        "3 incr cnt",
+        "0 incr cnt",
+        "-1 incr cnt",
+        "99999999999999999999 incr cnt",
+        "1x incr cnt",
+        "2 get nope",
+        "+2 incr cnt",
+        "7",
+      ].join("\n") + "\n";
+      const ours = await cli(srv.port, [], script);
+      await client.flushdb();
+      const real = await run(REDIS_CLI!, ["-p", String(srv.port), "--no-raw"], { stdin: script });
+      await client.flushdb();
+      const shown = ours.stdout.split(`127.0.0.1:${srv.port}> `).join("");
+      assertEquals(shown, real.stdout);
+      assertStringIncludes(shown, "(integer) 1\n(integer) 2\n(integer) 3\n");
+      assertEquals(await client.getString("cnt"), null);
+      // On the command line: -r and -i; a leading number is a command there, as in redis-cli.
+      for (
+        const args of [
+          ["-r", "3", "-i", "0.01", "incr", "c"],
+          ["-r", "2", "get", "nope"],
+          ["-r", "0", "incr", "c"],
+          ["3", "incr", "c"],
+        ]
+      ) {
+        const o = await cli(srv.port, args);
+        await client.flushdb();
+        const r = await run(REDIS_CLI!, ["-p", String(srv.port), "--no-raw", ...args]);
+        await client.flushdb();
+        assertEquals(o.stdout, r.stdout, args.join(" "));
+      }
+      const three = await cli(srv.port, ["-r", "3", "incr", "c"]);
+      assertEquals(three.stdout, "(integer) 1\n(integer) 2\n(integer) 3\n");
+      for (const bad of [["-r", "x"], ["-r", "-2"], ["-i", "abc"], ["-i", "-1"]]) {
+        const r = await cli(srv.port, [...bad, "ping"]);
+        assertEquals(r.code, 2, bad.join(" "));
+        assertEquals(r.stdout, "", bad.join(" "));
+      }
+    },
+  });
+
+  Deno.test({
+    name: `${target.name}: redis-cli shows binary channel names as bytes ("\\xff")`,
+    ignore,
+    async fn() {
+      await using srv = await target.start();
+      await using client = await connect({ port: srv.port });
+      await using proc = spawnTokserver(["redis-cli", "-p", String(srv.port)], { stdin: true });
+      await proc.stdout.waitFor("> ", 15000);
+      await proc.writeStdin('subscribe "\\xff" plain\n');
+      await proc.stdout.waitFor("3) (integer) 2\n", 5000);
+      assertEquals(await client.publish(Uint8Array.of(0xff), Uint8Array.of(0xfe, 0x41)), 1);
+      await proc.stdout.waitFor('3) "\\xfeA"\n', 5000);
+      assertStringIncludes(
+        proc.stdout.text,
+        [
+          '1) "subscribe"',
+          '2) "\\xff"',
+          "3) (integer) 1",
+          '1) "subscribe"',
+          '2) "plain"',
+          "3) (integer) 2",
+          '1) "message"',
+          '2) "\\xff"',
+          '3) "\\xfeA"',
+        ].join("\n"),
+      );
+      await proc.stop("SIGINT");
+    },
+  });
+}
+
+Deno.test("redis-cli runs a blocking command (BLPOP) and shows its reply", {
+  ignore: TARGETS[0]!.missing !== undefined,
+}, async () => {
+  await using srv = await TARGETS[0]!.start();
+  const r = await cli(
+    srv.port,
+    [],
+    "rpush q a\nblpop q 0\nblpop q 0.05\nselect 1\nrpush q b\nblpop q 1\n",
+  );
+  const p = `127.0.0.1:${srv.port}`;
+  assertEquals(
+    r.stdout,
+    `${p}> (integer) 1\n${p}> 1) "q"\n2) "a"\n${p}> (nil)\n${p}> OK\n${p}[1]> (integer) 1\n` +
+      `${p}[1]> 1) "q"\n2) "b"\n${p}[1]> `,
+  );
+});
+
 Deno.test("redis-cli psubscribe shows pattern messages as redis-cli does", {
   ignore: TARGETS[0]!.missing !== undefined,
 }, async () => {

@@ -13,7 +13,7 @@ import { withDeadline } from "../net/deadline.ts";
 import type { Logger } from "../net/log.ts";
 import { sleep } from "../net/server.ts";
 import { stripControls } from "./sanitize.ts";
-import type { Hub } from "./hub.ts";
+import { afterRoom, type Hub } from "./hub.ts";
 
 /** Sent to local clients when the backplane is lost. */
 export const BACKPLANE_DOWN = "*** backplane down, local only";
@@ -33,6 +33,11 @@ const HEARTBEAT_TIMEOUT_MS = 3000;
 const CONNECT_MS = 3000;
 /** Publishes waiting for Redis beyond this are dropped (Redis is stalled; the chat is not). */
 const MAX_PENDING = 100_000;
+/**
+ * Publishes waiting for Redis beyond which a client's next line waits for Redis's answers
+ * (see `room`): a paste then goes out at the speed Redis takes it instead of piling up.
+ */
+const PUBLISH_WINDOW = 1024;
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
@@ -54,8 +59,12 @@ export const RELAY_TOPIC = "all";
  * The mode publishes its own clients' lines with `bp.publish(RELAY_TOPIC, sender, text)`.
  */
 export function linkRelay(bp: Backplane, hub: Hub): void {
+  const deliver = (line: Uint8Array) => void hub.publishBytes(line);
   bp.onMessage((topic, line) => {
-    if (topic === RELAY_TOPIC) hub.publishBytes(line);
+    if (topic !== RELAY_TOPIC) return;
+    // A burst from another instance waits for the readers here like a local paste.
+    if (hub.room() !== undefined) return afterRoom(hub, undefined, deliver, line);
+    deliver(line);
   });
   bp.onStatus((up) => hub.publish(up ? BACKPLANE_BACK : BACKPLANE_DOWN));
 }
@@ -100,9 +109,14 @@ export function newInstanceId(): string {
 /**
  * What another instance published: `topic` is the channel without `<prefix>:`, `line` the text
  * with its CRLF (a view of bytes that never change; control bytes already stripped), `from` the
- * sender's bytes.
+ * sender's bytes. A promise returned holds up reading from Redis until it settles (Redis then
+ * keeps what follows, up to its pub/sub output buffer limit).
  */
-export type Delivery = (topic: string, line: Uint8Array, from: Uint8Array) => void;
+export type Delivery = (
+  topic: string,
+  line: Uint8Array,
+  from: Uint8Array,
+) => void | Promise<void>;
 
 /**
  * One instance's link to the others. Messages on the wire are `<instance>\n<from>\n<text>\r\n`,
@@ -126,6 +140,8 @@ export class Backplane {
   readonly #connected: Array<() => void | Promise<void>> = [];
   #run?: Promise<void>;
   #dropped = 0;
+  /** Settles once Redis has answered the latest PUBLISH. */
+  #lastPublish: Promise<void> = Promise.resolve();
   #firstTry?: () => void;
   #lostWhy = "";
 
@@ -202,8 +218,21 @@ export class Backplane {
       return;
     }
     this.#dropped = 0;
-    client.publish(`${this.address.prefix}:${topic}`, `${this.instance}\n${from}\n${text}\r\n`)
-      .then(undefined, this.#publishFailed);
+    this.#lastPublish = client.publish(
+      `${this.address.prefix}:${topic}`,
+      `${this.instance}\n${from}\n${text}\r\n`,
+    ).then(noop, this.#publishFailed);
+  }
+
+  /**
+   * Undefined while Redis keeps up with what is published, else a promise that settles when
+   * Redis has answered the latest PUBLISH: a client's paste waits for it rather than piling
+   * up more than {@linkcode PUBLISH_WINDOW} lines (or, beyond MAX_PENDING, losing them).
+   */
+  room(): Promise<void> | undefined {
+    const client = this.#up ? this.#client : undefined;
+    if (client === undefined || client.pending < PUBLISH_WINDOW) return undefined;
+    return this.#lastPublish;
   }
 
   readonly #publishFailed = (err: unknown): void => {
@@ -266,7 +295,10 @@ export class Backplane {
       this.#heartbeat(client, sub); // ends by itself once this connection is gone
       this.#lostWhy = "server closed the connection";
       try {
-        for await (const msg of sub) this.#receive(msg);
+        for await (const msg of sub) {
+          const wait = this.#receive(msg);
+          if (wait) await wait;
+        }
       } catch (err) {
         this.#lostWhy = why(err);
       }
@@ -302,7 +334,7 @@ export class Backplane {
   }
 
   /** One message from Redis: skip our own, check the shape, strip controls, deliver. */
-  #receive(msg: Message): void {
+  #receive(msg: Message): void | Promise<void> {
     const p = msg.payload;
     const a = p.indexOf(10);
     if (a <= 0) return;
@@ -322,7 +354,7 @@ export class Backplane {
     if (b === -1 || n - b < 3 || p[n - 2] !== 13 || p[n - 1] !== 10) return;
     let line = p.subarray(b + 1);
     if (hasControls(line)) line = encoder.encode(stripControls(decoder.decode(line)) + "\r\n");
-    this.#deliver(msg.channel.slice(this.#channelStart), line, p.subarray(a + 1, b));
+    return this.#deliver(msg.channelText.slice(this.#channelStart), line, p.subarray(a + 1, b));
   }
 
   /** Stops reconnecting and closes both connections. */
@@ -336,6 +368,8 @@ export class Backplane {
     await withDeadline(this.#run ?? Promise.resolve(), 2000, "").catch(() => {});
   }
 }
+
+function noop(): void {}
 
 /** Why a connection failed, without the address the log line already names. */
 function why(err: unknown): string {

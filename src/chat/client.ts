@@ -5,7 +5,6 @@
 import { lineStream, LineTooLongError } from "../net/line_reader.ts";
 import { closeQuietly, type Connection, isDisconnect } from "../net/server.ts";
 import { settleWithin } from "../net/deadline.ts";
-import { writeAll } from "../net/io.ts";
 import type { Outbox } from "./outbox.ts";
 import { SocketSource } from "./socket_source.ts";
 

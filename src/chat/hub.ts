@@ -3,10 +3,14 @@
 // shared ring of the last `capacity` messages, each encoded once into a shared slab; every
 // subscriber has its own position in it, so its queue is the stretch from its position to the end,
 // bounded by `capacity`. Publishing is O(1) however many subscribe; a subscriber that falls more
-// than `capacity` behind loses the oldest and is told how many with one `*** lagged` line; the
-// publisher never waits for anyone. A subscriber's pending messages are usually one stretch of
-// one slab, which its writer sends as one view, without copying. A later backplane joins
-// instances by subscribing here and publishing what other instances send.
+// than `capacity` behind loses the oldest and is told how many with one `*** lagged` line (never
+// counting lines it sent itself and was not to get). `publish` never waits, but a client's lines
+// pass `room()` first: the gate of the hub, closed while a subscriber that keeps up would be
+// overrun by the next line, so a paste waits for readers instead of costing them lines. A
+// subscriber that holds the gate shut for STALL_MS (its socket stopped taking bytes) is a slow
+// reader: the gate stops waiting for it until it has caught up, and it loses the oldest instead.
+// A subscriber's pending messages are usually one stretch of one slab, which its writer sends as
+// one view, without copying. The backplane joins instances by publishing what others send.
 
 import {
   borrow,
@@ -18,6 +22,14 @@ import {
   type Wakeable,
 } from "./outbox.ts";
 import { SlabEncoder } from "./slab.ts";
+
+/**
+ * How long a subscriber may keep the gate shut (the publishers waiting for it to take the next
+ * lines) before it counts as a slow reader. Long enough for a reader that is busy but reading
+ * (measured: a reader among 1,000 on one loaded machine waits well under this between writes),
+ * short enough that one client that stopped reading costs the others one short pause.
+ */
+export const STALL_MS = 1000;
 
 /** The shared ring: the last `capacity` messages, by sequence number. */
 class Ring {
@@ -89,6 +101,12 @@ export class Subscription implements Outbox, Wakeable {
   readonly key: string | undefined;
   /** Sequence number of the last message published from this key (-1: none). */
   lastPublished = -1;
+  /** Messages from this key published since the position, not yet passed (own lines skipped). */
+  ownAhead = 0;
+  /** Out of the gate: it stopped taking lines while others waited, until it catches up. */
+  slow = false;
+  /** Holding the gate shut (the gate waits for it to take): since when (ms), or 0. */
+  blockedAt = 0;
   readonly #hub: Hub;
   readonly #ring: Ring;
   #cursor: number;
@@ -112,6 +130,42 @@ export class Subscription implements Outbox, Wakeable {
     return this.#ended ? this.#endSeq : this.#ring.tail;
   }
 
+  /** Ended, with every message up to the end taken: nothing left it could lose. */
+  get finished(): boolean {
+    return this.#ended && this.#cursor >= this.#endSeq;
+  }
+
+  /** Sequence number of the next message to take. */
+  get cursor(): number {
+    return this.#cursor;
+  }
+
+  /** Moves the position to `to`; a subscriber holding the gate shut lets go of it. */
+  #advance(to: number): void {
+    this.#cursor = to;
+    if (this.blockedAt !== 0) {
+      this.blockedAt = 0;
+      this.#hub.released();
+    }
+  }
+
+  /**
+   * Messages between the position and `stop` that the ring no longer holds: where the oldest
+   * still held starts, and how many of those lost were this subscriber's own (skipped anyway).
+   */
+  #lost(stop: number): { upTo: number; own: number } {
+    const ring = this.#ring;
+    const upTo = Math.min(ring.tail - ring.capacity, stop);
+    if (this.#cursor >= upTo || this.ownAhead === 0) return { upTo, own: 0 };
+    // Own lines still held (O(capacity), only when lines were lost and some were its own).
+    let held = 0;
+    if (this.lastPublished >= upTo) {
+      const len = ring.msgs.length;
+      for (let s = upTo; s < stop; s++) if (ring.from[s % len] === this.key) held++;
+    }
+    return { upTo, own: Math.max(0, this.ownAhead - held) };
+  }
+
   /** Messages waiting (at most the hub's capacity; the subscriber's own included). */
   get size(): number {
     return Math.min(this.#stop() - this.#cursor, this.#ring.capacity);
@@ -119,8 +173,8 @@ export class Subscription implements Outbox, Wakeable {
 
   /** Messages lost so far and not yet reported. */
   get dropped(): number {
-    const lostUpTo = Math.min(this.#ring.tail - this.#ring.capacity, this.#stop());
-    return this.#dropped + Math.max(0, lostUpTo - this.#cursor);
+    const lost = this.#lost(this.#stop());
+    return this.#dropped + Math.max(0, lost.upTo - this.#cursor - lost.own);
   }
 
   /** Whether `end` was called. */
@@ -133,10 +187,11 @@ export class Subscription implements Outbox, Wakeable {
    * (the ring moves on after `end` too, for the other subscribers).
    */
   #catchUp(stop: number): void {
-    const lostUpTo = Math.min(this.#ring.tail - this.#ring.capacity, stop);
-    if (this.#cursor < lostUpTo) {
-      this.#dropped += lostUpTo - this.#cursor;
-      this.#cursor = lostUpTo;
+    const lost = this.#lost(stop);
+    if (this.#cursor < lost.upTo) {
+      this.#dropped += lost.upTo - this.#cursor - lost.own;
+      this.ownAhead -= lost.own;
+      this.#advance(lost.upTo);
     }
   }
 
@@ -154,7 +209,7 @@ export class Subscription implements Outbox, Wakeable {
     if (s < stop && this.#dropped === 0 && this.lastPublished < s && this.#last.length === 0) {
       const view = ring.view(s, stop);
       if (view) {
-        this.#cursor = stop;
+        this.#advance(stop);
         return view;
       }
     }
@@ -175,15 +230,18 @@ export class Subscription implements Outbox, Wakeable {
     const len = ring.msgs.length;
     for (; s < stop; s++) {
       const i = s % len;
-      if (own !== undefined && ring.from[i] === own) continue;
+      if (own !== undefined && ring.from[i] === own) {
+        this.ownAhead--;
+        continue;
+      }
       const msg = ring.msgs[i]!;
       if (out === undefined && msg.length > TURN_BYTES) {
-        this.#cursor = s + 1;
+        this.#advance(s + 1);
         return msg; // a long line goes alone, as it is
       }
       if (!put(msg)) break;
     }
-    this.#cursor = s;
+    if (s !== this.#cursor) this.#advance(s);
     if (s === stop) {
       while (this.#last.length > 0 && put(this.#last[0]!)) this.#last.shift();
     }
@@ -210,8 +268,10 @@ export class Subscription implements Outbox, Wakeable {
     }
     const len = ring.msgs.length;
     while (this.#cursor < stop) {
-      const i = this.#cursor++ % len;
+      const i = this.#cursor % len;
+      this.#advance(this.#cursor + 1);
       if (this.key === undefined || ring.from[i] !== this.key) return ring.msgs[i]!;
+      this.ownAhead--;
     }
     return this.#last.shift() ?? null;
   }
@@ -223,6 +283,7 @@ export class Subscription implements Outbox, Wakeable {
   /** Resolves true when something may be pending, false once ended and drained. One waiter. */
   wait(): Promise<boolean> {
     if (this.#pending()) return Promise.resolve(true);
+    if (this.slow) this.#hub.caughtUp(this);
     if (this.#ended) return Promise.resolve(false);
     return new Promise((resolve) => {
       this.#waiter = resolve;
@@ -284,6 +345,15 @@ export class Hub {
   readonly #byKey = new Map<string, Subscription>();
   readonly #encoder = new SlabEncoder();
   #closed = false;
+  /** Publishing may go on without a look at the subscribers until the tail reaches this. */
+  #limit = 0;
+  /** Subscribers holding the gate shut: when the last of them takes, the gate is looked at. */
+  #blockers = 0;
+  /** What publishers wait for while the gate is shut, and how it is opened. */
+  #gate?: Promise<void>;
+  #open?: () => void;
+  /** Looks at the gate again when the first blocker would count as slow. */
+  #timer?: ReturnType<typeof setTimeout>;
 
   constructor(capacity: number) {
     if (!(capacity >= 1)) throw new RangeError(`hub capacity must be at least 1, not ${capacity}`);
@@ -303,8 +373,71 @@ export class Hub {
     else {
       this.#subs.add(sub);
       if (key !== undefined) this.#byKey.set(key, sub);
+      this.#limit = Math.min(this.#limit, sub.cursor + this.capacity);
     }
     return sub;
+  }
+
+  /**
+   * Undefined when a line can be published now without overrunning any subscriber that keeps up;
+   * otherwise a promise that resolves once one may be (ask again then: another publisher may
+   * have taken the room). O(1) but once per stretch of lines the slowest subscriber has room for.
+   */
+  room(): Promise<void> | undefined {
+    if (this.#ring.tail < this.#limit || this.#closed) return undefined;
+    if (this.#gate === undefined) this.#look();
+    return this.#gate;
+  }
+
+  /**
+   * Finds the subscriber furthest behind among those that keep up and moves the limit to where
+   * it would be overrun; shuts the gate when that is now. A subscriber that has held the gate
+   * shut for {@linkcode STALL_MS} is marked slow and no longer waited for.
+   */
+  #look(): void {
+    const tail = this.#ring.tail, cap = this.capacity;
+    const now = performance.now();
+    let min = Infinity, firstStall = Infinity, blockers = 0;
+    for (const sub of this.#subs) {
+      if (sub.slow || sub.finished) continue;
+      const c = sub.cursor;
+      if (c + cap > tail) {
+        if (c < min) min = c;
+        continue;
+      }
+      if (sub.blockedAt === 0) sub.blockedAt = now;
+      else if (now - sub.blockedAt >= STALL_MS) {
+        sub.blockedAt = 0;
+        sub.slow = true;
+        continue;
+      }
+      blockers++;
+      if (c < min) min = c;
+      if (sub.blockedAt < firstStall) firstStall = sub.blockedAt;
+    }
+    this.#limit = min + cap;
+    this.#blockers = blockers;
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
+    if (blockers === 0) {
+      const open = this.#open;
+      this.#gate = this.#open = undefined;
+      open?.();
+      return;
+    }
+    this.#gate ??= new Promise((resolve) => this.#open = resolve);
+    this.#timer = setTimeout(() => this.#look(), firstStall + STALL_MS - now);
+  }
+
+  /** Called by a subscriber holding the gate shut once it has taken or left. */
+  released(): void {
+    if (--this.#blockers <= 0 && this.#gate !== undefined) this.#look();
+  }
+
+  /** Called by a slow subscriber that has caught up: the gate waits for it again. */
+  caughtUp(sub: Subscription): void {
+    sub.slow = false;
+    this.#limit = Math.min(this.#limit, sub.cursor + this.capacity);
   }
 
   /**
@@ -320,7 +453,11 @@ export class Hub {
 
   /** Removes `sub` (see {@linkcode Subscription.unsubscribe}). */
   unsubscribe(sub: Subscription): void {
-    this.#subs.delete(sub);
+    if (!this.#subs.delete(sub)) return;
+    if (sub.blockedAt !== 0) {
+      sub.blockedAt = 0;
+      this.released();
+    }
     if (sub.key !== undefined && this.#byKey.get(sub.key) === sub) this.#byKey.delete(sub.key);
   }
 
@@ -344,6 +481,7 @@ export class Hub {
       const sender = this.#byKey.get(from);
       if (sender) {
         sender.lastPublished = this.#ring.tail;
+        if (!sender.ended) sender.ownAhead++;
         n--;
       }
     }
@@ -357,5 +495,30 @@ export class Hub {
     for (const sub of this.#subs) sub.end();
     this.#subs.clear();
     this.#byKey.clear();
+    clearTimeout(this.#timer);
+    this.#open?.();
+    this.#gate = this.#open = undefined;
   }
+}
+
+/** Something a publisher may have to wait for before its next line: a hub, the backplane. */
+export interface Gate {
+  /** Undefined when there is room now, else a promise to wait for before asking again. */
+  room(): Promise<void> | undefined;
+}
+
+/**
+ * Waits until `a` and `b` both have room, then calls `send(x)` in the same turn as the last
+ * look (so no other publisher takes the room in between). For a publisher whose gate was shut:
+ * the sender's next line is read once this resolves, which is the backpressure on its reads.
+ */
+export async function afterRoom<T>(
+  a: Gate | undefined,
+  b: Gate | undefined,
+  send: (x: T) => void,
+  x: T,
+): Promise<void> {
+  let w: Promise<void> | undefined;
+  while ((w = a?.room() ?? b?.room()) !== undefined) await w;
+  send(x);
 }

@@ -23,6 +23,13 @@
  * replies reject with {@linkcode RedisError}; a lost connection rejects every pending call with
  * {@linkcode ConnectionError}, and every later call fails at once with it.
  *
+ * Commands that would change what the shared connection is (SUBSCRIBE and the rest of pub/sub,
+ * MONITOR, blocking commands such as BLPOP or XREAD BLOCK, WAIT, RESET, QUIT, CLIENT REPLY) are
+ * refused by {@linkcode Client.send} with a {@linkcode ModeError} naming the API to use:
+ * {@linkcode Client.subscribe}, {@linkcode Client.psubscribe} and {@linkcode Client.blocking} run
+ * them on a connection of their own. Once a caller has its reply the client keeps no reference
+ * to it.
+ *
  * @module
  */
 
@@ -35,15 +42,25 @@ import {
   ArgBytes,
   ConnectionError,
   type ConnectOptions,
+  nonFinite,
   openConnection,
   reason,
+  type SubscriptionLimits,
 } from "./conn.ts";
 import { Subscriber } from "./subscriber.ts";
+import { modeChange, ModeError } from "./modes.ts";
 
 export type { Reply };
 export { ReplyError };
-export { type Arg, ConnectionError, type ConnectOptions, RedisError } from "./conn.ts";
+export {
+  type Arg,
+  ConnectionError,
+  type ConnectOptions,
+  RedisError,
+  type SubscriptionLimits,
+} from "./conn.ts";
 export { Message, Subscriber } from "./subscriber.ts";
+export { ModeError } from "./modes.ts";
 import { RedisError } from "./conn.ts";
 
 /** Options of {@linkcode Client.set}. */
@@ -100,6 +117,7 @@ const PING = name("PING");
 const PTTL = name("PTTL");
 const PUBLISH = name("PUBLISH");
 const PX = name("PX");
+const SELECT = name("SELECT");
 const SET = name("SET");
 const STRLEN = name("STRLEN");
 const TTL = name("TTL");
@@ -112,7 +130,7 @@ const READ_BUFFER = 64 * 1024;
 export async function connect(opts: ConnectOptions = {}): Promise<Client> {
   const hostname = opts.hostname ?? "127.0.0.1";
   const port = opts.port ?? 6379;
-  return new Client(await openConnection(hostname, port), hostname, port);
+  return new Client(await openConnection(hostname, port), hostname, port, opts.subscriptions);
 }
 
 /**
@@ -128,8 +146,11 @@ export class Client implements AsyncDisposable {
   readonly #writer = new RespWriter();
   readonly #argBytes = new ArgBytes();
   readonly #parser = new ReplyParser();
-  /** The queue: slots before #head are done, #head..#sent await replies, #sent.. await writing. */
-  #slots: Slot[] = [];
+  /**
+   * The queue: slots before #head are done (emptied, so no settled reply stays reachable),
+   * #head..#sent await replies, #sent.. await writing.
+   */
+  #slots: Array<Slot | undefined> = [];
   #head = 0;
   #sent = 0;
   /** Wakes the manager when it sleeps with nothing to write. */
@@ -141,12 +162,23 @@ export class Client implements AsyncDisposable {
   #drained: (() => void) | undefined;
   readonly #manager: Promise<void>;
   readonly #reader: Promise<void>;
+  readonly #limits: SubscriptionLimits | undefined;
+  /** The database SELECTed through {@linkcode Client.send}, for {@linkcode Client.blocking}. */
+  #db: Arg = 0;
+  /** Connections of {@linkcode Client.blocking} calls still waiting; `close()` closes them. */
+  readonly #own = new Set<Client>();
 
   /** Wraps an open connection; most code wants {@linkcode connect}. */
-  constructor(conn: Deno.TcpConn, hostname: string, port: number) {
+  constructor(
+    conn: Deno.TcpConn,
+    hostname: string,
+    port: number,
+    subscriptions?: SubscriptionLimits,
+  ) {
     this.#conn = conn;
     this.hostname = hostname;
     this.port = port;
+    this.#limits = subscriptions;
     this.#manager = this.#manage();
     this.#reader = this.#read();
   }
@@ -171,9 +203,46 @@ export class Client implements AsyncDisposable {
    * strings as `Uint8Array`, integers as numbers, nil as `null`, arrays as arrays (an error
    * nested in an array stays a {@linkcode ReplyError}). A top-level error reply rejects with
    * {@linkcode RedisError}.
+   *
+   * Commands that would change the shared connection's mode reject with {@linkcode ModeError}
+   * and are never written: subscribe with {@linkcode Client.subscribe} /
+   * {@linkcode Client.psubscribe}, run blocking commands with {@linkcode Client.blocking}.
+   * A NaN or infinite number argument rejects with `RangeError`.
    */
   send(...args: Arg[]): Promise<Reply> {
-    return this.#call(args);
+    const refused = modeChange(args);
+    if (refused !== undefined) return Promise.reject(new ModeError(refused.message));
+    const reply = this.#call(args);
+    if (typeof args[0] !== "number" && args.length === 2 && isSelect(args[0]!)) {
+      const db = args[1]!;
+      reply.then(() => this.#db = db, () => {});
+    }
+    return reply;
+  }
+
+  /**
+   * Runs a command that blocks (BLPOP, BRPOP, BLMOVE, BZPOPMIN, XREAD BLOCK, WAIT...) on a
+   * connection of its own, opened for the call and closed after its reply, in the database last
+   * SELECTed through {@linkcode Client.send}; the shared connection is never held. Other
+   * commands are refused as by `send()`. `close()` ends calls still blocked with
+   * {@linkcode ConnectionError}.
+   */
+  async blocking(...args: Arg[]): Promise<Reply> {
+    const refused = modeChange(args);
+    if (refused !== undefined && !refused.blocking) throw new ModeError(refused.message);
+    const bad = nonFinite(args);
+    if (bad) throw bad;
+    if (this.closed) return this.#call(args);
+    const own = await connect({ hostname: this.hostname, port: this.port });
+    this.#own.add(own);
+    try {
+      if (this.closed) await own.close();
+      if (this.#db !== 0) await own.#call([SELECT, this.#db]);
+      return await own.#call(args);
+    } finally {
+      this.#own.delete(own);
+      await own.close();
+    }
   }
 
   #call(args: Arg[]): Promise<Reply> {
@@ -181,6 +250,8 @@ export class Client implements AsyncDisposable {
     if (this.#closing) {
       return Promise.reject(new ConnectionError(`client for ${this.address} is closed`));
     }
+    const bad = nonFinite(args);
+    if (bad) return Promise.reject(bad);
     return new Promise<Reply>((resolve, reject) => {
       this.#slots.push({ args, resolve, reject });
       const wake = this.#wake;
@@ -193,29 +264,34 @@ export class Client implements AsyncDisposable {
 
   /** The manager: encodes everything queued into one buffer and writes it in one write. */
   async #manage(): Promise<void> {
-    const writer = this.#writer;
-    const argBytes = this.#argBytes;
     while (this.#failure === undefined) {
-      const slots = this.#slots;
-      const end = slots.length;
-      if (this.#sent === end) {
+      if (this.#sent === this.#slots.length) {
         // Sleep until a call arrives; the wake-up runs as a microtask, after the calls made in
-        // the same turn, so they all go out together.
+        // the same turn, so they all go out together. Nothing of the queue is held meanwhile.
         await new Promise<void>((r) => this.#wake = r);
         continue;
       }
-      for (let i = this.#sent; i < end; i++) {
-        const slot = slots[i]!;
-        writer.command(argBytes.prepare(slot.args!));
-        slot.args = null;
-      }
-      this.#sent = end;
       try {
-        await writeAll(this.#conn, writer.take());
+        await writeAll(this.#conn, this.#encodeQueued());
       } catch (err) {
         this.#fail(`connection to ${this.address} lost: ${reason(err)}`);
       }
     }
+  }
+
+  /** Encodes the calls not yet written into the writer's buffer and hands it out. */
+  #encodeQueued(): Uint8Array {
+    const writer = this.#writer;
+    const argBytes = this.#argBytes;
+    const slots = this.#slots;
+    const end = slots.length;
+    for (let i = this.#sent; i < end; i++) {
+      const slot = slots[i]!;
+      writer.command(argBytes.prepare(slot.args!));
+      slot.args = null;
+    }
+    this.#sent = end;
+    return writer.take();
   }
 
   /** The reader: parses replies and settles the oldest slots in order. */
@@ -235,7 +311,8 @@ export class Client implements AsyncDisposable {
             this.#fail(`connection to ${this.address} lost: ${why}`);
             return;
           }
-          const slot = this.#slots[this.#head++]!;
+          const slot = this.#slots[this.#head]!;
+          this.#slots[this.#head++] = undefined;
           if (reply instanceof ReplyError) slot.reject(new RedisError(reply.message));
           else slot.resolve(reply);
         }
@@ -277,6 +354,7 @@ export class Client implements AsyncDisposable {
     this.#head = 0;
     this.#sent = 0;
     for (let i = head; i < slots.length; i++) slots[i]!.reject(err);
+    for (const own of this.#own) own.#fail(message);
     try {
       this.#conn.close();
     } catch {
@@ -478,7 +556,7 @@ export class Client implements AsyncDisposable {
    * other commands). Iterate the result for messages; see {@linkcode Subscriber}.
    */
   async subscribe(...channels: Arg[]): Promise<Subscriber> {
-    const sub = await Subscriber.connect({ hostname: this.hostname, port: this.port });
+    const sub = await this.#subscriber();
     try {
       await sub.subscribe(...channels);
     } catch (err) {
@@ -490,7 +568,7 @@ export class Client implements AsyncDisposable {
 
   /** Subscribes to glob patterns on a new, dedicated connection; see {@linkcode Subscriber}. */
   async psubscribe(...patterns: Arg[]): Promise<Subscriber> {
-    const sub = await Subscriber.connect({ hostname: this.hostname, port: this.port });
+    const sub = await this.#subscriber();
     try {
       await sub.psubscribe(...patterns);
     } catch (err) {
@@ -499,6 +577,20 @@ export class Client implements AsyncDisposable {
     }
     return sub;
   }
+
+  #subscriber(): Promise<Subscriber> {
+    return Subscriber.connect({
+      hostname: this.hostname,
+      port: this.port,
+      subscriptions: this.#limits,
+    });
+  }
+}
+
+/** Whether a command name is SELECT, in any case. */
+function isSelect(cmd: Uint8Array | string): boolean {
+  if (cmd.length !== 6) return false;
+  return (typeof cmd === "string" ? cmd : decoder.decode(cmd)).toUpperCase() === "SELECT";
 }
 
 /** Bulk bytes to UTF-8 text; simple strings stay, nil stays null. */

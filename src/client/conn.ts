@@ -3,8 +3,31 @@
 
 import { formatAddr } from "../net/listen.ts";
 
-/** An argument of a command: bytes as they are, strings as UTF-8, numbers in decimal. */
+/**
+ * An argument of a command: bytes as they are, strings as UTF-8, numbers in decimal (integers
+ * always in plain digits, `1e21` as `1000000000000000000000`). NaN and the infinities are
+ * refused with a `RangeError`: Redis has no way to read them.
+ */
 export type Arg = Uint8Array | string | number;
+
+/**
+ * What a subscription does with messages its consumer has not read yet. The reader never stops
+ * reading the connection (confirmations of (P)(UN)SUBSCRIBE are read and matched behind any
+ * number of messages); it buffers at most `maxMessages` messages and `maxBytes` bytes of
+ * channel and payload, and past either limit it applies `overflow`:
+ * - `"drop-oldest"` (default): the oldest buffered messages are dropped and counted in
+ *   `Subscriber.dropped`; the newest stay.
+ * - `"close"`: the subscription ends with a {@linkcode ConnectionError} saying how many
+ *   messages were left unread; pending (un)subscribe calls reject with it.
+ */
+export interface SubscriptionLimits {
+  /** Messages buffered at most. Default 10,000. */
+  maxMessages?: number;
+  /** Bytes (channel + payload) buffered at most. Default 64 MiB. */
+  maxBytes?: number;
+  /** What to do past a limit. Default `"drop-oldest"`. */
+  overflow?: "drop-oldest" | "close";
+}
 
 /** Where a client connects. */
 export interface ConnectOptions {
@@ -12,6 +35,8 @@ export interface ConnectOptions {
   hostname?: string;
   /** TCP port. Default `6379`. */
   port?: number;
+  /** Buffering of the subscriptions opened through this client; see {@linkcode SubscriptionLimits}. */
+  subscriptions?: SubscriptionLimits;
 }
 
 /**
@@ -87,7 +112,7 @@ export class ArgBytes {
     for (let i = 0; i < args.length; i++) {
       const a = args[i]!;
       if (typeof a === "string") args[i] = this.#encode(a);
-      else if (typeof a === "number") args[i] = this.#encode(String(a));
+      else if (typeof a === "number") args[i] = this.#encode(decimal(a));
     }
     return args as Array<Uint8Array | string>;
   }
@@ -115,7 +140,41 @@ export class ArgBytes {
 export function normalize(args: Arg[]): Array<Uint8Array | string> {
   for (let i = 0; i < args.length; i++) {
     const a = args[i];
-    if (typeof a === "number") args[i] = String(a);
+    if (typeof a === "number") args[i] = decimal(a);
   }
   return args as Array<Uint8Array | string>;
+}
+
+/**
+ * A number as Redis reads it: integers in plain decimal digits (`String(1e21)` would be
+ * `1e+21`, which no integer parser of Redis takes), other finite numbers as JavaScript writes
+ * them (Redis's float parser takes `1.5` and `1e-7`). Callers check finiteness first
+ * ({@linkcode nonFinite}).
+ */
+export function decimal(n: number): string {
+  if (Number.isSafeInteger(n) || !Number.isInteger(n)) return String(n);
+  return BigInt(n).toString();
+}
+
+/**
+ * A `RangeError` naming the first argument that is NaN or infinite, or undefined when every
+ * number can be sent. Checked when a call is made, so the caller's promise rejects and nothing
+ * is written.
+ */
+export function nonFinite(args: readonly Arg[]): RangeError | undefined {
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i];
+    if (typeof a === "number" && !Number.isFinite(a)) {
+      const cmd = args[0];
+      const name = typeof cmd === "string"
+        ? cmd
+        : cmd instanceof Uint8Array
+        ? new TextDecoder().decode(cmd)
+        : String(cmd);
+      return new RangeError(
+        `argument ${i + 1} of ${name.toUpperCase()} is ${a}: Redis takes only finite numbers`,
+      );
+    }
+  }
+  return undefined;
 }

@@ -1,6 +1,8 @@
 // Subscriptions: a subscribed Redis connection only takes (P)(UN)SUBSCRIBE and pushes messages
 // whenever they are published, so it gets its own connection and hands messages out as an async
-// iterable instead of resolving one reply slot per command.
+// iterable instead of resolving one reply slot per command. Channels and patterns are bytes
+// throughout; the reader never stops reading, so confirmations are matched behind any number of
+// unread messages, and a bounded buffer with a stated overflow policy stands in for back-pressure.
 
 import { type Reply, ReplyError, ReplyParser } from "../resp/reply_parser.ts";
 import { RespWriter } from "../resp/writer.ts";
@@ -10,27 +12,33 @@ import {
   type Arg,
   ConnectionError,
   type ConnectOptions,
+  nonFinite,
   normalize,
   openConnection,
   reason,
   RedisError,
+  type SubscriptionLimits,
 } from "./conn.ts";
 
 const decoder = new TextDecoder();
+const encoder = new TextEncoder();
 const READ_BUFFER = 64 * 1024;
-/** Messages buffered for a slow consumer before the reader stops reading (TCP pushes back). */
-const HIGH_WATER = 10_000;
+/** Default limits of the buffer of unread messages. */
+const MAX_MESSAGES = 10_000;
+const MAX_BYTES = 64 * 1024 * 1024;
+/** Drop handed-out messages from the front of the buffer once this many have piled up. */
+const COMPACT_AT = 1024;
 
-/** A published message. */
+/** A published message. Channel, pattern and payload are the bytes the server sent. */
 export class Message {
-  /** The channel it was published to. */
-  readonly channel: string;
+  /** The channel it was published to, as bytes (see {@linkcode Message.channelText}). */
+  readonly channel: Uint8Array;
   /** The payload, as published (bytes, never altered). */
   readonly payload: Uint8Array;
   /** The pattern that matched, for messages received through `psubscribe`. */
-  readonly pattern: string | undefined;
+  readonly pattern: Uint8Array | undefined;
 
-  constructor(channel: string, payload: Uint8Array, pattern?: string) {
+  constructor(channel: Uint8Array, payload: Uint8Array, pattern?: Uint8Array) {
     this.channel = channel;
     this.payload = payload;
     this.pattern = pattern;
@@ -40,16 +48,40 @@ export class Message {
   get text(): string {
     return decoder.decode(this.payload);
   }
+
+  /** The channel decoded as UTF-8 text (bytes that are not UTF-8 become U+FFFD). */
+  get channelText(): string {
+    return decoder.decode(this.channel);
+  }
+
+  /** The pattern decoded as UTF-8 text, or undefined. */
+  get patternText(): string | undefined {
+    return this.pattern === undefined ? undefined : decoder.decode(this.pattern);
+  }
 }
 
 type Kind = "subscribe" | "psubscribe" | "unsubscribe" | "punsubscribe";
 
 /** A (P)(UN)SUBSCRIBE waiting for its confirmations (one per channel or pattern). */
 interface Pending {
+  kind: Kind;
   left: number;
   counts: number[];
   resolve: (counts: number[]) => void;
   reject: (err: Error) => void;
+}
+
+/**
+ * A channel or pattern as a map key that stands for its exact bytes: one char per byte, so
+ * `0xff` and `0xfe` are two keys (decoding them as UTF-8 would make both U+FFFD).
+ */
+function keyOf(name: Arg): string {
+  const b = name instanceof Uint8Array ? name : encoder.encode(String(name));
+  let k = "";
+  for (let i = 0; i < b.length; i += 8192) {
+    k += String.fromCharCode(...b.subarray(i, Math.min(b.length, i + 8192)));
+  }
+  return k;
 }
 
 /**
@@ -61,7 +93,7 @@ interface Pending {
  * const client = await connect();
  * const sub = await client.subscribe("news");
  * for await (const msg of sub) {
- *   console.log(msg.channel, msg.text);
+ *   console.log(msg.channelText, msg.text);
  *   if (msg.text === "bye") break; // leaving the loop closes the subscription
  * }
  * await client.close();
@@ -70,6 +102,11 @@ interface Pending {
  * The iteration ends when `unsubscribe`/`punsubscribe` leave no subscription, on
  * {@linkcode Subscriber.close}, or when the loop is left; a lost connection makes it throw
  * {@linkcode ConnectionError}.
+ *
+ * Messages wait in a bounded buffer until they are read; (un)subscribe calls are confirmed
+ * however full it is. Past its limits the oldest messages are dropped and counted in
+ * {@linkcode Subscriber.dropped}, or, with `overflow: "close"`, the subscription ends with an
+ * error: see {@linkcode SubscriptionLimits}.
  */
 export class Subscriber implements AsyncIterable<Message>, AsyncDisposable {
   readonly #conn: Deno.TcpConn;
@@ -78,26 +115,36 @@ export class Subscriber implements AsyncIterable<Message>, AsyncDisposable {
   readonly #parser = new ReplyParser();
   /** Write turns, one after the other. */
   #writing: Promise<void> = Promise.resolve();
-  /** Commands waiting for confirmations, oldest first. */
-  #pending: Pending[] = [];
-  /** Channels and patterns as the server will see them once it has read what was sent. */
+  /** Whether a write turn is queued that will take what the writer holds. */
+  #flushQueued = false;
+  /** Commands waiting for confirmations, oldest first from #pendingHead. */
+  #pending: Array<Pending | undefined> = [];
+  #pendingHead = 0;
+  /** Channels and patterns (keys of their bytes) as the server will see them once it has read what was sent. */
   readonly #channels = new Set<string>();
   readonly #patterns = new Set<string>();
-  #messages: Message[] = [];
+  /** Unread messages from #messagesHead, and the bytes of their channels and payloads. */
+  #messages: Array<Message | undefined> = [];
   #messagesHead = 0;
+  #bufferedBytes = 0;
+  #dropped = 0;
+  readonly #maxMessages: number;
+  readonly #maxBytes: number;
+  readonly #overflow: "drop-oldest" | "close";
   /** The consumer waiting in `next()`. */
   #waiter: (() => void) | undefined;
-  /** The reader waiting for the consumer to catch up. */
-  #room: (() => void) | undefined;
   /** Subscriptions as last confirmed by the server. */
   #count = 0;
   #ended = false;
   #failure: Error | undefined;
   readonly #reader: Promise<void>;
 
-  private constructor(conn: Deno.TcpConn, address: string) {
+  private constructor(conn: Deno.TcpConn, address: string, limits: SubscriptionLimits = {}) {
     this.#conn = conn;
     this.#address = address;
+    this.#maxMessages = Math.max(1, limits.maxMessages ?? MAX_MESSAGES);
+    this.#maxBytes = Math.max(1, limits.maxBytes ?? MAX_BYTES);
+    this.#overflow = limits.overflow ?? "drop-oldest";
     this.#reader = this.#read();
   }
 
@@ -106,12 +153,22 @@ export class Subscriber implements AsyncIterable<Message>, AsyncDisposable {
     const hostname = opts.hostname ?? "127.0.0.1";
     const port = opts.port ?? 6379;
     const conn = await openConnection(hostname, port);
-    return new Subscriber(conn, formatAddr(hostname, port));
+    return new Subscriber(conn, formatAddr(hostname, port), opts.subscriptions);
   }
 
   /** Subscriptions (channels and patterns) the server last confirmed. */
   get count(): number {
     return this.#count;
+  }
+
+  /** Messages dropped unread because the buffer was full (the `"drop-oldest"` policy). */
+  get dropped(): number {
+    return this.#dropped;
+  }
+
+  /** Messages received and not read yet. */
+  get buffered(): number {
+    return this.#messages.length - this.#messagesHead;
   }
 
   /**
@@ -142,8 +199,9 @@ export class Subscriber implements AsyncIterable<Message>, AsyncDisposable {
     if (this.#ended) {
       return Promise.reject(new ConnectionError(`subscriber for ${this.#address} is closed`));
     }
+    const bad = nonFinite([kind, ...names]);
+    if (bad) return Promise.reject(bad);
     const set = kind === "subscribe" || kind === "unsubscribe" ? this.#channels : this.#patterns;
-    const keys = names.map((n) => n instanceof Uint8Array ? decoder.decode(n) : String(n));
     // The server confirms each name once; a bare UNSUBSCRIBE confirms each current
     // subscription, or once (with a nil name) when there is none.
     let expected = names.length;
@@ -153,21 +211,32 @@ export class Subscriber implements AsyncIterable<Message>, AsyncDisposable {
           new RedisError(`ERR wrong number of arguments for '${kind}' command`),
         );
       }
-      for (const k of keys) set.add(k);
+      for (const n of names) set.add(keyOf(n));
     } else if (names.length === 0) {
       expected = Math.max(1, set.size);
       set.clear();
     } else {
-      for (const k of keys) set.delete(k);
+      for (const n of names) set.delete(keyOf(n));
     }
     return new Promise<number[]>((resolve, reject) => {
-      this.#pending.push({ left: expected, counts: [], resolve, reject });
+      this.#pending.push({ kind, left: expected, counts: [], resolve, reject });
       this.#writer.command(normalize([kind.toUpperCase(), ...names]));
-      const bytes = this.#writer.take().slice();
-      this.#writing = this.#writing.then(() => writeAll(this.#conn, bytes)).catch((err) => {
-        this.#fail(`connection to ${this.#address} lost: ${reason(err)}`);
-      });
+      if (!this.#flushQueued) {
+        // Commands made in the same turn go out in one write, after the writes before them.
+        this.#flushQueued = true;
+        this.#writing = this.#writing.then(() => this.#flush());
+      }
     });
+  }
+
+  async #flush(): Promise<void> {
+    this.#flushQueued = false;
+    if (this.#ended) return;
+    try {
+      await writeAll(this.#conn, this.#writer.take());
+    } catch (err) {
+      this.#fail(`connection to ${this.#address} lost: ${reason(err)}`);
+    }
   }
 
   async #read(): Promise<void> {
@@ -179,11 +248,9 @@ export class Subscriber implements AsyncIterable<Message>, AsyncDisposable {
         if (n === null) break;
         this.#parser.push(buf.subarray(0, n));
         let reply: Reply | undefined;
-        while ((reply = this.#parser.next()) !== undefined) this.#dispatch(reply);
+        while (!this.#ended && (reply = this.#parser.next()) !== undefined) this.#dispatch(reply);
+        this.#bound();
         this.#wakeConsumer();
-        if (this.#messages.length - this.#messagesHead >= HIGH_WATER && !this.#ended) {
-          await new Promise<void>((r) => this.#room = r);
-        }
       }
     } catch (err) {
       why = reason(err);
@@ -191,23 +258,67 @@ export class Subscriber implements AsyncIterable<Message>, AsyncDisposable {
     if (!this.#ended) this.#fail(`connection to ${this.#address} lost: ${why}`);
   }
 
+  /** Applies the overflow policy once the unread messages are over a limit. */
+  #bound(): void {
+    let over = this.buffered - this.#maxMessages;
+    if (over <= 0 && this.#bufferedBytes <= this.#maxBytes) return;
+    if (this.#overflow === "close") {
+      this.#fail(
+        `subscriber for ${this.#address} closed: ${this.buffered} messages ` +
+          `(${this.#bufferedBytes} bytes) were left unread, over its limit of ` +
+          `${this.#maxMessages} messages or ${this.#maxBytes} bytes`,
+      );
+      return;
+    }
+    const messages = this.#messages;
+    let head = this.#messagesHead;
+    while (head < messages.length && (over > 0 || this.#bufferedBytes > this.#maxBytes)) {
+      const m = messages[head]!;
+      messages[head++] = undefined;
+      this.#bufferedBytes -= m.channel.length + m.payload.length;
+      this.#dropped++;
+      over--;
+    }
+    this.#messagesHead = head;
+    this.#compactMessages();
+  }
+
+  #compactMessages(): void {
+    const head = this.#messagesHead;
+    if (head === this.#messages.length) {
+      this.#messages = [];
+      this.#messagesHead = 0;
+    } else if (head >= COMPACT_AT && head * 2 >= this.#messages.length) {
+      this.#messages = this.#messages.slice(head);
+      this.#messagesHead = 0;
+    }
+  }
+
+  #push(m: Message): void {
+    this.#messages.push(m);
+    this.#bufferedBytes += m.channel.length + m.payload.length;
+  }
+
   #dispatch(reply: Reply): void {
     if (reply instanceof ReplyError) {
-      const p = this.#pending.shift();
+      const p = this.#shiftPending();
       p?.reject(new RedisError(reply.message));
       return;
     }
     if (!Array.isArray(reply) || reply.length < 3) return;
     const kind = text(reply[0]);
     if (kind === "message") {
-      const payload = reply[2];
-      if (payload instanceof Uint8Array) {
-        this.#messages.push(new Message(text(reply[1]), payload));
+      const channel = reply[1], payload = reply[2];
+      if (channel instanceof Uint8Array && payload instanceof Uint8Array) {
+        this.#push(new Message(channel, payload));
       }
     } else if (kind === "pmessage") {
-      const payload = reply[3];
-      if (payload instanceof Uint8Array) {
-        this.#messages.push(new Message(text(reply[2]), payload, text(reply[1])));
+      const pattern = reply[1], channel = reply[2], payload = reply[3];
+      if (
+        pattern instanceof Uint8Array && channel instanceof Uint8Array &&
+        payload instanceof Uint8Array
+      ) {
+        this.#push(new Message(channel, payload, pattern));
       }
     } else if (
       kind === "subscribe" || kind === "psubscribe" || kind === "unsubscribe" ||
@@ -215,20 +326,54 @@ export class Subscriber implements AsyncIterable<Message>, AsyncDisposable {
     ) {
       const count = typeof reply[2] === "number" ? reply[2] : 0;
       this.#count = count;
-      const p = this.#pending[0];
+      const p = this.#pending[this.#pendingHead];
       if (p) {
+        if (p.kind !== kind) {
+          // Never hand a confirmation to a call that did not ask for it.
+          this.#fail(
+            `connection to ${this.#address} lost: a ${kind} confirmation arrived while a ` +
+              `${p.kind} was waiting`,
+          );
+          return;
+        }
         p.counts.push(count);
         if (--p.left <= 0) {
-          this.#pending.shift();
+          this.#shiftPending();
           p.resolve(p.counts);
         }
       }
       // No subscription left and nothing asked for: the connection has left subscribed mode.
-      if (count === 0 && this.#pending.length === 0 && kind.endsWith("unsubscribe")) {
+      if (
+        count === 0 && this.#pendingHead === this.#pending.length && kind.endsWith("unsubscribe")
+      ) {
         this.#finish();
       }
     }
     // Anything else (a PING's ["pong", ""]) carries nothing for the consumer.
+  }
+
+  #shiftPending(): Pending | undefined {
+    const pending = this.#pending;
+    const head = this.#pendingHead;
+    if (head === pending.length) return undefined;
+    const p = pending[head];
+    pending[head] = undefined;
+    if (head + 1 === pending.length) {
+      this.#pending = [];
+      this.#pendingHead = 0;
+    } else if (head + 1 >= COMPACT_AT && (head + 1) * 2 >= pending.length) {
+      this.#pending = pending.slice(head + 1);
+      this.#pendingHead = 0;
+    } else this.#pendingHead = head + 1;
+    return p;
+  }
+
+  #rejectPending(err: Error): void {
+    const pending = this.#pending;
+    const head = this.#pendingHead;
+    this.#pending = [];
+    this.#pendingHead = 0;
+    for (let i = head; i < pending.length; i++) pending[i]!.reject(err);
   }
 
   #wakeConsumer(): void {
@@ -244,13 +389,8 @@ export class Subscriber implements AsyncIterable<Message>, AsyncDisposable {
     if (this.#ended) return;
     this.#ended = true;
     this.#closeConn();
-    for (const p of this.#pending.splice(0)) {
-      p.reject(new ConnectionError(`subscriber for ${this.#address} is closed`));
-    }
+    this.#rejectPending(new ConnectionError(`subscriber for ${this.#address} is closed`));
     this.#wakeConsumer();
-    const room = this.#room;
-    this.#room = undefined;
-    room?.();
   }
 
   #fail(message: string): void {
@@ -259,11 +399,8 @@ export class Subscriber implements AsyncIterable<Message>, AsyncDisposable {
     this.#failure = err;
     this.#ended = true;
     this.#closeConn();
-    for (const p of this.#pending.splice(0)) p.reject(err);
+    this.#rejectPending(err);
     this.#wakeConsumer();
-    const room = this.#room;
-    this.#room = undefined;
-    room?.();
   }
 
   #closeConn(): void {
@@ -279,14 +416,9 @@ export class Subscriber implements AsyncIterable<Message>, AsyncDisposable {
     while (true) {
       if (this.#messagesHead < this.#messages.length) {
         const m = this.#messages[this.#messagesHead]!;
-        this.#messages[this.#messagesHead++] = undefined as unknown as Message;
-        if (this.#messagesHead === this.#messages.length) {
-          this.#messages = [];
-          this.#messagesHead = 0;
-          const room = this.#room;
-          this.#room = undefined;
-          room?.();
-        }
+        this.#messages[this.#messagesHead++] = undefined;
+        this.#bufferedBytes -= m.channel.length + m.payload.length;
+        this.#compactMessages();
         return m;
       }
       if (this.#failure) throw this.#failure;
@@ -311,6 +443,7 @@ export class Subscriber implements AsyncIterable<Message>, AsyncDisposable {
       return: async (): Promise<IteratorResult<Message>> => {
         this.#messages = [];
         this.#messagesHead = 0;
+        this.#bufferedBytes = 0;
         await this.close();
         return { done: true, value: undefined };
       },

@@ -7,10 +7,12 @@ import {
   type Client,
   connect,
   ConnectionError,
+  ModeError,
   RedisError,
   Subscriber,
 } from "../client/client.ts";
 import { formatAddr } from "../net/listen.ts";
+import { modeChange } from "../client/modes.ts";
 import { type Reply } from "../resp/reply_parser.ts";
 import { splitInline } from "../resp/request_parser.ts";
 import { formatReply } from "./format.ts";
@@ -54,9 +56,14 @@ function reportConnection(e: ConnectionError): void {
 
 /**
  * Runs one command (`opts.command`) or, without one, the interactive prompt; returns the exit
- * code: 0, or 1 when the server cannot be reached or (one-shot) the reply is an error.
+ * code: 0, or 1 when the server cannot be reached or (one-shot) a reply is an error, 2 for a
+ * flag value that cannot be used.
  */
 export async function runCli(opts: CliOptions): Promise<number> {
+  if (opts.usageError !== undefined) {
+    err(`tokserver redis-cli: ${opts.usageError}`);
+    return 2;
+  }
   try {
     const first = commandName(opts.command[0]);
     if (first === "subscribe" || first === "psubscribe") return await stream(opts, opts.command);
@@ -69,7 +76,9 @@ export async function runCli(opts: CliOptions): Promise<number> {
       return 1;
     }
     try {
-      if (opts.command.length > 0) return await oneShot(client, opts.command);
+      if (opts.command.length > 0) {
+        return await oneShot(client, opts.command, opts.repeat, opts.intervalMs);
+      }
       return await interactive(opts, client);
     } finally {
       await client.close();
@@ -81,12 +90,44 @@ export async function runCli(opts: CliOptions): Promise<number> {
   }
 }
 
-/** Sends one command and prints its reply; an error reply prints `(error) ...` and gives 1. */
-async function oneShot(client: Client, args: Arg[]): Promise<number> {
-  const r = await execute(client, args);
-  if (r === undefined) return 1;
-  out(r.text);
-  return r.error ? 1 : 0;
+/**
+ * Sends one command `repeat` times (forever when -1), waiting `intervalMs` after each, and
+ * prints each reply; 1 when a reply is an error (`(error) ...`) or the connection is lost.
+ */
+async function oneShot(
+  client: Client,
+  args: Arg[],
+  repeat: number,
+  intervalMs: number,
+): Promise<number> {
+  let code = 0;
+  for (let i = 0; repeat < 0 || i < repeat; i++) {
+    const r = await execute(client, args);
+    if (r === undefined) return 1;
+    out(r.text);
+    if (r.error) code = 1;
+    if (intervalMs > 0) await sleep(intervalMs);
+  }
+  return code;
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}
+
+/**
+ * A leading repeat count of an interactive line, as redis-cli reads one: `3 incr n` runs
+ * `incr n` three times. The count and the command after it (1 and the whole line without a
+ * count), or undefined for a count that is not positive or too large (redis-cli's `Invalid
+ * redis-cli repeat command option value.`).
+ */
+function withRepeat(args: Uint8Array[]): { count: number; args: Uint8Array[] } | undefined {
+  if (args.length < 2) return { count: 1, args };
+  const first = decoder.decode(args[0]!);
+  if (!/^\s*[+-]?\d*$/.test(first)) return { count: 1, args };
+  const n = Number(first.trim());
+  if (!(n > 0) || n > 9223372036854775807) return undefined;
+  return { count: n, args: args.slice(1) };
 }
 
 /** Runs a command: its formatted reply, or undefined when the connection is gone (reported). */
@@ -95,10 +136,14 @@ async function execute(
   args: Arg[],
 ): Promise<{ text: string; reply: Reply; error: boolean } | undefined> {
   try {
-    const reply = await client.send(...args);
+    // The prompt owns its client, but a blocking command still gets a connection of its own
+    // (the client refuses to hold its shared one), in the database SELECTed.
+    const reply = modeChange(args)?.blocking
+      ? await client.blocking(...args)
+      : await client.send(...args);
     return { text: formatReply(reply), reply, error: false };
   } catch (e) {
-    if (e instanceof RedisError) {
+    if (e instanceof RedisError || e instanceof ModeError) {
       return { text: `(error) ${e.message}\n`, reply: null, error: true };
     }
     if (e instanceof ConnectionError) {
@@ -141,8 +186,9 @@ function trimCr(line: Uint8Array): Uint8Array {
 /**
  * The prompt: `127.0.0.1:6379> ` (`[N]` after the port once SELECT N succeeded), reading
  * commands from stdin line by line, quoted like redis-cli ("double quotes" with \n, \xHH...
- * escapes, 'single quotes'). `quit`, `exit` or the end of stdin leave. A lost connection shows
- * `not connected> ` and the next command connects again.
+ * escapes, 'single quotes'). A leading number repeats the command (`3 incr n`), waiting
+ * `-i` seconds after each run. `quit`, `exit` or the end of stdin leave. A lost connection
+ * shows `not connected> ` and the next command connects again.
  */
 async function interactive(opts: CliOptions, first: Client): Promise<number> {
   const addr = formatAddr(opts.host, opts.port);
@@ -152,25 +198,31 @@ async function interactive(opts: CliOptions, first: Client): Promise<number> {
   out(prompt());
   try {
     for await (const line of stdinLines()) {
-      const args = splitInline(line);
-      if (args === undefined) {
+      const split = splitInline(line);
+      const repeated = split === undefined ? undefined : withRepeat(split);
+      if (split === undefined) {
         out("Invalid argument(s)\n");
-      } else if (args.length > 0) {
+      } else if (repeated === undefined) {
+        out("Invalid redis-cli repeat command option value.\n");
+      } else if (repeated.args.length > 0) {
+        const { count: repeat, args } = repeated;
         const name = commandName(args[0]);
         if (name === "quit" || name === "exit") return 0;
         if (name === "subscribe" || name === "psubscribe") return await stream(opts, args);
-        if (client === undefined) client = await reconnect(opts, db);
-        if (client !== undefined) {
+        for (let i = 0; i < repeat; i++) {
+          if (client === undefined) client = await reconnect(opts, db);
+          if (client === undefined) break;
           const r = await execute(client, args);
           if (r === undefined) {
             await client.close();
             client = undefined;
-          } else {
-            out(r.text);
-            if (name === "select" && r.reply === "OK" && args[1]) {
-              db = Number(decoder.decode(args[1]));
-            }
+            break;
           }
+          out(r.text);
+          if (name === "select" && r.reply === "OK" && args[1]) {
+            db = Number(decoder.decode(args[1]));
+          }
+          if (opts.intervalMs > 0) await sleep(opts.intervalMs);
         }
       }
       out(prompt());
@@ -230,11 +282,10 @@ async function stream(opts: CliOptions, args: Arg[]): Promise<number> {
       );
     }
     for await (const m of sub) {
-      const channel = encoder.encode(m.channel);
       out(formatReply(
         m.pattern === undefined
-          ? [MESSAGE, channel, m.payload]
-          : [PMESSAGE, encoder.encode(m.pattern), channel, m.payload],
+          ? [MESSAGE, m.channel, m.payload]
+          : [PMESSAGE, m.pattern, m.channel, m.payload],
       ));
     }
     return 0;

@@ -8,6 +8,12 @@ export interface CliOptions {
   port: number;
   /** The command to run once; empty for the interactive prompt. */
   command: string[];
+  /** How many times to run `command` (`-r`); -1 runs it until interrupted. */
+  repeat: number;
+  /** Milliseconds to wait after each run of a repeated command (`-i`, given in seconds). */
+  intervalMs: number;
+  /** A flag value the table cannot check (`-i abc`): `runCli` refuses it with exit code 2. */
+  usageError?: string;
 }
 
 /** The flags of `tokserver redis-cli` (-h is the host, as in redis-cli; help is --help). */
@@ -23,9 +29,40 @@ export const CLI_FLAGS: readonly FlagSpec[] = [
     default: 6379,
     help: "port",
   },
+  {
+    name: "repeat",
+    short: "r",
+    arg: "N",
+    type: "int",
+    min: -1,
+    max: Number.MAX_SAFE_INTEGER,
+    default: 1,
+    help: "run the command N times (-1: until interrupted)",
+  },
+  {
+    name: "interval",
+    short: "i",
+    arg: "SECONDS",
+    type: "string",
+    help: "wait this long after each run of a repeated command (e.g. 0.1)",
+  },
 ];
 
 /** Turns parsed flags and the rest of the line into {@linkcode CliOptions}. */
 export function cliOptions(flags: Record<string, unknown>, rest: string[]): CliOptions {
-  return { host: flags.host as string, port: flags.port as number, command: rest };
+  const interval = flags.interval as string | undefined;
+  let intervalMs = 0;
+  let usageError: string | undefined;
+  if (interval !== undefined) {
+    if (/^(\d+(\.\d*)?|\.\d+)$/.test(interval)) intervalMs = Number(interval) * 1000;
+    else usageError = `--interval must be a number of seconds, not ${JSON.stringify(interval)}`;
+  }
+  return {
+    host: flags.host as string,
+    port: flags.port as number,
+    command: rest,
+    repeat: flags.repeat as number,
+    intervalMs,
+    usageError,
+  };
 }

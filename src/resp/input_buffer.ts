@@ -57,10 +57,10 @@ export class InputBuffer {
     return this.end === 0 ? buf : buf.subarray(this.end);
   }
 
-  /** Drops the buffer when it is empty and larger than `keep` bytes (an idle connection). */
-  shrink(keep = 0): void {
-    if (this.pos === this.end && this.buf.length > keep) {
-      this.buf = keep === 0 ? EMPTY : new Uint8Array(keep);
+  /** Drops the buffer when it is empty and larger than `over` bytes (an idle connection). */
+  shrink(over = 0): void {
+    if (this.pos === this.end && this.buf.length > over) {
+      this.buf = EMPTY;
       this.pos = this.end = 0;
     }
   }

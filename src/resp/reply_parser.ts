@@ -2,7 +2,7 @@
 // the same values, so the client and redis-cli work against either protocol version.
 
 import { parseInteger } from "./integer.ts";
-import { InputBuffer } from "./input_buffer.ts";
+import { InputBuffer, SHRINK_OVER } from "./input_buffer.ts";
 
 const CR = 13, STAR = 42, DOLLAR = 36, MINUS = 45;
 const decoder = new TextDecoder();
@@ -60,7 +60,11 @@ export class ReplyParser {
   next(): Reply | undefined {
     while (true) {
       const r = this.#one();
-      if (r === undefined) return undefined;
+      if (r === undefined) {
+        // Everything read is parsed: let go of a buffer that a large reply grew.
+        this.#in.shrink(SHRINK_OVER);
+        return undefined;
+      }
       let value: Reply;
       if (r.array !== undefined) {
         if (r.array === 0) value = [];

@@ -234,9 +234,9 @@ export class RequestParser {
     }
   }
 
-  /** Drops the buffer when it is empty and larger than `keep` bytes (an idle connection). */
-  shrink(keep = 0): void {
-    this.#in.shrink(keep);
+  /** Drops the buffer when it is empty and larger than `over` bytes (an idle connection). */
+  shrink(over = 0): void {
+    this.#in.shrink(over);
   }
 
   /**

@@ -1,7 +1,7 @@
 // Stage `channel`: every line from any client goes to every client, the sender included, through
 // the hub. Also the body of `socket-addr` and `complete`, which leave the sender out.
 
-import { Hub } from "../hub.ts";
+import { afterRoom, Hub } from "../hub.ts";
 import { ClientSet } from "../client.ts";
 import { stripControls } from "../sanitize.ts";
 import type { ChatContext, ChatStage } from "../mode.ts";
@@ -20,11 +20,18 @@ export function relayStage(ctx: ChatContext, echoToSender: boolean): ChatStage {
       const sub = hub.subscribe(c.remote);
       const client = clients.add(c, sub);
       const from = echoToSender ? undefined : c.remote;
+      const send = (text: string) => {
+        hub.publish(text, from);
+        bp?.publish(RELAY_TOPIC, c.remote, text);
+      };
       try {
         await client.serveLines(maxLine, (line) => {
           const text = stripControls(line);
-          hub.publish(text, from);
-          bp?.publish(RELAY_TOPIC, c.remote, text);
+          // A paste waits for the readers (and Redis) instead of overrunning them.
+          if (hub.room() !== undefined || bp?.room() !== undefined) {
+            return afterRoom(hub, bp, send, text);
+          }
+          send(text);
         });
       } finally {
         sub.unsubscribe();

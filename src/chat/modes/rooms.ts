@@ -5,7 +5,7 @@
 // messages). With --backplane, room lines, notices and private messages also go to the other
 // instances, and presence (names, rooms) is kept in Redis so /who and /rooms count everyone.
 
-import { Hub } from "../hub.ts";
+import { afterRoom, Hub } from "../hub.ts";
 import { ChatClient, ClientSet } from "../client.ts";
 import { closeQuietly, type Connection } from "../../net/server.ts";
 import { stripControls } from "../sanitize.ts";
@@ -77,9 +77,25 @@ export function rooms(ctx: ChatContext): ChatStage {
     bp?.publish(room, m.name!, text);
   }
 
+  /**
+   * A chat line of `m` to its room; a paste waits for the room's readers (and Redis) instead of
+   * overrunning them, and the member's next line is read once it has gone.
+   */
+  function talk(m: Member, text: string): void | Promise<void> {
+    const hub = hubs.get(m.room!);
+    if (hub?.room() !== undefined || bp?.room() !== undefined) {
+      return afterRoom(hub, bp, (t: string) => toRoom(m.room!, t, m), text);
+    }
+    toRoom(m.room!, text, m);
+  }
+
   bp?.onMessage((topic, line) => {
     if (topic.charCodeAt(0) === 35 /* # */) {
-      hubs.get(topic)?.publishBytes(line);
+      const hub = hubs.get(topic);
+      if (hub?.room() !== undefined) {
+        return afterRoom(hub, undefined, (l: Uint8Array) => void hub.publishBytes(l), line);
+      }
+      hub?.publishBytes(line);
     } else if (topic.charCodeAt(0) === 64 /* @ */) {
       const to = names.get(topic.slice(1));
       if (to?.name !== undefined) to.out.push(line);
@@ -246,7 +262,7 @@ export function rooms(ctx: ChatContext): ChatStage {
         return who(m);
       case "/me":
         if (arg === "") return say(m, "*** usage: /me ACTION");
-        return toRoom(m.room!, `[${m.room}] * ${m.name} ${arg}`, m);
+        return talk(m, `[${m.room}] * ${m.name} ${arg}`);
       case "/msg":
         return msg(m, arg);
       case "/quit":
@@ -267,10 +283,10 @@ export function rooms(ctx: ChatContext): ChatStage {
     if (m.name === undefined) return chooseName(m, line);
     if (line.charCodeAt(0) === 47 /* / */) {
       if (line.charCodeAt(1) !== 47) return command(m, line.trimEnd());
-      return toRoom(m.room!, `[${m.room}] ${m.name}: ${line.slice(1)}`, m);
+      return talk(m, `[${m.room}] ${m.name}: ${line.slice(1)}`);
     }
     if (line.trim() === "") return;
-    toRoom(m.room!, `[${m.room}] ${m.name}: ${line}`, m);
+    return talk(m, `[${m.room}] ${m.name}: ${line}`);
   }
 
   return {

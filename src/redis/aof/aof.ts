@@ -14,7 +14,7 @@ import type { Logger } from "../../net/log.ts";
 import { LogBuffer } from "./encode.ts";
 import { writeAllSync } from "../../net/io.ts";
 import { loadFile } from "./load.ts";
-import { Rewrite } from "./rewrite.ts";
+import { removeStaleTempFiles, Rewrite } from "./rewrite.ts";
 import type { HeldOutput, Server, SyncGate } from "../commands/types.ts";
 
 const encoder = new TextEncoder();
@@ -327,6 +327,9 @@ export class Persistence {
   load(): boolean {
     const o = this.server.options;
     const server = this.server;
+    for (const name of removeStaleTempFiles(dirOf(o.dir))) {
+      this.#log.info(`removed ${name}, left by a rewrite that did not finish`);
+    }
     if (o.appendonly) {
       const started = performance.now();
       let r;

@@ -5,6 +5,11 @@
 // MULTI block) is dropped with one warning and the file is cut back to the last whole command.
 // Any other unexpected byte is corruption: the start stops with its byte offset and the file is
 // left exactly as it is.
+//
+// Expiry is suspended for the whole replay (db.loading), as Redis loads: a logged PXAT that is
+// in the past by now must not hide the key from the INCR, PERSIST, RENAME or APPEND logged after
+// it. Keys whose time has passed are removed after the load, lazily or by the sweep, and their
+// DELs are logged then.
 
 import { isWord, lowerName } from "../commands/args.ts";
 import { execute } from "../server/dispatch.ts";
@@ -117,19 +122,37 @@ export interface ReplaySource {
   readSync(p: Uint8Array): number | null;
 }
 
-/**
- * Applies every command read from `source` (the file's bytes, read a chunk at a time, so memory
- * holds one chunk or one command, not the file) to `server`'s dataset. Returns how far the data
- * is whole and how long it is, or where it is corrupt; does not touch the file.
- */
-export function replay(
-  server: Server,
-  source: ReplaySource,
-): { ok: true; commands: number; whole: number; size: number; multi: boolean } | {
+/** What {@linkcode replay} found. */
+export type ReplayResult = {
+  ok: true;
+  commands: number;
+  whole: number;
+  size: number;
+  multi: boolean;
+} | {
   ok: false;
   offset: number;
   message: string;
-} {
+};
+
+/**
+ * Applies every command read from `source` (the file's bytes, read a chunk at a time, so memory
+ * holds one chunk or one command, not the file) to `server`'s dataset, with expiry suspended.
+ * Returns how far the data is whole and how long it is, or where it is corrupt; does not touch
+ * the file.
+ */
+export function replay(server: Server, source: ReplaySource): ReplayResult {
+  const db = server.db;
+  const was = db.loading;
+  db.loading = true;
+  try {
+    return replayCommands(server, source);
+  } finally {
+    db.loading = was;
+  }
+}
+
+function replayCommands(server: Server, source: ReplaySource): ReplayResult {
   // The loading client: a client of the server with no connection, whose replies are dropped.
   const client = new ClientSession(server, 0, "append-only file");
   // As Redis's loading client, it needs no AUTH under --requirepass.

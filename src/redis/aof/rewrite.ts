@@ -6,7 +6,8 @@
 // current state of exactly those keys is appended in one synchronous step, so the new file holds
 // the dataset of that moment. The new file is fsynced, renamed over the old one (atomic) and
 // the directory fsynced; the old file kept receiving every write until then, so a crash at any
-// point leaves one complete file.
+// point leaves one complete file. A temporary file left by a process killed mid-rewrite is
+// removed when the next server starts in the folder.
 
 import { keyOf } from "../store/db.ts";
 import { LogBuffer } from "./encode.ts";
@@ -19,6 +20,9 @@ const PEXPIREAT = encoder.encode("PEXPIREAT");
 const DEL = encoder.encode("DEL");
 const SELECT0 = [encoder.encode("SELECT"), encoder.encode("0")];
 const FLUSHALL = [encoder.encode("FLUSHALL")];
+
+const TEMP_PREFIX = "temp-rewriteaof-bg-";
+const TEMP_SUFFIX = ".aof";
 
 /** Keys written per slice of the walk before the event loop gets a turn. */
 const SLICE_KEYS = 2000;
@@ -60,7 +64,7 @@ export class Rewrite {
 
   constructor(server: Server, dir: string) {
     this.server = server;
-    this.tempPath = `${dir}/temp-rewriteaof-bg-${Deno.pid}.aof`;
+    this.tempPath = `${dir}/${TEMP_PREFIX}${Deno.pid}${TEMP_SUFFIX}`;
   }
 
   /** Notes the keys a propagated write changed. */
@@ -178,4 +182,31 @@ export function syncDir(path: string): void {
   } finally {
     d?.close();
   }
+}
+
+/**
+ * Removes the temporary rewrite files in `dir` (named `temp-rewriteaof-bg-<pid>.aof`, as Redis
+ * names them) that a process killed while rewriting left behind; called at start, before this
+ * process could have begun a rewrite of its own. Returns the names removed.
+ */
+export function removeStaleTempFiles(dir: string): string[] {
+  const removed: string[] = [];
+  let entries: Iterable<Deno.DirEntry>;
+  try {
+    entries = Deno.readDirSync(dir === "" ? "/" : dir);
+  } catch {
+    return removed;
+  }
+  for (const e of entries) {
+    const name = e.name;
+    if (!e.isFile || !name.startsWith(TEMP_PREFIX) || !name.endsWith(TEMP_SUFFIX)) continue;
+    if (!/^[0-9]+$/.test(name.slice(TEMP_PREFIX.length, -TEMP_SUFFIX.length))) continue;
+    try {
+      Deno.removeSync(`${dir}/${name}`);
+      removed.push(name);
+    } catch {
+      // gone meanwhile, or not ours to remove
+    }
+  }
+  return removed;
 }

@@ -3,7 +3,8 @@
 
 import { keyOf } from "../store/db.ts";
 import { type Command, type Session } from "./types.ts";
-import { cString, isWord, lowerName, parseLong } from "./args.ts";
+import { parseInteger } from "../../resp/integer.ts";
+import { cString, isWord, lowerName } from "./args.ts";
 import { Err } from "./replies.ts";
 
 import { helpReply } from "./replies.ts";
@@ -95,7 +96,7 @@ function clientKill(c: Session, args: Uint8Array[]): void {
       return;
     }
     if (isWord(opt, "id")) {
-      const n = parseLong(val);
+      const n = parseInteger(val);
       if (n === undefined || n <= 0) {
         c.out.error("ERR client-id should be greater than 0");
         return;

@@ -4,7 +4,8 @@
 
 import { keyOf } from "../store/db.ts";
 import { type Command, type Session } from "./types.ts";
-import { cString, isWord, parseLong } from "./args.ts";
+import { parseInteger } from "../../resp/integer.ts";
+import { cString, isWord } from "./args.ts";
 import { Err } from "./replies.ts";
 import { authenticate, resetAuth, WRONGPASS } from "./auth.ts";
 import { discardTransaction } from "./transactions.ts";
@@ -39,7 +40,7 @@ export function validName(b: Uint8Array): boolean {
 function hello(c: Session, args: Uint8Array[]): void {
   let next = 1;
   if (args.length >= 2) {
-    const ver = parseLong(args[next++]!);
+    const ver = parseInteger(args[next++]!);
     if (ver === undefined) {
       c.out.error("ERR Protocol version is not an integer or out of range");
       return;
@@ -104,7 +105,7 @@ function hello(c: Session, args: Uint8Array[]): void {
 }
 
 function select(c: Session, args: Uint8Array[]): void {
-  const n = parseLong(args[1]!);
+  const n = parseInteger(args[1]!);
   if (n === undefined) {
     c.out.error(Err.notInteger);
   } else if (n < -2147483648 || n > 2147483647) {

@@ -10,24 +10,19 @@ import {
   type LongDouble,
   parseLongDouble,
 } from "../store/long_double.ts";
-import { bytes, parseLong } from "./args.ts";
+import { bytes } from "./args.ts";
 import { type Command, type Session } from "./types.ts";
 import { Err } from "./replies.ts";
-import { parseInt64 } from "./expire.ts";
+import { parseInt64 } from "../../resp/integer.ts";
 
 const SET = bytes("SET");
 const KEEPTTL = bytes("KEEPTTL");
 const LLONG_MAX = 9223372036854775807n;
 const LLONG_MIN = -9223372036854775808n;
 
-/** An integer argument: a double when exact (15 digits or fewer), else a BigInt. */
-function parseCounter(b: Uint8Array): number | bigint | undefined {
-  return b.length <= 15 ? parseLong(b) : parseInt64(b);
-}
-
-/** A stored value as an integer, by the same rules (string2ll) as {@linkcode parseCounter}. */
+/** A stored value as an integer, by the same rules (string2ll) as an argument. */
 function parseCounterValue(v: Stored): number | bigint | undefined {
-  if (typeof v !== "string") return parseCounter(v);
+  if (typeof v !== "string") return parseInt64(v);
   const len = v.length;
   if (len > 15) return parseInt64(keyBytes(v));
   if (len === 0) return undefined;
@@ -77,7 +72,7 @@ function incrDecr(c: Session, args: Uint8Array[], incr: number | bigint): void {
 }
 
 function incrby(c: Session, args: Uint8Array[], negate: boolean): void {
-  const incr = parseCounter(args[2]!);
+  const incr = parseInt64(args[2]!);
   if (incr === undefined) {
     c.out.error(Err.notInteger);
     return;

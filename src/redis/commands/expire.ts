@@ -1,12 +1,16 @@
 // Time to live, as Redis's expire.c: EXPIRE, PEXPIRE, EXPIREAT and PEXPIREAT (with NX, XX, GT and
 // LT), TTL, PTTL, EXPIRETIME, PEXPIRETIME and PERSIST, plus the expiry-argument parsing that SETEX,
-// PSETEX and GETEX share. Times are checked in exact 64-bit arithmetic (BigInt), so the overflow
-// errors appear for exactly the arguments that make Redis print them. Every expiry is propagated
-// as an absolute PEXPIREAT (or a DEL when the time has already passed), as Redis rewrites it.
+// PSETEX and GETEX share. Times are exact signed 64-bit integers (../db.ts Millis: a number while
+// safe, a BigInt beyond), so the overflow errors appear for exactly the arguments that make Redis
+// print them and a time like 2^63 - 1 is kept, answered and logged digit for digit. Every expiry
+// is propagated as an absolute PEXPIREAT (or a DEL when the time has already passed), as Redis
+// rewrites it. While the append-only file loads, a time already passed is set like any other
+// (Redis's checkAlreadyExpired is false while loading): the key goes after the load.
 
-import { keyOf } from "../store/db.ts";
+import { keyOf, type Millis, millis } from "../store/db.ts";
 import { bytes, cString, lowerName } from "./args.ts";
-import { type Command, type Session } from "./types.ts";
+import { parseInt64 } from "../../resp/integer.ts";
+import type { Command, Session } from "./types.ts";
 import { Err } from "./replies.ts";
 
 const LLONG_MAX = 9223372036854775807n;
@@ -14,29 +18,36 @@ const LLONG_MIN = -9223372036854775808n;
 const PEXPIREAT = bytes("PEXPIREAT");
 const DEL = bytes("DEL");
 
+const MAX_SAFE = Number.MAX_SAFE_INTEGER;
+
 /**
- * Parses a signed 64-bit integer exactly as Redis's string2ll (no spaces, no '+', no leading
- * zeros); undefined when invalid.
+ * The absolute time in ms of an expiry argument `v` (seconds when `seconds`, added to `now`
+ * when `relative`), or undefined where Redis answers "invalid expire time": seconds whose
+ * milliseconds leave the 64-bit range, or a sum past 2^63 - 1. Numbers while exact, BigInt
+ * arithmetic only past 2^53.
  */
-export function parseInt64(b: Uint8Array): bigint | undefined {
-  const len = b.length;
-  if (len === 0 || len >= 21) return undefined;
-  if (len === 1 && b[0] === 48) return 0n;
-  let p = 0;
-  const neg = b[0] === 45;
-  if (neg) {
-    p = 1;
-    if (len === 1) return undefined;
+export function absoluteMs(
+  v: number | bigint,
+  seconds: boolean,
+  relative: boolean,
+  now: number,
+): Millis | undefined {
+  if (typeof v === "number") {
+    // Exact whenever the result is a safe integer (every step then is); else redone below.
+    let ms = seconds ? v * 1000 : v;
+    if (relative) ms += now;
+    if (ms <= MAX_SAFE && ms >= -MAX_SAFE) return ms;
+    v = BigInt(v);
   }
-  if (b[p]! < 49 || b[p]! > 57) return undefined;
-  let s = "";
-  for (; p < len; p++) {
-    const c = b[p]!;
-    if (c < 48 || c > 57) return undefined;
-    s += String.fromCharCode(c);
+  if (seconds) {
+    if (v > LLONG_MAX / 1000n || v < LLONG_MIN / 1000n) return undefined;
+    v *= 1000n;
   }
-  const v = neg ? -BigInt(s) : BigInt(s);
-  return v > LLONG_MAX || v < LLONG_MIN ? undefined : v;
+  if (relative) {
+    v += BigInt(now);
+    if (v > LLONG_MAX) return undefined;
+  }
+  return millis(v);
 }
 
 /** Redis's "invalid expire time in '<command>' command". */
@@ -56,23 +67,15 @@ export function expireMillis(
   seconds: boolean,
   relative: boolean,
   name: string,
-): number | undefined {
+): Millis | undefined {
   const v = parseInt64(arg);
   if (v === undefined) {
     c.out.error(Err.notInteger);
     return undefined;
   }
-  if (v <= 0n || (seconds && v > LLONG_MAX / 1000n)) {
-    c.out.error(invalidExpire(name));
-    return undefined;
-  }
-  let ms = seconds ? v * 1000n : v;
-  if (relative) ms += BigInt(c.server.db.now());
-  if (ms > LLONG_MAX) {
-    c.out.error(invalidExpire(name));
-    return undefined;
-  }
-  return Number(ms);
+  const ms = v <= 0 ? undefined : absoluteMs(v, seconds, relative, c.server.db.now());
+  if (ms === undefined) c.out.error(invalidExpire(name));
+  return ms;
 }
 
 const NX = 1, XX = 2, GT = 4, LT = 8;
@@ -100,27 +103,18 @@ function expireGeneric(c: Session, args: Uint8Array[], seconds: boolean, relativ
     c.out.error("ERR GT and LT options at the same time are not compatible");
     return;
   }
-  let when = parseInt64(args[2]!);
-  if (when === undefined) {
+  const arg = parseInt64(args[2]!);
+  if (arg === undefined) {
     c.out.error(Err.notInteger);
     return;
   }
-  const name = lowerName(args[0]!);
-  if (seconds) {
-    if (when > LLONG_MAX / 1000n || when < LLONG_MIN / 1000n) {
-      c.out.error(invalidExpire(name));
-      return;
-    }
-    when *= 1000n;
-  }
   const db = c.server.db;
   const now = db.now();
-  const base = relative ? BigInt(now) : 0n;
-  if (when > LLONG_MAX - base) {
-    c.out.error(invalidExpire(name));
+  const when = absoluteMs(arg, seconds, relative, now);
+  if (when === undefined) {
+    c.out.error(invalidExpire(lowerName(args[0]!)));
     return;
   }
-  when += base;
   const key = keyOf(args[1]!);
   if (!db.has(key)) {
     c.out.integer(0);
@@ -131,19 +125,19 @@ function expireGeneric(c: Session, args: Uint8Array[], seconds: boolean, relativ
     if (
       ((flags & NX) && current !== undefined) ||
       ((flags & XX) && current === undefined) ||
-      ((flags & GT) && (current === undefined || when <= BigInt(current))) ||
-      ((flags & LT) && current !== undefined && when >= BigInt(current))
+      ((flags & GT) && (current === undefined || when <= current)) ||
+      ((flags & LT) && current !== undefined && when >= current)
     ) {
       c.out.integer(0);
       return;
     }
   }
-  if (when <= BigInt(now)) {
+  if (when <= now && !db.loading) {
     db.delete(key);
     c.propagateAs = [DEL, args[1]!];
   } else {
-    db.setExpireAt(key, Number(when));
-    c.propagateAs = [PEXPIREAT, args[1]!, bytes(when.toString())];
+    db.setExpireAt(key, when);
+    c.propagateAs = [PEXPIREAT, args[1]!, bytes(String(when))];
   }
   c.out.integer(1);
 }
@@ -161,9 +155,16 @@ function ttlGeneric(c: Session, args: Uint8Array[], ms: boolean, absolute: boole
     c.out.integer(-1);
     return;
   }
-  let ttl = absolute ? at : at - db.now();
-  if (ttl < 0) ttl = 0;
-  c.out.integer(ms ? ttl : Math.floor((ttl + 500) / 1000));
+  if (typeof at === "number" && at < 2 ** 52) {
+    let ttl = absolute ? at : at - db.now();
+    if (ttl < 0) ttl = 0;
+    c.out.integer(ms ? ttl : Math.floor((ttl + 500) / 1000));
+    return;
+  }
+  // Past 2^52 the rounding to seconds (and the clock's subtraction) is done exactly.
+  let ttl = absolute ? BigInt(at) : BigInt(at) - BigInt(db.now());
+  if (ttl < 0n) ttl = 0n;
+  c.out.integer(ms ? ttl : (ttl + 500n) / 1000n);
 }
 
 function persist(c: Session, args: Uint8Array[]): void {

@@ -139,7 +139,12 @@ export const PUBSUB_COMMANDS: readonly Command[] = [
         acl: ["@pubsub", "@slow"],
         handler: (c, args) => {
           if (args.length > 3) {
-            c.out.error("ERR wrong number of arguments for 'pubsub|channels' command");
+            // Redis's addReplySubcommandSyntaxError, with the subcommand as it was spelled.
+            c.out.error(
+              `ERR unknown subcommand or wrong number of arguments for '${
+                keyOf(args[1]!)
+              }'. Try PUBSUB HELP.`,
+            );
             return;
           }
           const pat = args[2] === undefined ? undefined : keyOf(args[2]);

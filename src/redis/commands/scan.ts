@@ -10,8 +10,9 @@
 import { type Db, keyOf } from "../store/db.ts";
 import { compileGlob } from "../store/glob.ts";
 import type { Command, Session } from "./types.ts";
+import { parseInteger } from "../../resp/integer.ts";
 import { Err } from "./replies.ts";
-import { parseLong } from "./args.ts";
+import {} from "./args.ts";
 import { typeName } from "./keys.ts";
 
 function keys(c: Session, args: Uint8Array[]): void {
@@ -95,7 +96,7 @@ function scan(c: Session, args: Uint8Array[]): void {
     const hasValue = i + 1 < args.length;
     const name = hasValue ? optionName(opt) : "";
     if (name === "count") {
-      const n = parseLong(args[i + 1]!);
+      const n = parseInteger(args[i + 1]!);
       if (n === undefined) {
         c.out.error(Err.notInteger);
         return;

@@ -7,9 +7,10 @@
 // from a client's arguments are copied before they are stored: arguments are views into the
 // connection's read buffer.
 
-import { KEEP_TTL, keyBytes, keyOf, type Stored, toStored } from "../store/db.ts";
-import { bytes, isWord, parseLong } from "./args.ts";
-import { type Command, type Session } from "./types.ts";
+import { KEEP_TTL, keyBytes, keyOf, type Millis, type Stored, toStored } from "../store/db.ts";
+import { bytes, isWord } from "./args.ts";
+import type { Command, Session } from "./types.ts";
+import { parseInteger } from "../../resp/integer.ts";
 import { Err } from "./replies.ts";
 import { expireMillis } from "./expire.ts";
 import { replyValue } from "./strings.ts";
@@ -124,14 +125,15 @@ function getex(c: Session, args: Uint8Array[]): void {
     c.out.nullBulk();
     return;
   }
-  let at: number | undefined;
+  let at: Millis | undefined;
   if (expire !== undefined) {
     at = expireMillis(c, expire, (flags & (EX | EXAT)) !== 0, (flags & (EX | PX)) !== 0, "getex");
     if (at === undefined) return;
   }
   replyValue(c, v);
   if (at !== undefined) {
-    if ((flags & (EXAT | PXAT_)) && at <= db.now()) {
+    // As Redis's checkAlreadyExpired: never while the append-only file loads.
+    if ((flags & (EXAT | PXAT_)) && at <= db.now() && !db.loading) {
       db.delete(key);
       c.propagateAs = [DEL, args[1]!];
     } else {
@@ -198,8 +200,8 @@ function strlen(c: Session, args: Uint8Array[]): void {
 const EMPTY = new Uint8Array(0);
 
 function getrange(c: Session, args: Uint8Array[]): void {
-  let start = parseLong(args[2]!);
-  let end = start === undefined ? undefined : parseLong(args[3]!);
+  let start = parseInteger(args[2]!);
+  let end = start === undefined ? undefined : parseInteger(args[3]!);
   if (start === undefined || end === undefined) {
     c.out.error(Err.notInteger);
     return;
@@ -225,7 +227,7 @@ function getrange(c: Session, args: Uint8Array[]): void {
 }
 
 function setrange(c: Session, args: Uint8Array[]): void {
-  const offset = parseLong(args[2]!);
+  const offset = parseInteger(args[2]!);
   if (offset === undefined) {
     c.out.error(Err.notInteger);
     return;

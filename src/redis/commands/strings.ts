@@ -2,14 +2,14 @@
 // KEEPTTL), parsed in Redis's order so odd combinations get the same answers. A SET with a
 // relative expiry is propagated as SET key value PXAT <absolute ms>, as Redis rewrites it.
 
-import { KEEP_TTL, keyOf, type Stored, toStored } from "../store/db.ts";
-import { bytes, parseLong } from "./args.ts";
-import { type Command, type Session } from "./types.ts";
+import { KEEP_TTL, keyOf, type Millis, type Stored, toStored } from "../store/db.ts";
+import { bytes } from "./args.ts";
+import type { Command, Session } from "./types.ts";
 import { Err } from "./replies.ts";
+import { expireMillis } from "./expire.ts";
 
 const SET = bytes("SET");
 const PXAT = bytes("PXAT");
-const MAX_MS = 9223372036854775807;
 
 const enum Flag {
   NX = 1,
@@ -92,24 +92,11 @@ function set(c: Session, args: Uint8Array[]): void {
   }
   const db = c.server.db;
   const key = keyOf(args[1]!);
-  let at: number | undefined;
+  let at: Millis | undefined;
   if (expire !== undefined) {
-    const v = parseLong(expire);
-    if (v === undefined) {
-      c.out.error(Err.notInteger);
-      return;
-    }
     const seconds = (flags & (Flag.EX | Flag.EXAT)) !== 0;
-    if (v <= 0 || (seconds && v > MAX_MS / 1000)) {
-      c.out.error("ERR invalid expire time in 'set' command");
-      return;
-    }
-    at = seconds ? v * 1000 : v;
-    if (flags & (Flag.EX | Flag.PX)) at += db.now();
-    if (at > MAX_MS) {
-      c.out.error("ERR invalid expire time in 'set' command");
-      return;
-    }
+    at = expireMillis(c, expire, seconds, (flags & (Flag.EX | Flag.PX)) !== 0, "set");
+    if (at === undefined) return;
   }
   if (flags & Flag.GET) {
     replyValue(c, db.peekStored(key));

@@ -7,6 +7,12 @@
 // decide whether to propagate) and calls the `onModified` hook (what WATCH will use). An expiry
 // calls `onModified` and `onExpired` (which propagates a DEL) but leaves `dirty` alone, so a write
 // command that only found an expired key is not propagated.
+//
+// Expiry times are exact signed 64-bit milliseconds ({@linkcode Millis}): a number while the
+// time is a safe integer (every realistic one), a bigint beyond, compared with the clock as they
+// are (JS compares a bigint with a number exactly). While `loading` is set (the append-only file
+// is being replayed) nothing expires, as in Redis: a logged command must find the key the
+// original command found; keys whose time has passed go after the load, by the usual paths.
 
 /** Turns key bytes into the binary string used as the Map key (one char per byte). */
 export function keyOf(b: Uint8Array): string {
@@ -57,10 +63,23 @@ export interface DbStats {
 /** How {@linkcode Db.set} treats an existing time to live. */
 export const KEEP_TTL = -1;
 
+/**
+ * An absolute time in ms since the epoch, exact over the signed 64-bit range: a number when it
+ * is a safe integer, otherwise a bigint (see {@linkcode millis}), so equal times are `===`.
+ */
+export type Millis = number | bigint;
+
+/** `v` in the {@linkcode Millis} form: a number when it is a safe integer. */
+export function millis(v: bigint): Millis {
+  return v >= -MAX_SAFE && v <= MAX_SAFE ? Number(v) : v;
+}
+
+const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
+
 /** One Redis database: values by key, absolute expiry times in ms by key. */
 export class Db {
   readonly #data = new Map<string, Stored>();
-  readonly #expires = new Map<string, number>();
+  readonly #expires = new Map<string, Millis>();
   /** Changes made so far; a command that changed the dataset raises it. */
   dirty = 0;
   /**
@@ -73,7 +92,12 @@ export class Db {
   readonly stats: DbStats = { expiredKeys: 0, keyspaceHits: 0, keyspaceMisses: 0 };
   /** The clock (ms since the epoch); tests may replace it. */
   now: () => number = Date.now;
-  #sweep: Iterator<[string, number]> | undefined;
+  /**
+   * Set while logged commands are replayed: no key counts as expired (lazily, by the sweep, or
+   * for commands that check whether a time has passed), as Redis does while loading.
+   */
+  loading = false;
+  #sweep: Iterator<[string, Millis]> | undefined;
 
   /** Keys stored (expired keys not yet removed included, as Redis's DBSIZE). */
   get size(): number {
@@ -93,7 +117,7 @@ export class Db {
   /** Removes `key` if its time has run out; true if it did. */
   #expireIfNeeded(key: string): boolean {
     const at = this.#expires.get(key);
-    if (at === undefined || at > this.now()) return false;
+    if (at === undefined || at > this.now() || this.loading) return false;
     this.#removeExpired(key);
     return true;
   }
@@ -144,7 +168,7 @@ export class Db {
   /** Whether `key` is stored and its time has run out (Redis's keyIsExpired); removes nothing. */
   isExpired(key: string): boolean {
     const at = this.#expires.get(key);
-    return at !== undefined && at <= this.now();
+    return at !== undefined && at <= this.now() && !this.loading;
   }
 
   /** Whether `key` exists (and has not expired). */
@@ -158,7 +182,7 @@ export class Db {
    * `expireAt` is an absolute time in ms; undefined clears any time to live,
    * {@linkcode KEEP_TTL} keeps the current one.
    */
-  set(key: string, value: Stored, expireAt?: number): void {
+  set(key: string, value: Stored, expireAt?: Millis): void {
     this.#data.set(key, value);
     if (expireAt === undefined) {
       if (this.#expires.size > 0) this.#expires.delete(key);
@@ -178,13 +202,13 @@ export class Db {
   }
 
   /** The absolute expiry time of `key` in ms, or undefined without one (or without key). */
-  expireAt(key: string): number | undefined {
+  expireAt(key: string): Millis | undefined {
     if (!this.has(key)) return undefined;
     return this.#expires.get(key);
   }
 
   /** Sets the absolute expiry time of an existing key; false if the key does not exist. */
-  setExpireAt(key: string, at: number): boolean {
+  setExpireAt(key: string, at: Millis): boolean {
     if (!this.has(key)) return false;
     this.#expires.set(key, at);
     this.#touch(key);
@@ -200,10 +224,10 @@ export class Db {
 
   /** Every live key (for KEYS / SCAN); expired keys are skipped, not removed. */
   *keys(): IterableIterator<string> {
-    const now = this.now();
+    const now = this.now(), all = this.loading;
     for (const k of this.#data.keys()) {
       const at = this.#expires.get(k);
-      if (at === undefined || at > now) yield k;
+      if (at === undefined || at > now || all) yield k;
     }
   }
 
@@ -224,7 +248,7 @@ export class Db {
    * quarter of a sample had expired and `budgetMs` is not spent. Returns the keys removed.
    */
   sweep(sample = 20, budgetMs = 5): number {
-    if (this.#expires.size === 0) return 0;
+    if (this.#expires.size === 0 || this.loading) return 0;
     const start = performance.now();
     let removed = 0;
     while (true) {
