@@ -232,6 +232,11 @@ export class RespWriter {
     for (const a of args) this.bulk(a);
   }
 
+  /** The pending bytes, left pending (a view, valid until the next write to the writer). */
+  view(): Uint8Array {
+    return this.#buf.subarray(0, this.#len);
+  }
+
   /** Forgets bytes written since the length was `len` (e.g. to undo a partly written reply). */
   truncate(len: number): void {
     if (len < this.#len) this.#len = Math.max(0, len);
@@ -253,6 +258,12 @@ export class RespWriter {
     this.#buf = spare;
     this.#len = 0;
     return out;
+  }
+
+  /** Forgets every pending byte; keeps the buffer unless it has grown past `keep` bytes. */
+  clear(keep: number = SHRINK_OVER): void {
+    this.#len = 0;
+    if (this.capacity > keep) this.shrink();
   }
 
   /** Drops both buffers when nothing is pending (an idle connection). */

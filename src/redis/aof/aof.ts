@@ -11,13 +11,15 @@
 // INFO persistence, SHUTDOWN and the final flush when the server stops.
 
 import type { Logger } from "../../net/log.ts";
-import { LogBuffer } from "./encode.ts";
+import { RespWriter } from "../../resp/writer.ts";
 import { writeAllSync } from "../../net/io.ts";
 import { loadFile } from "./load.ts";
 import { removeStaleTempFiles, Rewrite } from "./rewrite.ts";
 import type { HeldOutput, Server, SyncGate } from "../commands/types.ts";
 
 const encoder = new TextEncoder();
+/** Above this capacity an emptied log buffer is given back rather than kept. */
+const KEEP = 1024 * 1024;
 const SELECT = encoder.encode("SELECT");
 
 /** A rewrite starts on its own once the file is this big and twice its size after the last one. */
@@ -47,7 +49,7 @@ export class AppendOnlyFile implements SyncGate {
   get lastWriteOk(): boolean {
     return !this.#writeFailing && !this.#syncFailing;
   }
-  readonly #pending = new LogBuffer();
+  readonly #pending = new RespWriter(4096);
   #selectedDb = -1;
   #scheduled = false;
   #syncing: Promise<void> | undefined;
@@ -122,7 +124,7 @@ export class AppendOnlyFile implements SyncGate {
     }
     this.size += data.length;
     this.written = this.fed;
-    pending.reset();
+    pending.clear(KEEP);
     return true;
   }
 
@@ -252,7 +254,7 @@ export class AppendOnlyFile implements SyncGate {
     // An fsync still running on the old file finishes first.
     if (inflight !== undefined) inflight.then(closeOld);
     else closeOld();
-    this.#pending.reset();
+    this.#pending.clear(KEEP);
     this.#selectedDb = 0;
     this.written = this.synced = this.fed;
     this.size = this.baseSize = size;

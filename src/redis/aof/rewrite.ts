@@ -10,7 +10,7 @@
 // removed when the next server starts in the folder.
 
 import { keyOf } from "../store/db.ts";
-import { LogBuffer } from "./encode.ts";
+import { RespWriter } from "../../resp/writer.ts";
 import { writeAll, writeAllSync } from "../../net/io.ts";
 import type { Server } from "../commands/types.ts";
 
@@ -33,14 +33,15 @@ const CHUNK = 256 * 1024;
 const KEYLESS = new Set(["multi", "exec", "select", "ping"]);
 
 /** Appends `key`'s current state as commands; false when the key does not exist. */
-export function encodeKey(server: Server, key: string, out: LogBuffer): boolean {
+export function encodeKey(server: Server, key: string, out: RespWriter): boolean {
   const db = server.db;
   const v = db.peek(key) as Uint8Array | string | undefined;
   if (v === undefined) return false;
   out.arrayHeader(3);
   out.bulk(SET);
   out.binary(key);
-  out.value(v);
+  if (typeof v === "string") out.binary(v);
+  else out.bulk(v);
   const at = db.expireAt(key);
   if (at !== undefined) {
     out.arrayHeader(3);
@@ -105,14 +106,14 @@ export class Rewrite {
   async walk(): Promise<Deno.FsFile> {
     const file = await Deno.open(this.tempPath, { write: true, create: true, truncate: true });
     try {
-      const buf = new LogBuffer(CHUNK + 4096);
+      const buf = new RespWriter(CHUNK + 4096);
       buf.command(SELECT0);
       let n = 0;
       for (const key of this.server.db.keys()) {
         encodeKey(this.server, key, buf);
         if (buf.length >= CHUNK) {
           await writeAll(file, buf.view());
-          buf.reset();
+          buf.clear(CHUNK + 4096);
         }
         if (++n % SLICE_KEYS === 0) {
           await new Promise((r) => setTimeout(r, 0));
@@ -137,7 +138,7 @@ export class Rewrite {
    */
   finish(file: Deno.FsFile, path: string): number {
     try {
-      const fix = new LogBuffer();
+      const fix = new RespWriter();
       if (this.#touched === null || this.#flushed) fix.command(FLUSHALL);
       const keys = this.#touched === null ? this.server.db.keys() : this.#touched;
       for (const key of keys) {
