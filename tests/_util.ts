@@ -24,10 +24,9 @@ export const MAIN = new URL("../main.ts", import.meta.url).pathname;
 export const RUN_FLAGS = [
   "run",
   "--quiet",
-  // A small young generation (V8 otherwise grows it to tens of MB under load and keeps it), the
-  // request path compiled by TurboFan after 1000 calls rather than 3000, a heap that grows less
-  // between full collections, and the idle collection (README).
-  "--v8-flags=--max-semi-space-size=1,--max-old-space-size=1024,--invocation-count-for-turbofan=1000,--expose-gc",
+  // src/v8_flags.txt, which deno.json's start and compile tasks read too (docs/design.md says
+  // why each flag is there).
+  `--v8-flags=${Deno.readTextFileSync(new URL("../src/v8_flags.txt", import.meta.url)).trim()}`,
   "--allow-net",
   "--allow-read",
   "--allow-write",
