@@ -38,6 +38,11 @@ const MAX_PENDING = 100_000;
  * (see `room`): a paste then goes out at the speed Redis takes it instead of piling up.
  */
 const PUBLISH_WINDOW = 1024;
+/**
+ * Lines from other instances that may wait for this instance's readers (a burst arrives faster
+ * than they take it) before the oldest are dropped; the subscription's 64 MiB cap holds too.
+ */
+export const RECEIVE_BUFFER = 100_000;
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
@@ -258,7 +263,9 @@ export class Backplane {
       let client: Client | undefined;
       let sub: Subscriber | undefined;
       try {
-        client = await bounded(connect(this.address), "connect timed out");
+        const { hostname, port } = this.address;
+        const subscriptions = { maxMessages: RECEIVE_BUFFER };
+        client = await bounded(connect({ hostname, port, subscriptions }), "connect timed out");
         sub = await bounded(client.psubscribe(`${this.address.prefix}:*`), "PSUBSCRIBE timed out");
       } catch (err) {
         client?.close().catch(() => {});
@@ -295,9 +302,19 @@ export class Backplane {
       this.#heartbeat(client, sub); // ends by itself once this connection is gone
       this.#lostWhy = "server closed the connection";
       try {
+        let dropped = 0;
         for await (const msg of sub) {
           const wait = this.#receive(msg);
           if (wait) await wait;
+          if (sub.dropped !== dropped) {
+            if (dropped === 0) {
+              this.#log.info(
+                `backplane ${this.url}: local readers behind a burst; ${RECEIVE_BUFFER} lines ` +
+                  "from other instances waiting, older ones dropped",
+              );
+            }
+            dropped = sub.dropped;
+          }
         }
       } catch (err) {
         this.#lostWhy = why(err);

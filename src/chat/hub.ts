@@ -7,7 +7,7 @@
 // counting lines it sent itself and was not to get). `publish` never waits, but a client's lines
 // pass `room()` first: the gate of the hub, closed while a subscriber that keeps up would be
 // overrun by the next line, so a paste waits for readers instead of costing them lines. A
-// subscriber that holds the gate shut for STALL_MS (its socket stopped taking bytes) is a slow
+// subscriber that holds the gate shut for STALL_MS (2 s: its socket stopped taking bytes) is a slow
 // reader: the gate stops waiting for it until it has caught up, and it loses the oldest instead.
 // A subscriber's pending messages are usually one stretch of one slab, which its writer sends as
 // one view, without copying. The backplane joins instances by publishing what others send.
@@ -25,11 +25,12 @@ import { SlabEncoder } from "./slab.ts";
 
 /**
  * How long a subscriber may keep the gate shut (the publishers waiting for it to take the next
- * lines) before it counts as a slow reader. Long enough for a reader that is busy but reading
- * (measured: a reader among 1,000 on one loaded machine waits well under this between writes),
- * short enough that one client that stopped reading costs the others one short pause.
+ * lines) before it counts as a slow reader. Measured: with 1,000 readers in one process behind a
+ * sender writing as fast as it can, on 2 cores, a reader that keeps up held the gate at most
+ * 0.65 s (the reading process's turn over all its sockets); 2 s leaves room for a loaded machine,
+ * and one client that stopped reading costs the others one pause of that length.
  */
-export const STALL_MS = 1000;
+export const STALL_MS = 2000;
 
 /** The shared ring: the last `capacity` messages, by sequence number. */
 class Ring {
