@@ -3,9 +3,9 @@
 
 import { assert, assertEquals } from "./_util.ts";
 import { Hub } from "../src/chat/hub.ts";
-import { MemberOutbox } from "../src/chat/rooms_outbox.ts";
-import { Flood, FloodGate } from "../src/chat/rooms_flood.ts";
-import { badName, roomName } from "../src/chat/rooms_names.ts";
+import { MemberOutbox } from "../src/chat/rooms/outbox.ts";
+import { Flood, FloodGate } from "../src/chat/rooms/flood.ts";
+import { badName, roomName } from "../src/chat/rooms/names.ts";
 
 const enc = new TextEncoder();
 const dec = new TextDecoder();

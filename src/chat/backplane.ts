@@ -179,7 +179,7 @@ export class Backplane {
     return `${this.address.prefix}:${rest}`;
   }
 
-  /** Sets who receives what the other instances publish (one receiver: the stage). */
+  /** Sets who receives what the other instances publish (one receiver: the mode). */
   onMessage(deliver: Delivery): void {
     this.#deliver = deliver;
   }

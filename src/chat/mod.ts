@@ -1,10 +1,11 @@
-// `tokserver chat`: picks the stage's handler and runs it on the shared server plumbing
-// (listening, per-client tasks, graceful shutdown). Each stage is one file under modes/.
+// `tokserver chat`: picks the mode's server and runs it on the shared server plumbing
+// (listening, per-client tasks, graceful shutdown). The six modes of the tutorial's stages are
+// one file each under modes/; rooms has its own folder, rooms/.
 
 import { runServer } from "../net/run.ts";
 import { stderrLogger } from "../net/log.ts";
 import type { ChatMode, ChatOptions } from "./options.ts";
-import type { StageFactory } from "./mode.ts";
+import type { ModeFactory } from "./mode.ts";
 import { IDLE_TIMEOUT, SERVER_FULL } from "./client.ts";
 import { writeAll } from "../net/io.ts";
 import { basics } from "./modes/basics.ts";
@@ -13,11 +14,11 @@ import { spawn } from "./modes/spawn.ts";
 import { channel } from "./modes/channel.ts";
 import { socketAddr } from "./modes/socket_addr.ts";
 import { complete } from "./modes/complete.ts";
-import { rooms } from "./modes/rooms.ts";
+import { rooms } from "./rooms/rooms.ts";
 import { Backplane, BackplaneUrlError, parseBackplaneUrl } from "./backplane.ts";
 
-/** The stages by mode name; a mode not listed is not implemented yet. */
-export const STAGES: Partial<Record<ChatMode, StageFactory>> = {
+/** The modes by name; a mode not listed is not implemented yet. */
+export const MODES: Partial<Record<ChatMode, ModeFactory>> = {
   basics,
   "buf-reader": bufReader,
   spawn,
@@ -33,7 +34,7 @@ export const BACKPLANE_MODES: readonly ChatMode[] = ["channel", "socket-addr", "
 /** Runs the chat server until a shutdown signal; returns the exit code. */
 export async function runChat(opts: ChatOptions): Promise<number> {
   const log = stderrLogger(opts.quiet);
-  const factory = STAGES[opts.mode];
+  const factory = MODES[opts.mode];
   if (!factory) {
     log.info(`tokserver chat: mode ${opts.mode}: not implemented yet`);
     return 1;
@@ -54,27 +55,27 @@ export async function runChat(opts: ChatOptions): Promise<number> {
     // Joined (or known to be unreachable for now) before listening, so no early line is lost.
     await backplane.start();
   }
-  const stage = factory({ opts, log, backplane });
+  const mode = factory({ opts, log, backplane });
   return await runServer({
     host: opts.host,
     port: opts.port,
     label: `chat, mode ${opts.mode}`,
     log,
     maxClients: opts.maxclients,
-    sequential: stage.sequential,
-    handle: (c) => stage.handle(c),
+    sequential: mode.sequential,
+    handle: (c) => mode.handle(c),
     reject: (conn) => writeAll(conn, SERVER_FULL),
-    goodbye: () => stage.clients.goodbye(),
+    goodbye: () => mode.clients.goodbye(),
     idleTimeout: opts.timeout,
-    idleGoodbye: (c) => stage.clients.close(c, IDLE_TIMEOUT),
-    idle: () => stage.idle?.(),
-    started: () => stage.started?.(),
+    idleGoodbye: (c) => mode.clients.close(c, IDLE_TIMEOUT),
+    idle: () => mode.idle?.(),
+    started: () => mode.started?.(),
     stopped: async () => {
-      await stage.stopped?.();
+      await mode.stopped?.();
       await backplane?.close();
     },
     summary: () => {
-      const n = stage.clients.totals.lines;
+      const n = mode.clients.totals.lines;
       return `${n} line${n === 1 ? "" : "s"} received`;
     },
   });

@@ -1,5 +1,6 @@
-// What a chat stage is to the rest of the server: how it serves one client, whether clients are
-// served one at a time, and how it says goodbye. Each stage lives in its own file under modes/.
+// What a chat mode is to the rest of the server: how it serves one client, whether clients are
+// served one at a time, and how it says goodbye. The six modes that re-create the tutorial's
+// stages live under modes/, rooms under rooms/.
 
 import type { Logger } from "../net/log.ts";
 import type { Connection } from "../net/server.ts";
@@ -7,7 +8,7 @@ import type { ChatOptions } from "./options.ts";
 import type { ClientSet } from "./client.ts";
 import type { Backplane } from "./backplane.ts";
 
-/** What every stage is built with. */
+/** What every mode is built with. */
 export interface ChatContext {
   opts: ChatOptions;
   log: Logger;
@@ -15,8 +16,8 @@ export interface ChatContext {
   backplane?: Backplane;
 }
 
-/** One stage of the chat server. */
-export interface ChatStage {
+/** One mode of the chat server. */
+export interface ModeServer {
   /** Serve one client at a time; the next waits, connected and unanswered. */
   sequential?: boolean;
   /** Serves one client until it leaves. */
@@ -31,5 +32,5 @@ export interface ChatStage {
   idle?(): void;
 }
 
-/** Builds a stage. */
-export type StageFactory = (ctx: ChatContext) => ChatStage;
+/** Builds a mode's server. */
+export type ModeFactory = (ctx: ChatContext) => ModeServer;

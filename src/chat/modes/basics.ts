@@ -1,4 +1,4 @@
-// Stage `basics`: one client at a time. Its lines are printed on the server's stdout; lines the
+// Mode `basics`: one client at a time. Its lines are printed on the server's stdout; lines the
 // operator types on stdin go to it through a hub (so they queue and coalesce like any other).
 // When stdin closes the server says so and keeps serving; clients can still talk to stdout.
 
@@ -7,12 +7,12 @@ import { Hub } from "../hub.ts";
 import { ClientSet } from "../client.ts";
 import { writeAll } from "../../net/io.ts";
 import { stripControls } from "../sanitize.ts";
-import type { ChatContext, ChatStage } from "../mode.ts";
+import type { ChatContext, ModeServer } from "../mode.ts";
 
 const encoder = new TextEncoder();
 
-/** Stage `basics`. */
-export function basics(ctx: ChatContext): ChatStage {
+/** Mode `basics`. */
+export function basics(ctx: ChatContext): ModeServer {
   const hub = new Hub(ctx.opts.queue);
   const clients = new ClientSet();
   const { maxLine } = ctx.opts;

@@ -1,8 +1,8 @@
-// Stage `buf-reader`: line echo read through TextLineStream, one client at a time; a second
+// Mode `buf-reader`: line echo read through TextLineStream, one client at a time; a second
 // client stays connected but unanswered until the first leaves.
 
-import type { ChatContext, ChatStage } from "../mode.ts";
-import { echoStage } from "./spawn.ts";
+import type { ChatContext, ModeServer } from "../mode.ts";
+import { echoMode } from "./spawn.ts";
 
-/** Stage `buf-reader`. */
-export const bufReader = (ctx: ChatContext): ChatStage => echoStage(ctx, true);
+/** Mode `buf-reader`. */
+export const bufReader = (ctx: ChatContext): ModeServer => echoMode(ctx, true);

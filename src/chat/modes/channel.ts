@@ -1,14 +1,14 @@
-// Stage `channel`: every line from any client goes to every client, the sender included, through
+// Mode `channel`: every line from any client goes to every client, the sender included, through
 // the hub. Also the body of `socket-addr` and `complete`, which leave the sender out.
 
 import { afterRoom, Hub } from "../hub.ts";
 import { ClientSet } from "../client.ts";
 import { stripControls } from "../sanitize.ts";
-import type { ChatContext, ChatStage } from "../mode.ts";
+import type { ChatContext, ModeServer } from "../mode.ts";
 import { linkRelay, RELAY_TOPIC } from "../backplane.ts";
 
-/** A relay stage: lines go through one hub; `echoToSender` decides whether the sender gets its own. */
-export function relayStage(ctx: ChatContext, echoToSender: boolean): ChatStage {
+/** A relay mode: lines go through one hub; `echoToSender` decides whether the sender gets its own. */
+export function relayMode(ctx: ChatContext, echoToSender: boolean): ModeServer {
   const hub = new Hub(ctx.opts.queue);
   const clients = new ClientSet();
   const { maxLine } = ctx.opts;
@@ -44,5 +44,5 @@ export function relayStage(ctx: ChatContext, echoToSender: boolean): ChatStage {
   };
 }
 
-/** Stage `channel`. */
-export const channel = (ctx: ChatContext): ChatStage => relayStage(ctx, true);
+/** Mode `channel`. */
+export const channel = (ctx: ChatContext): ModeServer => relayMode(ctx, true);

@@ -1,9 +1,9 @@
-// Stage `complete`: the finished tutorial program. It behaves as `socket-addr` (every line to
+// Mode `complete`: the finished tutorial program. It behaves as `socket-addr` (every line to
 // every other client); what the tutorial adds at this stage, a clean shutdown and per-client
 // limits, every stage here already has.
 
-import type { ChatContext, ChatStage } from "../mode.ts";
-import { relayStage } from "./channel.ts";
+import type { ChatContext, ModeServer } from "../mode.ts";
+import { relayMode } from "./channel.ts";
 
-/** Stage `complete`. */
-export const complete = (ctx: ChatContext): ChatStage => relayStage(ctx, false);
+/** Mode `complete`. */
+export const complete = (ctx: ChatContext): ModeServer => relayMode(ctx, false);

@@ -1,14 +1,14 @@
-// Stage `spawn`: line echo, every client served at once in its own task. Also the body of
+// Mode `spawn`: line echo, every client served at once in its own task. Also the body of
 // `buf-reader`, which serves the same echo one client at a time.
 
 import { LineQueue } from "../queue.ts";
 import { ClientSet } from "../client.ts";
-import type { ChatContext, ChatStage } from "../mode.ts";
+import type { ChatContext, ModeServer } from "../mode.ts";
 
 const encoder = new TextEncoder();
 
-/** An echo stage: each line comes back to its sender, as sent, with CRLF. */
-export function echoStage(ctx: ChatContext, sequential: boolean): ChatStage {
+/** An echo mode: each line comes back to its sender, as sent, with CRLF. */
+export function echoMode(ctx: ChatContext, sequential: boolean): ModeServer {
   const clients = new ClientSet();
   const { maxLine, queue: capacity } = ctx.opts;
   return {
@@ -30,5 +30,5 @@ export function echoStage(ctx: ChatContext, sequential: boolean): ChatStage {
   };
 }
 
-/** Stage `spawn`. */
-export const spawn = (ctx: ChatContext): ChatStage => echoStage(ctx, false);
+/** Mode `spawn`. */
+export const spawn = (ctx: ChatContext): ModeServer => echoMode(ctx, false);

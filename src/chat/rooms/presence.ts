@@ -5,9 +5,9 @@
 // expire; a Redis that restarts empty gets them back at the next refresh. Without a backplane, or
 // while it is down, presence is the instance's own users only.
 
-import type { Client } from "../client/client.ts";
-import type { Backplane } from "./backplane.ts";
-import { withDeadline } from "../net/deadline.ts";
+import type { Client } from "../../client/client.ts";
+import type { Backplane } from "../backplane.ts";
+import { withDeadline } from "../../net/deadline.ts";
 
 /** How long a user's key lives without a refresh. */
 export const PRESENCE_TTL_MS = 6000;

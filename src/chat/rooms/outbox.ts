@@ -4,9 +4,9 @@
 // drained of what was already sent there before it is let go, and the last words given to `end`
 // come after everything else.
 
-import type { Subscription } from "./hub.ts";
-import type { Outbox } from "./outbox.ts";
-import { LineQueue } from "./queue.ts";
+import type { Subscription } from "../hub.ts";
+import type { Outbox } from "../outbox.ts";
+import { LineQueue } from "../queue.ts";
 
 /** The outbox of a client in rooms mode. */
 export class MemberOutbox implements Outbox {

@@ -1,5 +1,5 @@
 // The naming rules of rooms mode, for people and rooms alike: 1 to 32 ASCII letters, digits, `_`
-// and `-`, unique without regard to case. Kept apart so the stage and its tests share one source.
+// and `-`, unique without regard to case. Kept apart so the mode and its tests share one source.
 
 /** Longest name or room name. */
 export const NAME_MAX = 32;
