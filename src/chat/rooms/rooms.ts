@@ -103,7 +103,8 @@ class Rooms implements RoomsState {
     m.room = room;
     if (old !== undefined && this.hubs.get(old)?.size === 0) this.hubs.delete(old);
     this.toRoom(room, `*** ${m.name} joined ${room}`, m);
-    if (old !== undefined) await this.presence.move(m.name!, room); // a claim records the first room
+    // A claim records the first room; a move records the next ones.
+    if (old !== undefined) await this.presence.move(m.name!, room);
   }
 
   /** Takes `m` out of its room and frees its name. */

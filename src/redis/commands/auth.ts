@@ -1,7 +1,8 @@
-// AUTH and the password check behind it (HELLO's AUTH option uses it too). With --requirepass a
-// new connection is not authenticated, and the dispatcher (mod.ts) refuses every command without
-// the no_auth flag with NOAUTH until AUTH succeeds. There is one user, `default`, as in Redis
-// without ACL files: its password is --requirepass, or none at all (then any password is right).
+// AUTH and the password check behind it (HELLO's AUTH option uses it too). With --requirepass a new
+// connection is not authenticated, and the dispatcher (server/dispatch.ts) refuses every command
+// without the no_auth flag with NOAUTH until AUTH succeeds. There is one user, `default`, as in
+// Redis without ACL files: its password is --requirepass, or none at all (then any password is
+// right).
 
 import { type Command, type Session } from "./types.ts";
 import { Err } from "./replies.ts";

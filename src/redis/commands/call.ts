@@ -1,6 +1,6 @@
 // Redis's call(): runs a command that has passed every check and sends what it changed down the
-// server's one propagation hook. A command as received (mod.ts) and each command an EXEC runs
-// (transactions.ts) both go through here, so they propagate alike.
+// server's one propagation hook. A command as received (server/dispatch.ts) and each command an
+// EXEC runs (transactions.ts) both go through here, so they propagate alike.
 
 import type { Command, Session } from "./types.ts";
 

@@ -1,10 +1,10 @@
 // Time to live, as Redis's expire.c: EXPIRE, PEXPIRE, EXPIREAT and PEXPIREAT (with NX, XX, GT and
 // LT), TTL, PTTL, EXPIRETIME, PEXPIRETIME and PERSIST, plus the expiry-argument parsing that SETEX,
-// PSETEX and GETEX share. Times are exact signed 64-bit integers (../db.ts Millis: a number while
-// safe, a BigInt beyond), so the overflow errors appear for exactly the arguments that make Redis
-// print them and a time like 2^63 - 1 is kept, answered and logged digit for digit. Every expiry
-// is propagated as an absolute PEXPIREAT (or a DEL when the time has already passed), as Redis
-// rewrites it. While the append-only file loads, a time already passed is set like any other
+// PSETEX and GETEX share. Times are exact signed 64-bit integers (store/db.ts Millis: a number
+// while safe, a BigInt beyond), so the overflow errors appear for exactly the arguments that make
+// Redis print them and a time like 2^63 - 1 is kept, answered and logged digit for digit. Every
+// expiry is propagated as an absolute PEXPIREAT (or a DEL when the time has already passed), as
+// Redis rewrites it. While the append-only file loads, a time already passed is set like any other
 // (Redis's checkAlreadyExpired is false while loading): the key goes after the load.
 
 import { keyOf, type Millis, millis } from "../store/db.ts";

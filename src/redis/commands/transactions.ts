@@ -1,7 +1,7 @@
-// Transactions: MULTI, EXEC, DISCARD, WATCH, UNWATCH, and the hooks the dispatcher (mod.ts) calls
-// for a client inside MULTI: queue a command and answer +QUEUED, or fail the transaction when a
-// command is rejected while queuing (EXEC then answers EXECABORT). Semantics, replies and error
-// texts are Redis 7.0's.
+// Transactions: MULTI, EXEC, DISCARD, WATCH, UNWATCH, and the hooks the dispatcher
+// (server/dispatch.ts) calls for a client inside MULTI: queue a command and answer +QUEUED, or fail
+// the transaction when a command is rejected while queuing (EXEC then answers EXECABORT).
+// Semantics, replies and error texts are Redis 7.0's.
 //
 // EXEC runs the queued commands back to back with Redis's call() (call.ts) and collects what they
 // propagate (expired keys' DELs included); more than one change goes out wrapped in MULTI ... EXEC,

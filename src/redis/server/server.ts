@@ -7,7 +7,7 @@ import denoJson from "../../../deno.json" with { type: "json" };
 import { type Logger, stderrLogger } from "../../net/log.ts";
 import { runServer } from "../../net/run.ts";
 import { closeQuietly, type Connection, type TcpServer } from "../../net/server.ts";
-import { Persistence } from "../aof/aof.ts";
+import { Persistence } from "../aof/persistence.ts";
 import { OutputPool } from "../../resp/writer.ts";
 import type { Command, Server, ServerConfig, ServerStats } from "../commands/types.ts";
 import { buildCommandTable } from "./command_table.ts";

@@ -130,7 +130,7 @@ export class RedisConnection extends ClientSession {
         if (this.subscribed && this.#overLimit()) break;
         this.#flush();
         // appendfsync always: a client that keeps sending while its replies wait for the fsync
-        // (aof.ts) is read on only once they have left, when they pile up past 64 KiB.
+        // (aof/file.ts) is read on only once they have left, when they pile up past 64 KiB.
         if (gate !== undefined && this.out.length > 65536 && this.syncNeed > gate.synced) {
           await gate.until(this.syncNeed);
         }
@@ -228,7 +228,7 @@ export class RedisConnection extends ClientSession {
     this.#send();
   }
 
-  /** appendfsync always: output waits for the fsync of what it may depend on (aof.ts). */
+  /** appendfsync always: output waits for the fsync of what it may depend on (aof/file.ts). */
   #held(): boolean {
     const gate = this.server.persistence.gate;
     return gate !== undefined && this.syncNeed > gate.synced && gate.hold(this);
