@@ -19,6 +19,10 @@ import {
   RedisError,
   type SubscriptionLimits,
 } from "./conn.ts";
+import { Fifo } from "./fifo.ts";
+import { Message, MessageBuffer } from "./message.ts";
+
+export { Message };
 
 const decoder = new TextDecoder();
 const encoder = new TextEncoder();
@@ -26,39 +30,6 @@ const READ_BUFFER = 64 * 1024;
 /** Default limits of the buffer of unread messages. */
 const MAX_MESSAGES = 10_000;
 const MAX_BYTES = 64 * 1024 * 1024;
-/** Drop handed-out messages from the front of the buffer once this many have piled up. */
-const COMPACT_AT = 1024;
-
-/** A published message. Channel, pattern and payload are the bytes the server sent. */
-export class Message {
-  /** The channel it was published to, as bytes (see {@linkcode Message.channelText}). */
-  readonly channel: Uint8Array;
-  /** The payload, as published (bytes, never altered). */
-  readonly payload: Uint8Array;
-  /** The pattern that matched, for messages received through `psubscribe`. */
-  readonly pattern: Uint8Array | undefined;
-
-  constructor(channel: Uint8Array, payload: Uint8Array, pattern?: Uint8Array) {
-    this.channel = channel;
-    this.payload = payload;
-    this.pattern = pattern;
-  }
-
-  /** The payload decoded as UTF-8 text. */
-  get text(): string {
-    return decoder.decode(this.payload);
-  }
-
-  /** The channel decoded as UTF-8 text (bytes that are not UTF-8 become U+FFFD). */
-  get channelText(): string {
-    return decoder.decode(this.channel);
-  }
-
-  /** The pattern decoded as UTF-8 text, or undefined. */
-  get patternText(): string | undefined {
-    return this.pattern === undefined ? undefined : decoder.decode(this.pattern);
-  }
-}
 
 type Kind = "subscribe" | "psubscribe" | "unsubscribe" | "punsubscribe";
 
@@ -117,17 +88,13 @@ export class Subscriber implements AsyncIterable<Message>, AsyncDisposable {
   #writing: Promise<void> = Promise.resolve();
   /** Whether a write turn is queued that will take what the writer holds. */
   #flushQueued = false;
-  /** Commands waiting for confirmations, oldest first from #pendingHead. */
-  #pending: Array<Pending | undefined> = [];
-  #pendingHead = 0;
+  /** Commands waiting for confirmations, oldest first. */
+  readonly #pending = new Fifo<Pending>();
   /** Channels and patterns (keys of their bytes) as the server will see them once it has read what was sent. */
   readonly #channels = new Set<string>();
   readonly #patterns = new Set<string>();
-  /** Unread messages from #messagesHead, and the bytes of their channels and payloads. */
-  #messages: Array<Message | undefined> = [];
-  #messagesHead = 0;
-  #bufferedBytes = 0;
-  #dropped = 0;
+  /** Unread messages. */
+  readonly #messages = new MessageBuffer();
   readonly #maxMessages: number;
   readonly #maxBytes: number;
   readonly #overflow: "drop-oldest" | "close";
@@ -163,12 +130,12 @@ export class Subscriber implements AsyncIterable<Message>, AsyncDisposable {
 
   /** Messages dropped unread because the buffer was full (the `"drop-oldest"` policy). */
   get dropped(): number {
-    return this.#dropped;
+    return this.#messages.dropped;
   }
 
   /** Messages received and not read yet. */
   get buffered(): number {
-    return this.#messages.length - this.#messagesHead;
+    return this.#messages.length;
   }
 
   /**
@@ -260,49 +227,22 @@ export class Subscriber implements AsyncIterable<Message>, AsyncDisposable {
 
   /** Applies the overflow policy once the unread messages are over a limit. */
   #bound(): void {
-    let over = this.buffered - this.#maxMessages;
-    if (over <= 0 && this.#bufferedBytes <= this.#maxBytes) return;
+    const messages = this.#messages;
+    if (messages.length <= this.#maxMessages && messages.bytes <= this.#maxBytes) return;
     if (this.#overflow === "close") {
       this.#fail(
-        `subscriber for ${this.#address} closed: ${this.buffered} messages ` +
-          `(${this.#bufferedBytes} bytes) were left unread, over its limit of ` +
+        `subscriber for ${this.#address} closed: ${messages.length} messages ` +
+          `(${messages.bytes} bytes) were left unread, over its limit of ` +
           `${this.#maxMessages} messages or ${this.#maxBytes} bytes`,
       );
       return;
     }
-    const messages = this.#messages;
-    let head = this.#messagesHead;
-    while (head < messages.length && (over > 0 || this.#bufferedBytes > this.#maxBytes)) {
-      const m = messages[head]!;
-      messages[head++] = undefined;
-      this.#bufferedBytes -= m.channel.length + m.payload.length;
-      this.#dropped++;
-      over--;
-    }
-    this.#messagesHead = head;
-    this.#compactMessages();
-  }
-
-  #compactMessages(): void {
-    const head = this.#messagesHead;
-    if (head === this.#messages.length) {
-      this.#messages = [];
-      this.#messagesHead = 0;
-    } else if (head >= COMPACT_AT && head * 2 >= this.#messages.length) {
-      this.#messages = this.#messages.slice(head);
-      this.#messagesHead = 0;
-    }
-  }
-
-  #push(m: Message): void {
-    this.#messages.push(m);
-    this.#bufferedBytes += m.channel.length + m.payload.length;
+    messages.dropOldest(this.#maxMessages, this.#maxBytes);
   }
 
   #dispatch(reply: Reply): void {
     if (reply instanceof ReplyError) {
-      const p = this.#shiftPending();
-      p?.reject(new RedisError(reply.message));
+      this.#pending.shift()?.reject(new RedisError(reply.message));
       return;
     }
     if (!Array.isArray(reply) || reply.length < 3) return;
@@ -310,7 +250,7 @@ export class Subscriber implements AsyncIterable<Message>, AsyncDisposable {
     if (kind === "message") {
       const channel = reply[1], payload = reply[2];
       if (channel instanceof Uint8Array && payload instanceof Uint8Array) {
-        this.#push(new Message(channel, payload));
+        this.#messages.push(new Message(channel, payload));
       }
     } else if (kind === "pmessage") {
       const pattern = reply[1], channel = reply[2], payload = reply[3];
@@ -318,7 +258,7 @@ export class Subscriber implements AsyncIterable<Message>, AsyncDisposable {
         pattern instanceof Uint8Array && channel instanceof Uint8Array &&
         payload instanceof Uint8Array
       ) {
-        this.#push(new Message(channel, payload, pattern));
+        this.#messages.push(new Message(channel, payload, pattern));
       }
     } else if (
       kind === "subscribe" || kind === "psubscribe" || kind === "unsubscribe" ||
@@ -326,7 +266,7 @@ export class Subscriber implements AsyncIterable<Message>, AsyncDisposable {
     ) {
       const count = typeof reply[2] === "number" ? reply[2] : 0;
       this.#count = count;
-      const p = this.#pending[this.#pendingHead];
+      const p = this.#pending.peek();
       if (p) {
         if (p.kind !== kind) {
           // Never hand a confirmation to a call that did not ask for it.
@@ -338,13 +278,13 @@ export class Subscriber implements AsyncIterable<Message>, AsyncDisposable {
         }
         p.counts.push(count);
         if (--p.left <= 0) {
-          this.#shiftPending();
+          this.#pending.shift();
           p.resolve(p.counts);
         }
       }
       // No subscription left and nothing asked for: the connection has left subscribed mode.
       if (
-        count === 0 && this.#pendingHead === this.#pending.length && kind.endsWith("unsubscribe")
+        count === 0 && this.#pending.length === 0 && kind.endsWith("unsubscribe")
       ) {
         this.#finish();
       }
@@ -352,28 +292,8 @@ export class Subscriber implements AsyncIterable<Message>, AsyncDisposable {
     // Anything else (a PING's ["pong", ""]) carries nothing for the consumer.
   }
 
-  #shiftPending(): Pending | undefined {
-    const pending = this.#pending;
-    const head = this.#pendingHead;
-    if (head === pending.length) return undefined;
-    const p = pending[head];
-    pending[head] = undefined;
-    if (head + 1 === pending.length) {
-      this.#pending = [];
-      this.#pendingHead = 0;
-    } else if (head + 1 >= COMPACT_AT && (head + 1) * 2 >= pending.length) {
-      this.#pending = pending.slice(head + 1);
-      this.#pendingHead = 0;
-    } else this.#pendingHead = head + 1;
-    return p;
-  }
-
   #rejectPending(err: Error): void {
-    const pending = this.#pending;
-    const head = this.#pendingHead;
-    this.#pending = [];
-    this.#pendingHead = 0;
-    for (let i = head; i < pending.length; i++) pending[i]!.reject(err);
+    for (const p of this.#pending.drain()) p.reject(err);
   }
 
   #wakeConsumer(): void {
@@ -414,13 +334,8 @@ export class Subscriber implements AsyncIterable<Message>, AsyncDisposable {
   /** The next message, or `undefined` once the subscription has ended. */
   async next(): Promise<Message | undefined> {
     while (true) {
-      if (this.#messagesHead < this.#messages.length) {
-        const m = this.#messages[this.#messagesHead]!;
-        this.#messages[this.#messagesHead++] = undefined;
-        this.#bufferedBytes -= m.channel.length + m.payload.length;
-        this.#compactMessages();
-        return m;
-      }
+      const m = this.#messages.shift();
+      if (m !== undefined) return m;
       if (this.#failure) throw this.#failure;
       if (this.#ended) return undefined;
       await new Promise<void>((r) => this.#waiter = r);
@@ -441,9 +356,7 @@ export class Subscriber implements AsyncIterable<Message>, AsyncDisposable {
         return m === undefined ? { done: true, value: undefined } : { done: false, value: m };
       },
       return: async (): Promise<IteratorResult<Message>> => {
-        this.#messages = [];
-        this.#messagesHead = 0;
-        this.#bufferedBytes = 0;
+        this.#messages.clear();
         await this.close();
         return { done: true, value: undefined };
       },
