@@ -98,6 +98,9 @@ diffTest("string commands answer as Redis 7 does", {
     SET k v EX abc
     SET k v EX 10 PX 100
     SET k v KEEPTTL EX 10
+    SET k v PERSIST
+    SET k v EX 10 PERSIST
+    SET k v KEEPTTL PERSIST
     SET k v EX
     SET k v FOO
     SET k v EX 9223372036854775807

@@ -8,12 +8,12 @@
 // connection's read buffer.
 
 import { KEEP_TTL, keyBytes, keyOf, type Millis, type Stored, toStored } from "../store/db.ts";
-import { bytes, isWord } from "./args.ts";
+import { bytes } from "./args.ts";
 import type { Command, Session } from "./types.ts";
 import { parseInteger } from "../../resp/integer.ts";
 import { Err } from "./replies.ts";
 import { expireMillis } from "./expire.ts";
-import { replyValue } from "./strings.ts";
+import { Flag, replyValue, stringOptions } from "./strings.ts";
 
 const SET = bytes("SET");
 const PXAT = bytes("PXAT");
@@ -92,32 +92,11 @@ function getdel(c: Session, args: Uint8Array[]): void {
   }
 }
 
-const EX = 1, PX = 2, EXAT = 4, PXAT_ = 8, PERSIST_ = 16;
-
 /** GETEX key [EX s | PX ms | EXAT t | PXAT t | PERSIST], parsed in Redis's order. */
 function getex(c: Session, args: Uint8Array[]): void {
-  let flags = 0;
-  let expire: Uint8Array | undefined;
-  for (let j = 2; j < args.length; j++) {
-    const a = args[j]!;
-    const hasNext = j + 1 < args.length;
-    let opt = 0;
-    if (isWord(a, "ex")) opt = EX;
-    else if (isWord(a, "px")) opt = PX;
-    else if (isWord(a, "exat")) opt = EXAT;
-    else if (isWord(a, "pxat")) opt = PXAT_;
-    else if (isWord(a, "persist")) opt = PERSIST_;
-    if (opt === PERSIST_ && !(flags & (EX | PX | EXAT | PXAT_))) {
-      flags |= PERSIST_;
-    } else if (opt !== 0 && opt !== PERSIST_ && !(flags & ~opt) && hasNext) {
-      // The same option may repeat (the last value wins); two different ones may not.
-      flags |= opt;
-      expire = args[++j]!;
-    } else {
-      c.out.error(Err.syntax);
-      return;
-    }
-  }
+  const opts = stringOptions(c, args, "getex");
+  if (opts === undefined) return;
+  const { flags, expire } = opts;
   const db = c.server.db;
   const key = keyOf(args[1]!);
   const v = db.getStored(key);
@@ -127,20 +106,26 @@ function getex(c: Session, args: Uint8Array[]): void {
   }
   let at: Millis | undefined;
   if (expire !== undefined) {
-    at = expireMillis(c, expire, (flags & (EX | EXAT)) !== 0, (flags & (EX | PX)) !== 0, "getex");
+    at = expireMillis(
+      c,
+      expire,
+      (flags & (Flag.EX | Flag.EXAT)) !== 0,
+      (flags & (Flag.EX | Flag.PX)) !== 0,
+      "getex",
+    );
     if (at === undefined) return;
   }
   replyValue(c, v);
   if (at !== undefined) {
     // As Redis's checkAlreadyExpired: never while the append-only file loads.
-    if ((flags & (EXAT | PXAT_)) && at <= db.now() && !db.loading) {
+    if ((flags & (Flag.EXAT | Flag.PXAT)) && at <= db.now() && !db.loading) {
       db.delete(key);
       c.propagateAs = [DEL, args[1]!];
     } else {
       db.setExpireAt(key, at);
       c.propagateAs = [PEXPIREAT, args[1]!, bytes(String(at))];
     }
-  } else if (flags & PERSIST_) {
+  } else if (flags & Flag.PERSIST) {
     if (db.persist(key)) c.propagateAs = [PERSIST, args[1]!];
   }
 }

@@ -11,7 +11,8 @@ import { expireMillis } from "./expire.ts";
 const SET = bytes("SET");
 const PXAT = bytes("PXAT");
 
-const enum Flag {
+/** SET's and GETEX's options, as bits. */
+export const enum Flag {
   NX = 1,
   XX = 2,
   GET = 4,
@@ -20,6 +21,7 @@ const enum Flag {
   PX = 32,
   EXAT = 64,
   PXAT = 128,
+  PERSIST = 256,
 }
 
 const ANY_EXPIRE = Flag.EX | Flag.PX | Flag.EXAT | Flag.PXAT;
@@ -50,7 +52,7 @@ function optionOf(b: Uint8Array): number {
     case 7: {
       let w = "";
       for (const ch of b) w += String.fromCharCode(lower(ch));
-      return w === "keepttl" ? Flag.KEEPTTL : 0;
+      return w === "keepttl" ? Flag.KEEPTTL : w === "persist" ? Flag.PERSIST : 0;
     }
     default:
       return 0;
@@ -68,28 +70,52 @@ function get(c: Session, args: Uint8Array[]): void {
   replyValue(c, c.server.db.getStored(keyOf(args[1]!)));
 }
 
-function set(c: Session, args: Uint8Array[]): void {
+/**
+ * SET's options (from args[3]) or GETEX's (from args[2]), as Redis's
+ * parseExtendedStringArgumentsOrReply reads them: NX, XX, GET and KEEPTTL for SET only, PERSIST for
+ * GETEX only, one of EX/PX/EXAT/PXAT with its value (the same one may repeat, the last value wins).
+ * Writes the syntax error and returns undefined when they do not fit.
+ *
+ * @example
+ * ```ts ignore
+ * const opts = stringOptions(c, args, "set"); // SET k v NX EX 10 → { flags: NX | EX, expire: "10" }
+ * ```
+ */
+export function stringOptions(
+  c: Session,
+  args: Uint8Array[],
+  command: "set" | "getex",
+): { flags: number; expire: Uint8Array | undefined } | undefined {
+  const set = command === "set";
   let flags = 0;
   let expire: Uint8Array | undefined;
   const n = args.length;
-  for (let j = 3; j < n; j++) {
+  for (let j = set ? 3 : 2; j < n; j++) {
     const opt = optionOf(args[j]!);
     const hasNext = j < n - 1;
-    if (opt === Flag.NX && !(flags & Flag.XX)) flags |= Flag.NX;
-    else if (opt === Flag.XX && !(flags & Flag.NX)) flags |= Flag.XX;
-    else if (opt === Flag.GET) flags |= Flag.GET;
-    else if (opt === Flag.KEEPTTL && !(flags & ANY_EXPIRE)) flags |= Flag.KEEPTTL;
+    if (set && opt === Flag.NX && !(flags & Flag.XX)) flags |= Flag.NX;
+    else if (set && opt === Flag.XX && !(flags & Flag.NX)) flags |= Flag.XX;
+    else if (set && opt === Flag.GET) flags |= Flag.GET;
+    else if (set && opt === Flag.KEEPTTL && !(flags & ANY_EXPIRE)) flags |= Flag.KEEPTTL;
+    else if (!set && opt === Flag.PERSIST && !(flags & ANY_EXPIRE)) flags |= Flag.PERSIST;
     else if (
-      (opt & ANY_EXPIRE) && !(flags & Flag.KEEPTTL) && !(flags & ANY_EXPIRE & ~opt) && hasNext
+      (opt & ANY_EXPIRE) && !(flags & (Flag.KEEPTTL | Flag.PERSIST)) &&
+      !(flags & ANY_EXPIRE & ~opt) && hasNext
     ) {
-      // Like Redis, the same expiry option may repeat (the last one wins), not two different ones.
       flags |= opt;
       expire = args[++j]!;
     } else {
       c.out.error(Err.syntax);
-      return;
+      return undefined;
     }
   }
+  return { flags, expire };
+}
+
+function set(c: Session, args: Uint8Array[]): void {
+  const opts = stringOptions(c, args, "set");
+  if (opts === undefined) return;
+  const { flags, expire } = opts;
   const db = c.server.db;
   const key = keyOf(args[1]!);
   let at: Millis | undefined;
