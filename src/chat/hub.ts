@@ -12,15 +12,7 @@
 // A subscriber's pending messages are usually one stretch of one slab, which its writer sends as
 // one view, without copying. The backplane joins instances by publishing what others send.
 
-import {
-  borrow,
-  giveBack,
-  laggedNotice,
-  type Outbox,
-  scheduleWake,
-  TURN_BYTES,
-  type Wakeable,
-} from "./outbox.ts";
+import { laggedNotice, type Outbox, TURN_BYTES, Turns, type Wakeable } from "./outbox.ts";
 import { SlabEncoder } from "./slab.ts";
 
 /**
@@ -217,7 +209,7 @@ export class Subscription implements Outbox, Wakeable {
     let out: Uint8Array | undefined;
     let off = 0;
     const put = (bytes: Uint8Array): boolean => {
-      if (out === undefined) out = this.#lent = borrow();
+      if (out === undefined) out = this.#lent = this.#hub.turns.borrow();
       if (off + bytes.length > TURN_BYTES) return false;
       out.set(bytes, off);
       off += bytes.length;
@@ -254,7 +246,7 @@ export class Subscription implements Outbox, Wakeable {
     const buf = this.#lent;
     if (buf === undefined || chunk.buffer !== buf.buffer) return;
     this.#lent = undefined;
-    giveBack(buf);
+    this.#hub.turns.giveBack(buf);
   }
 
   /** The next message alone (a lag notice where messages were lost), or null. */
@@ -296,7 +288,7 @@ export class Subscription implements Outbox, Wakeable {
   schedule(): void {
     if (this.#waiter && !this.#wakePending) {
       this.#wakePending = true;
-      scheduleWake(this);
+      this.#hub.turns.schedule(this);
     }
   }
 
@@ -341,6 +333,8 @@ export class Subscription implements Outbox, Wakeable {
 export class Hub {
   /** Messages a subscriber may fall behind before its oldest are dropped. */
   readonly capacity: number;
+  /** The writer turns its subscribers are woken and copied in (the server's). */
+  readonly turns: Turns;
   readonly #ring: Ring;
   readonly #subs = new Set<Subscription>();
   readonly #byKey = new Map<string, Subscription>();
@@ -356,9 +350,10 @@ export class Hub {
   /** Looks at the gate again when the first blocker would count as slow. */
   #timer?: ReturnType<typeof setTimeout>;
 
-  constructor(capacity: number) {
+  constructor(capacity: number, turns: Turns = new Turns()) {
     if (!(capacity >= 1)) throw new RangeError(`hub capacity must be at least 1, not ${capacity}`);
     this.capacity = capacity;
+    this.turns = turns;
     this.#ring = new Ring(capacity);
   }
 

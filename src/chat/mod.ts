@@ -7,6 +7,7 @@ import { stderrLogger } from "../net/log.ts";
 import type { ChatMode, ChatOptions } from "./options.ts";
 import type { ModeFactory } from "./mode.ts";
 import { IDLE_TIMEOUT, SERVER_FULL } from "./client.ts";
+import { Turns } from "./outbox.ts";
 import { writeAll } from "../net/io.ts";
 import { basics } from "./modes/basics.ts";
 import { bufReader } from "./modes/buf_reader.ts";
@@ -55,7 +56,7 @@ export async function runChat(opts: ChatOptions): Promise<number> {
     // Joined (or known to be unreachable for now) before listening, so no early line is lost.
     await backplane.start();
   }
-  const mode = factory({ opts, log, backplane });
+  const mode = factory({ opts, log, backplane, turns: new Turns() });
   return await runServer({
     host: opts.host,
     port: opts.port,

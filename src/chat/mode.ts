@@ -7,6 +7,7 @@ import type { Connection } from "../net/server.ts";
 import type { ChatOptions } from "./options.ts";
 import type { ClientSet } from "./client.ts";
 import type { Backplane } from "./backplane.ts";
+import type { Turns } from "./outbox.ts";
 
 /** What every mode is built with. */
 export interface ChatContext {
@@ -14,6 +15,8 @@ export interface ChatContext {
   log: Logger;
   /** The link to other instances (`--backplane`), already started. */
   backplane?: Backplane;
+  /** The server's writer turns, for every hub and queue it makes. */
+  turns: Turns;
 }
 
 /** One mode of the chat server. */

@@ -2,7 +2,7 @@
 // bounded ring its writer drains in one write per turn. The echo waits for room instead of
 // losing lines; pushing into a full queue drops the oldest line and counts it, as the hub does.
 
-import { borrow, giveBack, laggedNotice, type Outbox, scheduleWake, TURN_BYTES } from "./outbox.ts";
+import { laggedNotice, type Outbox, TURN_BYTES, Turns } from "./outbox.ts";
 
 /** A bounded queue of encoded lines for one client. */
 export class LineQueue implements Outbox {
@@ -18,12 +18,14 @@ export class LineQueue implements Outbox {
   #waiter?: (more: boolean) => void;
   #roomWaiter?: () => void;
   #lent?: Uint8Array;
+  readonly #turns: Turns;
 
-  constructor(capacity: number) {
+  constructor(capacity: number, turns: Turns = new Turns()) {
     if (!(capacity >= 1)) {
       throw new RangeError(`queue capacity must be at least 1, not ${capacity}`);
     }
     this.capacity = capacity;
+    this.#turns = turns;
     this.#ring = new Array(Math.min(capacity, 16));
   }
 
@@ -78,7 +80,7 @@ export class LineQueue implements Outbox {
   #wake(): void {
     if (this.#waiter && !this.#wakePending) {
       this.#wakePending = true;
-      scheduleWake(this);
+      this.#turns.schedule(this);
     }
   }
 
@@ -117,7 +119,7 @@ export class LineQueue implements Outbox {
     }
     let out: Uint8Array;
     if (bytes <= TURN_BYTES) {
-      this.#lent = borrow();
+      this.#lent = this.#turns.borrow();
       out = this.#lent.subarray(0, bytes);
     } else {
       out = new Uint8Array(bytes); // one line longer than a turn
@@ -147,7 +149,7 @@ export class LineQueue implements Outbox {
     const buf = this.#lent;
     if (buf === undefined || chunk.buffer !== buf.buffer) return;
     this.#lent = undefined;
-    giveBack(buf);
+    this.#turns.giveBack(buf);
   }
 
   /** The oldest pending line alone (the lag notice first, if lines were dropped), or null. */
@@ -204,7 +206,7 @@ export class LineQueue implements Outbox {
     this.#roomWaiter = undefined;
     if (this.#waiter && !this.#wakePending) {
       this.#wakePending = true;
-      scheduleWake(this);
+      this.#turns.schedule(this);
     }
   }
 }

@@ -13,7 +13,7 @@ const encoder = new TextEncoder();
 
 /** Mode `basics`. */
 export function basics(ctx: ChatContext): ModeServer {
-  const hub = new Hub(ctx.opts.queue);
+  const hub = new Hub(ctx.opts.queue, ctx.turns);
   const clients = new ClientSet();
   const { maxLine } = ctx.opts;
   let stdoutOk = true;

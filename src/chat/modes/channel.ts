@@ -9,7 +9,7 @@ import { linkRelay, RELAY_TOPIC } from "../backplane.ts";
 
 /** A relay mode: lines go through one hub; `echoToSender` decides whether the sender gets its own. */
 export function relayMode(ctx: ChatContext, echoToSender: boolean): ModeServer {
-  const hub = new Hub(ctx.opts.queue);
+  const hub = new Hub(ctx.opts.queue, ctx.turns);
   const clients = new ClientSet();
   const { maxLine } = ctx.opts;
   const bp = ctx.backplane;

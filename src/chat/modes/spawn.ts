@@ -14,7 +14,7 @@ export function echoMode(ctx: ChatContext, sequential: boolean): ModeServer {
   return {
     sequential,
     async handle(c) {
-      const queue = new LineQueue(capacity);
+      const queue = new LineQueue(capacity, ctx.turns);
       const client = clients.add(c, queue);
       try {
         await client.serveLines(maxLine, (line) => {

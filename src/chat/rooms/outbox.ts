@@ -5,7 +5,7 @@
 // come after everything else.
 
 import type { Subscription } from "../hub.ts";
-import type { Outbox } from "../outbox.ts";
+import type { Outbox, Turns } from "../outbox.ts";
 import { LineQueue } from "../queue.ts";
 
 /** The outbox of a client in rooms mode. */
@@ -22,8 +22,8 @@ export class MemberOutbox implements Outbox {
   #ended = false;
   #last: Uint8Array | undefined;
 
-  constructor(capacity: number) {
-    this.own = new LineQueue(capacity);
+  constructor(capacity: number, turns?: Turns) {
+    this.own = new LineQueue(capacity, turns);
   }
 
   /** The subscription of the room the client is in. */

@@ -14,6 +14,7 @@ import { closeQuietly, type Connection } from "../../net/server.ts";
 import { stripControls } from "../sanitize.ts";
 import type { ChatContext, ModeServer } from "../mode.ts";
 import type { ChatOptions } from "../options.ts";
+import type { Turns } from "../outbox.ts";
 import { type Backplane, BACKPLANE_BACK, BACKPLANE_DOWN } from "../backplane.ts";
 import { MemberOutbox } from "./outbox.ts";
 import { Flood, FloodGate, floodNotice } from "./flood.ts";
@@ -40,10 +41,12 @@ class Rooms implements RoomsState {
   readonly presence: Presence;
   readonly backplane: Backplane | undefined;
   readonly #opts: ChatOptions;
+  readonly #turns: Turns;
   readonly #flood: string;
 
   constructor(ctx: ChatContext) {
     this.#opts = ctx.opts;
+    this.#turns = ctx.turns;
     const bp = this.backplane = ctx.backplane;
     this.presence = new Presence(bp);
     this.#flood = floodNotice(ctx.opts.flood);
@@ -98,7 +101,7 @@ class Rooms implements RoomsState {
     const old = m.room;
     if (old !== undefined) this.toRoom(old, `*** ${m.name} left ${old}`, m);
     let hub = this.hubs.get(room);
-    if (!hub) this.hubs.set(room, hub = new Hub(this.#opts.queue));
+    if (!hub) this.hubs.set(room, hub = new Hub(this.#opts.queue, this.#turns));
     m.out.setRoom(hub.subscribe(m.key));
     m.room = room;
     if (old !== undefined && this.hubs.get(old)?.size === 0) this.hubs.delete(old);
@@ -185,7 +188,7 @@ class Rooms implements RoomsState {
     const m: Member = {
       c,
       key: c.remote,
-      out: new MemberOutbox(opts.queue),
+      out: new MemberOutbox(opts.queue, this.#turns),
       flood: new FloodGate(opts.flood),
     };
     const client = m.client = this.clients.add(c, m.out);
