@@ -178,37 +178,42 @@ for (const mode of MODES) {
   });
 }
 
-Deno.test({
-  name: "backplane: a 5,000-line paste on one instance reaches the other's fast readers whole",
-  ignore: which("redis-server") === undefined,
-  async fn() {
-    await using redis = (await startRedisServer())!;
-    const bp = `redis://127.0.0.1:${redis.port}/paste${Deno.pid}`;
-    await using a = await startServer([...flags("complete"), "--backplane", bp]);
-    await using b = await startServer([...flags("complete"), "--backplane", bp]);
-    await a.stderr.waitFor(/backplane .*: connected/, 10000);
-    await b.stderr.waitFor(/backplane .*: connected/, 10000);
-    const all: Reader[] = [];
-    try {
-      for (let i = 0; i < 3; i++) all.push(await join(a, "complete", i));
-      for (let i = 3; i < 6; i++) all.push(await join(b, "complete", i));
-      const sender = await join(a, "complete", 6);
-      all.push(sender);
-      await a.stderr.waitFor("(4 connected)", 10000);
-      await b.stderr.waitFor("(3 connected)", 10000);
-      await writeAll(sender.conn, pasteOf(6, 5000));
-      await Promise.all(all.slice(0, 6).map((r) => r.until(5000)));
-      for (const [i, r] of all.slice(0, 6).entries()) {
-        const where = i < 3 ? "same instance" : "other instance";
-        assertEquals(r.error, undefined, `reader ${i} (${where})`);
-        assertEquals(r.lagged, undefined, `reader ${i} (${where}) lagged`);
-        assertEquals(r.got[6], 5000, `reader ${i} (${where})`);
+for (const mode of ["complete", "rooms"] as const) {
+  Deno.test({
+    name:
+      `backplane, ${mode}: a 5,000-line paste on one instance reaches the other's fast readers whole`,
+    ignore: which("redis-server") === undefined,
+    async fn() {
+      await using redis = (await startRedisServer())!;
+      const bp = `redis://127.0.0.1:${redis.port}/paste${Deno.pid}`;
+      await using a = await startServer([...flags(mode), "--backplane", bp]);
+      // A small queue on the receiving side: one read from Redis holds more lines than it does.
+      await using b = await startServer([...flags(mode), "--queue", "100", "--backplane", bp]);
+      await a.stderr.waitFor(/backplane .*: connected/, 10000);
+      await b.stderr.waitFor(/backplane .*: connected/, 10000);
+      const all: Reader[] = [];
+      try {
+        for (let i = 0; i < 3; i++) all.push(await join(a, mode, i));
+        for (let i = 3; i < 6; i++) all.push(await join(b, mode, i));
+        const sender = await join(a, mode, 6);
+        all.push(sender);
+        await a.stderr.waitFor("(4 connected)", 10000);
+        await b.stderr.waitFor("(3 connected)", 10000);
+        if (mode === "rooms") await waitForText(b, 7); // named on both instances
+        await writeAll(sender.conn, pasteOf(6, 5000));
+        await Promise.all(all.slice(0, 6).map((r) => r.until(5000)));
+        for (const [i, r] of all.slice(0, 6).entries()) {
+          const where = i < 3 ? "same instance" : "other instance";
+          assertEquals(r.error, undefined, `reader ${i} (${where})`);
+          assertEquals(r.lagged, undefined, `reader ${i} (${where}) lagged`);
+          assertEquals(r.got[6], 5000, `reader ${i} (${where})`);
+        }
+        assertEquals(sender.lines, 0);
+        assertEquals(sender.lagged, undefined);
+      } finally {
+        for (const r of all) r.conn.close();
+        await Promise.all(all.map((r) => r.done));
       }
-      assertEquals(sender.lines, 0);
-      assertEquals(sender.lagged, undefined);
-    } finally {
-      for (const r of all) r.conn.close();
-      await Promise.all(all.map((r) => r.done));
-    }
-  },
-});
+    },
+  });
+}
