@@ -9,7 +9,7 @@
 // `deno run -A bench/fanout.ts [--quick]` runs it alone.
 
 import { type BenchContext, type BenchRow, ratio } from "./_lib.ts";
-import { freePort, MAIN, RUN_FLAGS, TextSink, which } from "../tests/_util.ts";
+import { freePort, MAIN, serverFlags, TextSink, which } from "../tests/_util.ts";
 
 const enc = new TextEncoder();
 
@@ -110,7 +110,7 @@ function stopper(p: ReturnType<typeof spawn>): () => Promise<void> {
 async function startTokserver(args: string[]): Promise<Served | string> {
   // FANOUT_DENO_FLAGS adds flags for the servers, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`.
   const extra = Deno.env.get("FANOUT_DENO_FLAGS")?.split(" ").filter(Boolean) ?? [];
-  const [run, ...flags] = RUN_FLAGS;
+  const [run, ...flags] = serverFlags();
   const p = spawn(Deno.execPath(), [run!, ...extra, ...flags, MAIN, ...args, "--port", "0"]);
   const stop = stopper(p);
   try {

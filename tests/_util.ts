@@ -20,19 +20,26 @@ const decoder = new TextDecoder();
 /** Path of main.ts, for spawning. */
 export const MAIN = new URL("../main.ts", import.meta.url).pathname;
 
-/** Flags the server runs with in tests (the same as `deno task start`). */
-export const RUN_FLAGS = [
-  "run",
-  "--quiet",
-  // src/v8_flags.txt, which deno.json's start and compile tasks read too (docs/design.md says
-  // why each flag is there).
-  `--v8-flags=${Deno.readTextFileSync(new URL("../src/v8_flags.txt", import.meta.url)).trim()}`,
-  "--allow-net",
-  "--allow-read",
-  "--allow-write",
-  "--allow-env",
-  "--allow-sys",
-];
+let runFlags: string[] | undefined;
+
+/**
+ * Flags the server runs with in tests (the same as `deno task start`). Read on first use, so a
+ * process that imports these helpers without read access (a bench's child) can still load them.
+ */
+export function serverFlags(): string[] {
+  return runFlags ??= [
+    "run",
+    "--quiet",
+    // src/v8_flags.txt, which deno.json's start and compile tasks read too (docs/design.md says
+    // why each flag is there).
+    `--v8-flags=${Deno.readTextFileSync(new URL("../src/v8_flags.txt", import.meta.url)).trim()}`,
+    "--allow-net",
+    "--allow-read",
+    "--allow-write",
+    "--allow-env",
+    "--allow-sys",
+  ];
+}
 
 /** Collects a stream's text as it arrives, so a pipe never fills up and blocks the child. */
 export class TextSink {
@@ -94,7 +101,7 @@ export interface Proc {
 /** Runs `tokserver ...args` as a child process with piped stdio. */
 export function spawnTokserver(args: string[], opts: { stdin?: boolean } = {}): Proc {
   const child = new Deno.Command(Deno.execPath(), {
-    args: [...RUN_FLAGS, MAIN, ...args],
+    args: [...serverFlags(), MAIN, ...args],
     stdin: opts.stdin ? "piped" : "null",
     stdout: "piped",
     stderr: "piped",
@@ -463,7 +470,7 @@ export function runTokserver(
   args: string[],
   opts: { stdin?: string; timeoutMs?: number } = {},
 ): Promise<{ code: number; stdout: string; stderr: string }> {
-  return run(Deno.execPath(), [...RUN_FLAGS, MAIN, ...args], opts);
+  return run(Deno.execPath(), [...serverFlags(), MAIN, ...args], opts);
 }
 
 /**
