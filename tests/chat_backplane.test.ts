@@ -18,7 +18,7 @@ import {
   waitUntil,
   which,
 } from "./_util.ts";
-import { parseBackplaneUrl } from "../src/chat/backplane.ts";
+import { parseBackplaneUrl } from "../src/chat/backplane_url.ts";
 
 const PROMPT = "*** choose a name (1-32 letters, digits, _ or -):\r";
 const DOWN = "*** backplane down, local only\r";

@@ -14,14 +14,13 @@ import type { Logger } from "../net/log.ts";
 import { sleep } from "../net/server.ts";
 import { stripControls } from "./sanitize.ts";
 import { afterRoom, type Hub } from "./hub.ts";
+import { type BackplaneAddress, newInstanceId } from "./backplane_url.ts";
 
 /** Sent to local clients when the backplane is lost. */
 export const BACKPLANE_DOWN = "*** backplane down, local only";
 /** Sent to local clients when the backplane is back. */
 export const BACKPLANE_BACK = "*** backplane back";
 
-/** The prefix when the URL names none. */
-export const DEFAULT_PREFIX = "chat";
 /** First wait before reconnecting; it doubles after each failed attempt... */
 export const BACKOFF_MIN_MS = 100;
 /** ...up to this. */
@@ -47,14 +46,6 @@ export const RECEIVE_BUFFER = 100_000;
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
-/** Where the backplane is: `redis://host:port[/prefix]`. */
-export interface BackplaneAddress {
-  hostname: string;
-  port: number;
-  /** Channels are `<prefix>:<topic>`, keys `<prefix>:...`. */
-  prefix: string;
-}
-
 /** The topic of the relay modes (channel, socket-addr, complete): their one room. */
 export const RELAY_TOPIC = "all";
 
@@ -72,43 +63,6 @@ export function linkRelay(bp: Backplane, hub: Hub): void {
     deliver(line);
   });
   bp.onStatus((up) => hub.publish(up ? BACKPLANE_BACK : BACKPLANE_DOWN));
-}
-
-/** A `--backplane` URL that cannot be used; `message` is the one line to show. */
-export class BackplaneUrlError extends Error {
-  override name = "BackplaneUrlError";
-}
-
-/** Letters, digits and `_ . : -`: no glob characters, so the prefix needs no escaping. */
-const PREFIX_RE = /^[A-Za-z0-9_.:-]{1,64}$/;
-
-/**
- * Parses `redis://host:port[/prefix]` (port 6379 and prefix `chat` when left out).
- * @throws {BackplaneUrlError} naming what is wrong.
- */
-export function parseBackplaneUrl(url: string): BackplaneAddress {
-  const bad = (why: string) => new BackplaneUrlError(`--backplane ${url}: ${why}`);
-  const m = url.match(/^redis:\/\/([^/]*)(?:\/(.*))?$/);
-  if (!m) throw bad("expected redis://host:port[/prefix]");
-  const authority = m[1]!;
-  if (authority.includes("@")) throw bad("a user or password is not supported");
-  const hp = authority.match(/^(\[[0-9A-Fa-f:.]+\]|[^:[\]]+)(?::(\d{1,5}))?$/);
-  if (!hp) throw bad("expected redis://host:port[/prefix]");
-  const port = hp[2] === undefined ? 6379 : Number(hp[2]);
-  if (port < 1 || port > 65535) throw bad(`port ${hp[2]} out of range`);
-  let hostname = hp[1]!;
-  if (hostname.startsWith("[")) hostname = hostname.slice(1, -1);
-  const prefix = m[2] === undefined || m[2] === "" ? DEFAULT_PREFIX : m[2];
-  if (!PREFIX_RE.test(prefix)) {
-    throw bad("the prefix takes 1 to 64 letters, digits, '_', '.', ':' or '-'");
-  }
-  return { hostname, port, prefix };
-}
-
-/** A fresh instance id: 8 random hex digits. */
-export function newInstanceId(): string {
-  const b = crypto.getRandomValues(new Uint8Array(4));
-  return Array.from(b, (x) => x.toString(16).padStart(2, "0")).join("");
 }
 
 /**

@@ -16,7 +16,8 @@ import { channel } from "./modes/channel.ts";
 import { socketAddr } from "./modes/socket_addr.ts";
 import { complete } from "./modes/complete.ts";
 import { rooms } from "./rooms/rooms.ts";
-import { Backplane, BackplaneUrlError, parseBackplaneUrl } from "./backplane.ts";
+import { Backplane } from "./backplane.ts";
+import { BackplaneUrlError, parseBackplaneUrl } from "./backplane_url.ts";
 
 /** The modes by name; a mode not listed is not implemented yet. */
 export const MODES: Partial<Record<ChatMode, ModeFactory>> = {
