@@ -482,7 +482,9 @@ Deno.test("replay gives the same dataset whatever sizes the reads come in, MULTI
     });
     assert(r.ok && r.whole === data.length && r.size === data.length, JSON.stringify(r));
     const out = new Map<string, string>();
-    for (const key of server.dbs.get(0).keys()) out.set(key, dec.decode(server.dbs.get(0).peek(key) as Uint8Array));
+    for (const key of server.dbs.get(0).keys()) {
+      out.set(key, dec.decode(server.dbs.get(0).peek(key) as Uint8Array));
+    }
     return out;
   };
   const expected = load(() => data.length);

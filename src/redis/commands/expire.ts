@@ -149,7 +149,7 @@ function expireGeneric(c: Session, args: Uint8Array[], seconds: boolean, relativ
 function ttlGeneric(c: Session, args: Uint8Array[], ms: boolean, absolute: boolean): void {
   const db = c.keyspace;
   const key = keyOf(args[1]!);
-  if (!db.has(key)) {
+  if (db.getStored(key) === undefined) {
     c.out.integer(-2);
     return;
   }

@@ -28,7 +28,8 @@ function del(c: Session, args: Uint8Array[]): void {
 function exists(c: Session, args: Uint8Array[]): void {
   const db = c.keyspace;
   let n = 0;
-  for (let i = 1; i < args.length; i++) if (db.has(keyOf(args[i]!))) n++;
+  // Counted as a read (hits, misses, keymiss events), as Redis's lookupKeyRead.
+  for (let i = 1; i < args.length; i++) if (db.getStored(keyOf(args[i]!)) !== undefined) n++;
   c.out.integer(n);
 }
 
@@ -40,7 +41,7 @@ function touch(c: Session, args: Uint8Array[]): void {
 }
 
 function type(c: Session, args: Uint8Array[]): void {
-  const v = c.keyspace.peekStored(keyOf(args[1]!));
+  const v = c.keyspace.getStored(keyOf(args[1]!));
   c.out.simple(v === undefined ? "none" : typeName(v));
 }
 

@@ -196,7 +196,7 @@ function append(c: Session, args: Uint8Array[]): void {
 }
 
 function strlen(c: Session, args: Uint8Array[]): void {
-  const v = c.keyspace.peekStored(keyOf(args[1]!));
+  const v = c.keyspace.getStored(keyOf(args[1]!));
   c.out.integer(v === undefined ? 0 : v.length);
 }
 

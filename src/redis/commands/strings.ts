@@ -126,7 +126,7 @@ function set(c: Session, args: Uint8Array[]): void {
     if (at === undefined) return;
   }
   if (flags & Flag.GET) {
-    replyValue(c, db.peekStored(key));
+    replyValue(c, db.getStored(key));
   }
   if (flags & (Flag.NX | Flag.XX)) {
     const found = db.has(key);
