@@ -112,14 +112,33 @@ Deno.test("several databases survive SIGKILL, a restart and a rewrite", async ()
       await using srv = await startServer([...args, "--dir", dir]);
       await runScript(srv.port);
       assertEquals(await dump(srv.port), EXPECTED);
+      // A key of database 3 expires (by the sweep) while the last write was in database 0: its
+      // DEL is logged behind SELECT 3.
+      const c = await connect({ port: srv.port });
+      try {
+        await c.send("SELECT", "3");
+        await c.send("SET", "e", "v", "PX", "20");
+        await c.send("SELECT", "0");
+        await c.send("DEL", "nothing");
+        await c.send("SET", "z", "1");
+        await waitUntil(async () => (await c.send("DBSIZE")) === 3, 5000, "db 0 has z");
+        await c.send("SELECT", "3");
+        await waitUntil(async () => (await c.send("DBSIZE")) === 0, 5000, "the sweep removed e");
+      } finally {
+        c.close();
+      }
       await srv.stop("SIGKILL");
     }
     const logged = await Deno.readTextFile(`${dir}/tokserver.aof`);
     // Database 0 first, then every change of database, the transaction's SELECT inside it.
-    assertEquals(selects(logged), ["0", "1", "2", "3", "5", "15", "2"]);
+    assertEquals(selects(logged), ["0", "1", "2", "3", "5", "15", "2", "3", "0", "3"]);
+    assert(
+      logged.endsWith("*2\r\n$6\r\nSELECT\r\n$1\r\n3\r\n*2\r\n$3\r\nDEL\r\n$1\r\ne\r\n"),
+      logged.slice(-80),
+    );
     {
       await using srv = await startServer([...args, "--dir", dir]);
-      assertEquals(await dump(srv.port), EXPECTED);
+      assertEquals(await dump(srv.port), { ...EXPECTED, "0:z": ["1", false] });
       const c = await connect({ port: srv.port });
       try {
         assertEquals(
@@ -142,7 +161,11 @@ Deno.test("several databases survive SIGKILL, a restart and a rewrite", async ()
     const rewritten = await Deno.readTextFile(`${dir}/tokserver.aof`);
     assertEquals(selects(rewritten), ["0", "1", "2", "4", "5", "15", "7"]);
     await using srv = await startServer([...args, "--dir", dir]);
-    assertEquals(await dump(srv.port), { ...EXPECTED, "7:late": ["v", false] });
+    assertEquals(await dump(srv.port), {
+      ...EXPECTED,
+      "0:z": ["1", false],
+      "7:late": ["v", false],
+    });
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
