@@ -96,7 +96,7 @@ Deno.test("a tail cut at any byte of the last command is dropped with one warnin
           new RegExp(`truncated from ${PREFIX.length + cut} to ${PREFIX.length} bytes`),
         );
         assertEquals((await Deno.stat(path)).size, PREFIX.length, label);
-        const db = server.db;
+        const db = server.dbs.get(0);
         assertEquals(db.size, 3, label);
         assertEquals(db.has("last") || db.has("last2"), false, label);
       }
@@ -106,7 +106,7 @@ Deno.test("a tail cut at any byte of the last command is dropped with one warnin
       assert(server.persistence.load());
       await server.persistence.close();
       assertEquals(lines.filter((l) => l.startsWith("warning:")), [], what);
-      assert(server.db.has("last"), what);
+      assert(server.dbs.get(0).has("last"), what);
     }
   } finally {
     await Deno.remove(dir, { recursive: true });
@@ -482,7 +482,9 @@ Deno.test("replay gives the same dataset whatever sizes the reads come in, MULTI
     });
     assert(r.ok && r.whole === data.length && r.size === data.length, JSON.stringify(r));
     const out = new Map<string, string>();
-    for (const key of server.db.keys()) out.set(key, dec.decode(server.db.peek(key) as Uint8Array));
+    for (const key of server.dbs.get(0).keys()) {
+      out.set(key, dec.decode(server.dbs.get(0).peek(key) as Uint8Array));
+    }
     return out;
   };
   const expected = load(() => data.length);

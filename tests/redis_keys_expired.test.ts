@@ -14,7 +14,7 @@ const dec = new TextDecoder();
 /** Runs one command of `table` on `db` and returns the raw reply. */
 function call(db: Db, table: readonly Command[], ...args: string[]): string {
   const out = new RespWriter();
-  const c = { out, server: { db }, propagateAs: undefined } as unknown as Session;
+  const c = { out, keyspace: db, propagateAs: undefined } as unknown as Session;
   table.find((cmd) => cmd.name === args[0]!.toLowerCase())!.handler!(
     c,
     args.map((a) => enc.encode(a)),

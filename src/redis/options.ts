@@ -20,6 +20,10 @@ export interface RedisOptions {
   protoMaxBulkLen: number;
   /** Output limits by client class, as Redis writes them: `pubsub 32mb 8mb 60`. */
   clientOutputBufferLimit: string;
+  /** How many databases SELECT may choose from. */
+  databases: number;
+  /** Keyspace notification classes, as Redis's letters (`KEA`); "" for none. */
+  notifyKeyspaceEvents: string;
 }
 
 /** Pub/sub output limits: hard bytes, soft bytes, seconds over the soft limit. */
@@ -135,6 +139,22 @@ export const REDIS_FLAGS: readonly FlagSpec[] = [
     help: "largest bulk string accepted",
   },
   {
+    name: "databases",
+    arg: "N",
+    type: "int",
+    min: 1,
+    max: 2147483647,
+    default: 16,
+    help: "number of databases (SELECT 0 to N-1)",
+  },
+  {
+    name: "notify-keyspace-events",
+    arg: "CLASSES",
+    type: "string",
+    default: "",
+    help: "keyspace notifications to publish, as Redis's letters (e.g. KEA)",
+  },
+  {
     name: "client-output-buffer-limit",
     arg: "LIMITS",
     type: "string",
@@ -161,5 +181,7 @@ export function redisOptions(flags: Record<string, unknown>): RedisOptions {
     clientQueryBufferLimit: flags["client-query-buffer-limit"] as number,
     protoMaxBulkLen: flags["proto-max-bulk-len"] as number,
     clientOutputBufferLimit: flags["client-output-buffer-limit"] as string,
+    databases: flags.databases as number,
+    notifyKeyspaceEvents: flags["notify-keyspace-events"] as string,
   };
 }

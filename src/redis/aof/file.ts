@@ -251,7 +251,8 @@ export class AppendOnlyFile implements SyncGate {
     if (inflight !== undefined) inflight.then(closeOld);
     else closeOld();
     this.#pending.clear(KEEP);
-    this.#selectedDb = 0;
+    // The new file's last SELECT may be any database: the next write names its own.
+    this.#selectedDb = -1;
     this.written = this.synced = this.fed;
     this.size = this.baseSize = size;
     this.#release();

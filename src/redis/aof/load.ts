@@ -142,13 +142,13 @@ export type ReplayResult = {
  * the file.
  */
 export function replay(server: Server, source: ReplaySource): ReplayResult {
-  const db = server.db;
-  const was = db.loading;
-  db.loading = true;
+  const dbs = server.dbs;
+  const was = dbs.loading;
+  dbs.loading = true;
   try {
     return replayCommands(server, source);
   } finally {
-    db.loading = was;
+    dbs.loading = was;
   }
 }
 
@@ -192,12 +192,13 @@ function replayCommands(server: Server, source: ReplaySource): ReplayResult {
       return `unknown command '${lowerName(name).slice(0, 64)}' at byte ${at}`;
     }
     execute(client, args, lookup);
-    // Replies are dropped, as Redis's loader drops them; a failed SELECT would load the
-    // following commands into the wrong database, so it stops the load.
+    // Replies are dropped, as Redis's loader drops them; a failed SELECT (an index past
+    // --databases) would load the following commands into the wrong database, so it stops
+    // the load.
     const reply = client.out.take();
     if (reply[0] === 45 && isWord(name, "select")) {
       return `SELECT ${lowerName(args[1] ?? new Uint8Array())} failed at byte ${at} ` +
-        "(this server has one database)";
+        `(this server has ${server.dbs.count} databases)`;
     }
     commands++;
     return undefined;

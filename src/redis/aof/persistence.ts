@@ -113,7 +113,7 @@ export class Persistence {
       };
       // The loaded commands are not counted as served, nor as unsaved changes.
       server.resetStats();
-      server.db.dirty = 0;
+      server.dbs.dirty = 0;
     }
     if (this.aof !== undefined) this.#listen();
     return true;
@@ -125,7 +125,7 @@ export class Persistence {
     this.#listening = true;
     this.server.onPropagate((args, db) => {
       this.aof?.feed(args, db);
-      this.#rewrite?.note(args);
+      this.#rewrite?.note(args, db);
     });
   }
 
@@ -248,7 +248,7 @@ export class Persistence {
       "current_fork_perc:0.00",
       "current_save_keys_processed:0",
       "current_save_keys_total:0",
-      `rdb_changes_since_last_save:${server.db.dirty}`,
+      `rdb_changes_since_last_save:${server.dbs.dirty}`,
       "rdb_bgsave_in_progress:0",
       `rdb_last_save_time:${Math.floor(server.startTime / 1000)}`,
       "rdb_last_bgsave_status:ok",

@@ -8,8 +8,10 @@
 // the directory fsynced; the old file kept receiving every write until then, so a crash at any
 // point leaves one complete file. A temporary file left by a process killed mid-rewrite is
 // removed when the next server starts in the folder.
+//
+// Every database that holds keys is written behind its own SELECT, as Redis's rewrite does.
 
-import { keyOf } from "../store/db.ts";
+import { type Db, keyOf } from "../store/db.ts";
 import { RespWriter } from "../../resp/writer.ts";
 import { writeAll, writeAllSync } from "../../net/io.ts";
 import type { Server } from "../commands/types.ts";
@@ -18,7 +20,7 @@ const encoder = new TextEncoder();
 const SET = encoder.encode("SET");
 const PEXPIREAT = encoder.encode("PEXPIREAT");
 const DEL = encoder.encode("DEL");
-const SELECT0 = [encoder.encode("SELECT"), encoder.encode("0")];
+const SELECT = encoder.encode("SELECT");
 const FLUSHALL = [encoder.encode("FLUSHALL")];
 
 const TEMP_PREFIX = "temp-rewriteaof-bg-";
@@ -31,10 +33,16 @@ const CHUNK = 256 * 1024;
 
 /** Commands without keys that leave the keyspace alone. */
 const KEYLESS = new Set(["multi", "exec", "select", "ping"]);
+/** Writes whose effect reaches past their key positions: the final step writes everything. */
+const WHOLE = new Set(["flushdb", "swapdb", "move"]);
 
-/** Appends `key`'s current state as commands; false when the key does not exist. */
-export function encodeKey(server: Server, key: string, out: RespWriter): boolean {
-  const db = server.db;
+/** Appends `SELECT index`. */
+function select(out: RespWriter, index: number): void {
+  out.command([SELECT, encoder.encode(String(index))]);
+}
+
+/** Appends `key`'s current state in `db` as commands; false when the key does not exist. */
+export function encodeKey(db: Db, key: string, out: RespWriter): boolean {
   const v = db.peek(key) as Uint8Array | string | undefined;
   if (v === undefined) return false;
   out.arrayHeader(3);
@@ -58,8 +66,8 @@ export class Rewrite {
   /** The temporary file being written. */
   readonly tempPath: string;
   readonly started: number = Date.now();
-  /** Keys written to since the walk began (null once any key may have changed). */
-  #touched: Set<string> | null = new Set();
+  /** Keys written to since the walk began, by database (null once any key may have changed). */
+  #touched: Map<number, Set<string>> | null = new Map();
   #flushed = false;
   #aborted = false;
 
@@ -68,23 +76,25 @@ export class Rewrite {
     this.tempPath = `${dir}/${TEMP_PREFIX}${Deno.pid}${TEMP_SUFFIX}`;
   }
 
-  /** Notes the keys a propagated write changed. */
-  note(args: Uint8Array[]): void {
-    const touched = this.#touched;
-    if (touched === null) return;
+  /** Notes the keys a propagated write changed in database `index`. */
+  note(args: Uint8Array[], index: number): void {
+    const all = this.#touched;
+    if (all === null) return;
     const cmd = this.server.lookup.find(args[0]!);
     const name = cmd?.name;
-    if (name === "flushall" || name === "flushdb") {
-      touched.clear();
+    if (name === "flushall") {
+      all.clear();
       this.#flushed = true;
       return;
     }
     const keys = cmd?.keys;
-    if (keys === undefined || keys[0] === 0) {
+    if (keys === undefined || keys[0] === 0 || WHOLE.has(name!)) {
       // A write whose keys are unknown: the final step writes the whole dataset again.
       if (name === undefined || !KEYLESS.has(name)) this.#touched = null;
       return;
     }
+    let touched = all.get(index);
+    if (touched === undefined) all.set(index, touched = new Set());
     const [first, last, step] = keys;
     const end = last < 0 ? args.length + last : Math.min(last, args.length - 1);
     for (let i = first; i <= end; i += step) touched.add(keyOf(args[i]!));
@@ -107,17 +117,20 @@ export class Rewrite {
     const file = await Deno.open(this.tempPath, { write: true, create: true, truncate: true });
     try {
       const buf = new RespWriter(CHUNK + 4096);
-      buf.command(SELECT0);
       let n = 0;
-      for (const key of this.server.db.keys()) {
-        encodeKey(this.server, key, buf);
-        if (buf.length >= CHUNK) {
-          await writeAll(file, buf.view());
-          buf.clear(CHUNK + 4096);
-        }
-        if (++n % SLICE_KEYS === 0) {
-          await new Promise((r) => setTimeout(r, 0));
-          if (this.#aborted) throw new Error("aborted");
+      for (const db of this.server.dbs.made()) {
+        if (db.size === 0) continue;
+        select(buf, db.index);
+        for (const key of db.keys()) {
+          encodeKey(db, key, buf);
+          if (buf.length >= CHUNK) {
+            await writeAll(file, buf.view());
+            buf.clear(CHUNK + 4096);
+          }
+          if (++n % SLICE_KEYS === 0) {
+            await new Promise((r) => setTimeout(r, 0));
+            if (this.#aborted) throw new Error("aborted");
+          }
         }
       }
       await writeAll(file, buf.view());
@@ -139,13 +152,25 @@ export class Rewrite {
   finish(file: Deno.FsFile, path: string): number {
     try {
       const fix = new RespWriter();
-      if (this.#touched === null || this.#flushed) fix.command(FLUSHALL);
-      const keys = this.#touched === null ? this.server.db.keys() : this.#touched;
-      for (const key of keys) {
-        if (!encodeKey(this.server, key, fix) && this.#touched !== null && !this.#flushed) {
-          fix.arrayHeader(2);
-          fix.bulk(DEL);
-          fix.binary(key);
+      const dbs = this.server.dbs, touched = this.#touched;
+      if (touched === null || this.#flushed) fix.command(FLUSHALL);
+      if (touched === null) {
+        for (const db of dbs.made()) {
+          if (db.size === 0) continue;
+          select(fix, db.index);
+          for (const key of db.keys()) encodeKey(db, key, fix);
+        }
+      } else {
+        for (const [index, keys] of touched) {
+          const db = dbs.get(index);
+          select(fix, index);
+          for (const key of keys) {
+            if (!encodeKey(db, key, fix) && !this.#flushed) {
+              fix.arrayHeader(2);
+              fix.bulk(DEL);
+              fix.binary(key);
+            }
+          }
         }
       }
       writeAllSync(file, fix.view());

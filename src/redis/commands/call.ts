@@ -11,11 +11,12 @@ import type { Command, Session } from "./types.ts";
 export function call(c: Session, cmd: Command, args: Uint8Array[]): void {
   c.lastCommand = cmd.name;
   const server = c.server;
-  const db = server.db;
-  const dirty = db.dirty;
+  // The counter is shared by every database: MOVE and FLUSHALL change others than c's.
+  const shared = server.dbs.shared;
+  const dirty = shared.dirty;
   c.propagateAs = undefined;
   cmd.handler!(c, args);
-  if (db.dirty !== dirty && cmd.flags.includes("write")) {
+  if (shared.dirty !== dirty && cmd.flags.includes("write")) {
     server.propagate(c.propagateAs ?? args, c.db);
   }
 }

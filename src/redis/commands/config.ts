@@ -8,6 +8,7 @@ import { cString, lowerName } from "./args.ts";
 import { Err } from "./replies.ts";
 import { helpReply } from "./replies.ts";
 import { parseOutputLimit } from "../options.ts";
+import { eventClassesText, parseEventClasses } from "../store/notify_classes.ts";
 
 /** A CONFIG parameter: how to read it, and how to change it (absent: immutable). */
 interface ConfigParam {
@@ -35,7 +36,7 @@ const CONFIG: Record<string, ConfigParam> = {
   },
   port: { get: (c) => String(c.server.port) },
   bind: { get: (c) => c.server.options.host },
-  databases: { get: () => "1" },
+  databases: { get: (c) => String(c.server.dbs.count) },
   maxclients: { get: (c) => String(c.server.options.maxclients) },
   "protected-mode": { get: (c) => (c.server.options.protectedMode ? "yes" : "no") },
   requirepass: { get: (c) => c.server.options.requirepass ?? "" },
@@ -69,7 +70,15 @@ const CONFIG: Record<string, ConfigParam> = {
   "maxmemory-policy": { get: () => "noeviction" },
   loglevel: { get: (c) => (c.server.options.verbose ? "verbose" : "notice") },
   "slowlog-log-slower-than": { get: () => "10000" },
-  "notify-keyspace-events": { get: () => "" },
+  "notify-keyspace-events": {
+    get: (c) => eventClassesText(c.server.events.flags),
+    set: (c, v) => {
+      const flags = parseEventClasses(v);
+      if (flags === undefined) return "Invalid event class character. Use 'Ag$lshzxeKEtmdn'.";
+      c.server.events.flags = flags;
+      return undefined;
+    },
+  },
   "cluster-enabled": { get: () => "no" },
 };
 

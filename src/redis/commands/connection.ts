@@ -9,6 +9,7 @@ import { cString, isWord } from "./args.ts";
 import { Err } from "./replies.ts";
 import { authenticate, resetAuth, WRONGPASS } from "./auth.ts";
 import { discardTransaction } from "./transactions.ts";
+import { dbIndexArg, validDb } from "./databases.ts";
 
 const PONG = new TextEncoder().encode("pong");
 
@@ -105,18 +106,14 @@ function hello(c: Session, args: Uint8Array[]): void {
 }
 
 function select(c: Session, args: Uint8Array[]): void {
-  const n = parseInteger(args[1]!);
-  if (n === undefined) {
-    c.out.error(Err.notInteger);
-  } else if (n < -2147483648 || n > 2147483647) {
-    c.out.error("ERR value is out of range, value must between -2147483648 and 2147483647");
-  } else if (n !== 0) {
-    // One database: every other index is out of range, as on a Redis with `databases 1`.
+  const n = dbIndexArg(c, args[1]!);
+  if (n === undefined) return;
+  if (!validDb(c, n)) {
     c.out.error("ERR DB index is out of range");
-  } else {
-    c.db = 0;
-    c.out.simple("OK");
+    return;
   }
+  c.db = n;
+  c.out.simple("OK");
 }
 
 function reset(c: Session): void {

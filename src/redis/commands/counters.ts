@@ -14,6 +14,7 @@ import { bytes } from "./args.ts";
 import { type Command, type Session } from "./types.ts";
 import { Err } from "./replies.ts";
 import { parseInt64 } from "../../resp/integer.ts";
+import { Notify, notify } from "./events.ts";
 
 const SET = bytes("SET");
 const KEEPTTL = bytes("KEEPTTL");
@@ -43,7 +44,7 @@ function parseCounterValue(v: Stored): number | bigint | undefined {
 
 /** Adds `incr` to the integer at args[1], as Redis's incrDecrCommand. */
 function incrDecr(c: Session, args: Uint8Array[], incr: number | bigint): void {
-  const db = c.server.db;
+  const db = c.keyspace;
   const key = keyOf(args[1]!);
   const v = db.peekStored(key);
   let value: number | bigint = 0;
@@ -68,6 +69,7 @@ function incrDecr(c: Session, args: Uint8Array[], incr: number | bigint): void {
   }
   // The digits are ASCII, so the JS string is the value's binary-string form.
   db.set(key, String(result), v === undefined ? undefined : KEEP_TTL);
+  notify(c, Notify.STRING, "incrby", key);
   c.out.integer(result);
 }
 
@@ -91,7 +93,7 @@ function incrby(c: Session, args: Uint8Array[], negate: boolean): void {
 const ZERO: LongDouble = { kind: "finite", neg: false, m: 0n, e: 0 };
 
 function incrbyfloat(c: Session, args: Uint8Array[]): void {
-  const db = c.server.db;
+  const db = c.keyspace;
   const key = keyOf(args[1]!);
   const v = db.peekStored(key);
   const value = v === undefined ? ZERO : parseLongDouble(typeof v === "string" ? keyBytes(v) : v);
@@ -108,6 +110,7 @@ function incrbyfloat(c: Session, args: Uint8Array[]): void {
   const text = formatLongDouble(sum);
   const out = bytes(text);
   db.set(key, text.length <= 64 ? text : out, v === undefined ? undefined : KEEP_TTL);
+  notify(c, Notify.STRING, "incrbyfloat", key);
   c.propagateAs = [SET, args[1]!, out, KEEPTTL];
   c.out.bulk(out);
 }

@@ -12,6 +12,7 @@ import { bytes, cString, lowerName } from "./args.ts";
 import { parseInt64 } from "../../resp/integer.ts";
 import type { Command, Session } from "./types.ts";
 import { Err } from "./replies.ts";
+import { Notify, notify } from "./events.ts";
 
 const LLONG_MAX = 9223372036854775807n;
 const LLONG_MIN = -9223372036854775808n;
@@ -73,7 +74,7 @@ export function expireMillis(
     c.out.error(Err.notInteger);
     return undefined;
   }
-  const ms = v <= 0 ? undefined : absoluteMs(v, seconds, relative, c.server.db.now());
+  const ms = v <= 0 ? undefined : absoluteMs(v, seconds, relative, c.keyspace.now());
   if (ms === undefined) c.out.error(invalidExpire(name));
   return ms;
 }
@@ -108,7 +109,7 @@ function expireGeneric(c: Session, args: Uint8Array[], seconds: boolean, relativ
     c.out.error(Err.notInteger);
     return;
   }
-  const db = c.server.db;
+  const db = c.keyspace;
   const now = db.now();
   const when = absoluteMs(arg, seconds, relative, now);
   if (when === undefined) {
@@ -134,9 +135,11 @@ function expireGeneric(c: Session, args: Uint8Array[], seconds: boolean, relativ
   }
   if (when <= now && !db.loading) {
     db.delete(key);
+    notify(c, Notify.GENERIC, "del", key);
     c.propagateAs = [DEL, args[1]!];
   } else {
     db.setExpireAt(key, when);
+    notify(c, Notify.GENERIC, "expire", key);
     c.propagateAs = [PEXPIREAT, args[1]!, bytes(String(when))];
   }
   c.out.integer(1);
@@ -144,9 +147,9 @@ function expireGeneric(c: Session, args: Uint8Array[], seconds: boolean, relativ
 
 /** TTL / PTTL / EXPIRETIME / PEXPIRETIME, as Redis's ttlGenericCommand. */
 function ttlGeneric(c: Session, args: Uint8Array[], ms: boolean, absolute: boolean): void {
-  const db = c.server.db;
+  const db = c.keyspace;
   const key = keyOf(args[1]!);
-  if (!db.has(key)) {
+  if (db.getStored(key) === undefined) {
     c.out.integer(-2);
     return;
   }
@@ -168,7 +171,10 @@ function ttlGeneric(c: Session, args: Uint8Array[], ms: boolean, absolute: boole
 }
 
 function persist(c: Session, args: Uint8Array[]): void {
-  c.out.integer(c.server.db.persist(keyOf(args[1]!)) ? 1 : 0);
+  const key = keyOf(args[1]!);
+  const done = c.keyspace.persist(key);
+  if (done) notify(c, Notify.GENERIC, "persist", key);
+  c.out.integer(done ? 1 : 0);
 }
 
 function expireCommand(

@@ -82,7 +82,7 @@ const SECTIONS: Record<string, (c: Session) => string[]> = {
   persistence: (c) => c.server.persistence.info(),
   stats: (c) => {
     const st = c.server.stats;
-    const db = c.server.db.stats;
+    const db = c.server.dbs.shared.stats;
     return [
       `total_connections_received:${st.connectionsReceived}`,
       `total_commands_processed:${st.commandsProcessed}`,
@@ -121,9 +121,12 @@ const SECTIONS: Record<string, (c: Session) => string[]> = {
   },
   cluster: () => [`cluster_enabled:0`],
   keyspace: (c) => {
-    const db = c.server.db;
-    if (db.size === 0) return [];
-    return [`db0:keys=${db.size},expires=${db.expiresCount},avg_ttl=0`];
+    const lines: string[] = [];
+    for (const db of c.server.dbs.made()) {
+      if (db.size === 0) continue;
+      lines.push(`db${db.index}:keys=${db.size},expires=${db.expiresCount},avg_ttl=${db.avgTtl}`);
+    }
+    return lines;
   },
 };
 

@@ -4,6 +4,7 @@
 
 import { type Db, keyOf, type Stored } from "../store/db.ts";
 import type { Command, Session } from "./types.ts";
+import { Notify, notify } from "./events.ts";
 
 /** Redis's TYPE name of a value. Strings only for now; other types join with theirs. */
 export function typeName(_v: Stored): string {
@@ -12,28 +13,35 @@ export function typeName(_v: Stored): string {
 
 /** DEL and UNLINK (values are freed at once either way). */
 function del(c: Session, args: Uint8Array[]): void {
-  const db = c.server.db;
+  const db = c.keyspace;
   let n = 0;
-  for (let i = 1; i < args.length; i++) if (db.delete(keyOf(args[i]!))) n++;
+  for (let i = 1; i < args.length; i++) {
+    const key = keyOf(args[i]!);
+    if (db.delete(key)) {
+      notify(c, Notify.GENERIC, "del", key);
+      n++;
+    }
+  }
   c.out.integer(n);
 }
 
 function exists(c: Session, args: Uint8Array[]): void {
-  const db = c.server.db;
+  const db = c.keyspace;
   let n = 0;
-  for (let i = 1; i < args.length; i++) if (db.has(keyOf(args[i]!))) n++;
+  // Counted as a read (hits, misses, keymiss events), as Redis's lookupKeyRead.
+  for (let i = 1; i < args.length; i++) if (db.getStored(keyOf(args[i]!)) !== undefined) n++;
   c.out.integer(n);
 }
 
 function touch(c: Session, args: Uint8Array[]): void {
-  const db = c.server.db;
+  const db = c.keyspace;
   let n = 0;
   for (let i = 1; i < args.length; i++) if (db.getStored(keyOf(args[i]!)) !== undefined) n++;
   c.out.integer(n);
 }
 
 function type(c: Session, args: Uint8Array[]): void {
-  const v = c.server.db.peekStored(keyOf(args[1]!));
+  const v = c.keyspace.getStored(keyOf(args[1]!));
   c.out.simple(v === undefined ? "none" : typeName(v));
 }
 
@@ -84,7 +92,7 @@ function randomKey(db: Db): string | undefined {
 }
 
 function randomkey(c: Session): void {
-  const k = randomKey(c.server.db);
+  const k = randomKey(c.keyspace);
   if (k === undefined) c.out.nullBulk();
   else c.out.binary(k);
 }
@@ -92,7 +100,7 @@ function randomkey(c: Session): void {
 // ---- RENAME ----
 
 function renameGeneric(c: Session, args: Uint8Array[], nx: boolean): void {
-  const db = c.server.db;
+  const db = c.keyspace;
   const src = keyOf(args[1]!), dst = keyOf(args[2]!);
   const v = db.peekStored(src);
   if (v === undefined) {
@@ -109,8 +117,12 @@ function renameGeneric(c: Session, args: Uint8Array[], nx: boolean): void {
     return;
   }
   const at = db.expireAt(src);
+  // As Redis: the old destination goes first, so the key is added anew ("new" event).
+  db.delete(dst);
   db.set(dst, v, at);
   db.delete(src);
+  notify(c, Notify.GENERIC, "rename_from", src);
+  notify(c, Notify.GENERIC, "rename_to", dst);
   if (nx) c.out.integer(1);
   else c.out.simple("OK");
 }

@@ -16,7 +16,7 @@ import {} from "./args.ts";
 import { typeName } from "./keys.ts";
 
 function keys(c: Session, args: Uint8Array[]): void {
-  const db = c.server.db;
+  const db = c.keyspace;
   const glob = compileGlob(keyOf(args[1]!));
   const found: string[] = [];
   for (const k of db.keys()) if (glob.all || glob.match(k)) found.push(k);
@@ -118,7 +118,7 @@ function scan(c: Session, args: Uint8Array[]): void {
       return;
     }
   }
-  const db = c.server.db;
+  const db = c.keyspace;
   const state = stateOf(db);
   let parked: Parked | undefined;
   if (cursor !== 0n && cursor < BigInt(MAX_IDS) * BigInt(POSITIONS)) {

@@ -14,6 +14,7 @@ import { parseInteger } from "../../resp/integer.ts";
 import { Err } from "./replies.ts";
 import { expireMillis } from "./expire.ts";
 import { Flag, replyValue, stringOptions } from "./strings.ts";
+import { Notify, notify } from "./events.ts";
 
 const SET = bytes("SET");
 const PXAT = bytes("PXAT");
@@ -55,13 +56,14 @@ function tooBig(c: Session, total: number): boolean {
 }
 
 function setnx(c: Session, args: Uint8Array[]): void {
-  const db = c.server.db;
+  const db = c.keyspace;
   const key = keyOf(args[1]!);
   if (db.has(key)) {
     c.out.integer(0);
     return;
   }
   db.set(key, toStored(args[2]!));
+  notify(c, Notify.STRING, "set", key);
   c.out.integer(1);
 }
 
@@ -69,25 +71,30 @@ function setnx(c: Session, args: Uint8Array[]): void {
 function setex(c: Session, args: Uint8Array[], seconds: boolean): void {
   const at = expireMillis(c, args[2]!, seconds, true, seconds ? "setex" : "psetex");
   if (at === undefined) return;
-  c.server.db.set(keyOf(args[1]!), toStored(args[3]!), at);
+  const key = keyOf(args[1]!);
+  c.keyspace.set(key, toStored(args[3]!), at);
+  notify(c, Notify.STRING, "set", key);
+  notify(c, Notify.GENERIC, "expire", key);
   c.propagateAs = [SET, args[1]!, args[3]!, PXAT, bytes(String(at))];
   c.out.simple("OK");
 }
 
 function getset(c: Session, args: Uint8Array[]): void {
-  const db = c.server.db;
+  const db = c.keyspace;
   const key = keyOf(args[1]!);
   replyValue(c, db.getStored(key));
   db.set(key, toStored(args[2]!));
+  notify(c, Notify.STRING, "set", key);
 }
 
 function getdel(c: Session, args: Uint8Array[]): void {
-  const db = c.server.db;
+  const db = c.keyspace;
   const key = keyOf(args[1]!);
   const v = db.getStored(key);
   replyValue(c, v);
   if (v !== undefined) {
     db.delete(key);
+    notify(c, Notify.GENERIC, "del", key);
     c.propagateAs = [DEL, args[1]!];
   }
 }
@@ -97,7 +104,7 @@ function getex(c: Session, args: Uint8Array[]): void {
   const opts = stringOptions(c, args, "getex");
   if (opts === undefined) return;
   const { flags, expire } = opts;
-  const db = c.server.db;
+  const db = c.keyspace;
   const key = keyOf(args[1]!);
   const v = db.getStored(key);
   if (v === undefined) {
@@ -120,18 +127,23 @@ function getex(c: Session, args: Uint8Array[]): void {
     // As Redis's checkAlreadyExpired: never while the append-only file loads.
     if ((flags & (Flag.EXAT | Flag.PXAT)) && at <= db.now() && !db.loading) {
       db.delete(key);
+      notify(c, Notify.GENERIC, "del", key);
       c.propagateAs = [DEL, args[1]!];
     } else {
       db.setExpireAt(key, at);
+      notify(c, Notify.GENERIC, "expire", key);
       c.propagateAs = [PEXPIREAT, args[1]!, bytes(String(at))];
     }
   } else if (flags & Flag.PERSIST) {
-    if (db.persist(key)) c.propagateAs = [PERSIST, args[1]!];
+    if (db.persist(key)) {
+      notify(c, Notify.GENERIC, "persist", key);
+      c.propagateAs = [PERSIST, args[1]!];
+    }
   }
 }
 
 function mget(c: Session, args: Uint8Array[]): void {
-  const db = c.server.db;
+  const db = c.keyspace;
   c.out.arrayHeader(args.length - 1);
   for (let i = 1; i < args.length; i++) replyValue(c, db.getStored(keyOf(args[i]!)));
 }
@@ -141,7 +153,7 @@ function msetGeneric(c: Session, args: Uint8Array[], nx: boolean): void {
     c.out.error(Err.arity(nx ? "msetnx" : "mset"));
     return;
   }
-  const db = c.server.db;
+  const db = c.keyspace;
   if (nx) {
     for (let i = 1; i < args.length; i += 2) {
       if (db.has(keyOf(args[i]!))) {
@@ -150,18 +162,23 @@ function msetGeneric(c: Session, args: Uint8Array[], nx: boolean): void {
       }
     }
   }
-  for (let i = 1; i < args.length; i += 2) db.set(keyOf(args[i]!), toStored(args[i + 1]!));
+  for (let i = 1; i < args.length; i += 2) {
+    const key = keyOf(args[i]!);
+    db.set(key, toStored(args[i + 1]!));
+    notify(c, Notify.STRING, "set", key);
+  }
   if (nx) c.out.integer(1);
   else c.out.simple("OK");
 }
 
 function append(c: Session, args: Uint8Array[]): void {
-  const db = c.server.db;
+  const db = c.keyspace;
   const key = keyOf(args[1]!);
   const add = args[2]!;
   const v = db.peekStored(key);
   if (v === undefined) {
     db.set(key, toStored(add));
+    notify(c, Notify.STRING, "append", key);
     c.out.integer(add.length);
     return;
   }
@@ -174,11 +191,12 @@ function append(c: Session, args: Uint8Array[]): void {
     out.set(add, v.length);
     db.set(key, out, KEEP_TTL);
   }
+  notify(c, Notify.STRING, "append", key);
   c.out.integer(total);
 }
 
 function strlen(c: Session, args: Uint8Array[]): void {
-  const v = c.server.db.peekStored(keyOf(args[1]!));
+  const v = c.keyspace.getStored(keyOf(args[1]!));
   c.out.integer(v === undefined ? 0 : v.length);
 }
 
@@ -191,7 +209,7 @@ function getrange(c: Session, args: Uint8Array[]): void {
     c.out.error(Err.notInteger);
     return;
   }
-  const v = c.server.db.getStored(keyOf(args[1]!));
+  const v = c.keyspace.getStored(keyOf(args[1]!));
   if (v === undefined) {
     c.out.bulk(EMPTY);
     return;
@@ -221,7 +239,7 @@ function setrange(c: Session, args: Uint8Array[]): void {
     c.out.error("ERR offset is out of range");
     return;
   }
-  const db = c.server.db;
+  const db = c.keyspace;
   const key = keyOf(args[1]!);
   const value = args[3]!;
   const v = db.peekStored(key);
@@ -237,6 +255,7 @@ function setrange(c: Session, args: Uint8Array[]): void {
   else out = grow(v, v.length, true);
   out.set(value, offset);
   db.set(key, out.length <= SHORT ? toStored(out) : out, v === undefined ? undefined : KEEP_TTL);
+  notify(c, Notify.STRING, "setrange", key);
   c.out.integer(out.length);
 }
 

@@ -7,6 +7,7 @@ import { bytes } from "./args.ts";
 import type { Command, Session } from "./types.ts";
 import { Err } from "./replies.ts";
 import { expireMillis } from "./expire.ts";
+import { Notify, notify } from "./events.ts";
 
 const SET = bytes("SET");
 const PXAT = bytes("PXAT");
@@ -67,7 +68,7 @@ export function replyValue(c: Session, v: Stored | undefined): void {
 }
 
 function get(c: Session, args: Uint8Array[]): void {
-  replyValue(c, c.server.db.getStored(keyOf(args[1]!)));
+  replyValue(c, c.keyspace.getStored(keyOf(args[1]!)));
 }
 
 /**
@@ -116,7 +117,7 @@ function set(c: Session, args: Uint8Array[]): void {
   const opts = stringOptions(c, args, "set");
   if (opts === undefined) return;
   const { flags, expire } = opts;
-  const db = c.server.db;
+  const db = c.keyspace;
   const key = keyOf(args[1]!);
   let at: Millis | undefined;
   if (expire !== undefined) {
@@ -125,7 +126,7 @@ function set(c: Session, args: Uint8Array[]): void {
     if (at === undefined) return;
   }
   if (flags & Flag.GET) {
-    replyValue(c, db.peekStored(key));
+    replyValue(c, db.getStored(key));
   }
   if (flags & (Flag.NX | Flag.XX)) {
     const found = db.has(key);
@@ -136,6 +137,8 @@ function set(c: Session, args: Uint8Array[]): void {
   }
   // Arguments are views into the read buffer: the stored value is a copy.
   db.set(key, toStored(args[2]!), at ?? (flags & Flag.KEEPTTL ? KEEP_TTL : undefined));
+  notify(c, Notify.STRING, "set", key);
+  if (at !== undefined) notify(c, Notify.GENERIC, "expire", key);
   if (at !== undefined) {
     c.propagateAs = [SET, args[1]!, args[2]!, PXAT, bytes(String(at))];
   } else if (flags & Flag.GET) {

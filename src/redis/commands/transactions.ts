@@ -8,7 +8,7 @@
 // a single one alone, as Redis writes its append-only file.
 
 import { keyOf } from "../store/db.ts";
-import { watchesOf } from "../store/watch.ts";
+import { expiredSinceWatch, unwatchAll, watchesOf } from "../store/watch.ts";
 import { call } from "./call.ts";
 import { bytes } from "./args.ts";
 import type { Command, Session, Transaction } from "./types.ts";
@@ -69,7 +69,7 @@ export function discardTransaction(c: Session): void {
   tx.queue = undefined;
   tx.failed = false;
   tx.touched = false;
-  if (tx.watched !== undefined) watchesOf(c.server.db).unwatchAll(tx);
+  unwatchAll(tx);
 }
 
 function multi(c: Session): void {
@@ -99,8 +99,7 @@ function exec(c: Session): void {
     return;
   }
   const server = c.server;
-  const watches = tx.watched === undefined ? undefined : watchesOf(server.db);
-  if (!tx.touched && watches !== undefined && watches.expiredSinceWatch(tx)) tx.touched = true;
+  if (!tx.touched && expiredSinceWatch(tx)) tx.touched = true;
   if (tx.failed || tx.touched) {
     if (tx.failed) c.out.error("EXECABORT Transaction discarded because of previous errors.");
     else c.out.nullArray();
@@ -134,7 +133,7 @@ function watch(c: Session, args: Uint8Array[]): void {
     c.out.error("ERR WATCH inside MULTI is not allowed");
     return;
   }
-  const watches = watchesOf(c.server.db);
+  const watches = watchesOf(c.keyspace);
   for (let i = 1; i < args.length; i++) watches.watch(tx, keyOf(args[i]!));
   c.out.simple("OK");
 }
@@ -142,7 +141,7 @@ function watch(c: Session, args: Uint8Array[]): void {
 function unwatch(c: Session): void {
   const tx = c.tx;
   if (tx !== undefined) {
-    if (tx.watched !== undefined) watchesOf(c.server.db).unwatchAll(tx);
+    unwatchAll(tx);
     tx.touched = false;
   }
   c.out.simple("OK");

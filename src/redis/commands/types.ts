@@ -4,6 +4,8 @@
 // Every command family file exports a list of commands; server/command_table.ts gathers them.
 
 import type { Db } from "../store/db.ts";
+import type { Databases } from "../store/databases.ts";
+import type { KeyspaceEvents } from "../store/notify.ts";
 import type { Watcher } from "../store/watch.ts";
 import type { RespWriter } from "../../resp/writer.ts";
 import type { PubSub, Subscriber } from "../store/pubsub.ts";
@@ -47,8 +49,10 @@ export interface Session extends Subscriber {
   /** CLIENT SETINFO's values. */
   libName: string;
   libVer: string;
-  /** Selected database index. */
+  /** Selected database index (SELECT; 0 <= db < the server's `dbs.count`). */
   db: number;
+  /** The selected database. */
+  readonly keyspace: Db;
   /** RESP version spoken (2; HELLO 3 is refused). */
   resp: 2 | 3;
   /** Set by QUIT: reply, then close. */
@@ -112,7 +116,10 @@ export interface Server {
   readonly opsPerSec: number;
   /** Zeroes the INFO stats (CONFIG RESETSTAT). */
   resetStats(): void;
-  readonly db: Db;
+  /** The numbered databases. */
+  readonly dbs: Databases;
+  /** Keyspace notifications (`notify-keyspace-events`). */
+  readonly events: KeyspaceEvents;
   readonly pubsub: PubSub;
   /** Connected clients by id. */
   readonly clients: Map<number, Session>;

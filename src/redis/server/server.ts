@@ -13,7 +13,10 @@ import type { Command, Server, ServerConfig, ServerStats } from "../commands/typ
 import { buildCommandTable } from "./command_table.ts";
 import { CommandLookup } from "./dispatch.ts";
 import { RedisConnection } from "./socket_loop.ts";
-import { Db, keyBytes } from "../store/db.ts";
+import { keyBytes } from "../store/db.ts";
+import { Databases } from "../store/databases.ts";
+import { KeyspaceEvents } from "../store/notify.ts";
+import { parseEventClasses } from "../store/notify_classes.ts";
 import { type OutputLimit, parseOutputLimit, type RedisOptions } from "../options.ts";
 import { PubSub } from "../store/pubsub.ts";
 import { protectedModeRefusal } from "./protected_mode.ts";
@@ -45,8 +48,9 @@ export class RedisServer implements Server {
   readonly config: ServerConfig;
   readonly version: string = denoJson.version;
   readonly runId: string;
-  readonly db: Db = new Db();
+  readonly dbs: Databases;
   readonly pubsub: PubSub = new PubSub();
+  readonly events: KeyspaceEvents;
   readonly clients: Map<number, RedisConnection> = new Map();
   stats: ServerStats = freshStats();
   readonly startTime: number = Date.now();
@@ -76,11 +80,18 @@ export class RedisServer implements Server {
     const id = new Uint8Array(20);
     crypto.getRandomValues(id);
     this.runId = [...id].map((b) => b.toString(16).padStart(2, "0")).join("");
+    this.events = new KeyspaceEvents(
+      this.pubsub,
+      parseEventClasses(options.notifyKeyspaceEvents) ?? 0,
+    );
+    this.dbs = new Databases(options.databases, (db) => {
+      // A key that expires is propagated as a DEL, as Redis does, so a replayed log agrees.
+      db.onExpired = (key) => {
+        if (this.#propagateHooks.length > 0) this.propagate([DEL, keyBytes(key)], db.index);
+      };
+    });
+    this.dbs.shared.events = this.events;
     this.persistence = new Persistence(this);
-    // A key that expires is propagated as a DEL, as Redis does, so a replayed log agrees.
-    this.db.onExpired = (key) => {
-      if (this.#propagateHooks.length > 0) this.propagate([DEL, keyBytes(key)], 0);
-    };
   }
 
   /** Adds a hook that receives every change of the dataset (the append-only file uses it). */
@@ -96,7 +107,8 @@ export class RedisServer implements Server {
 
   resetStats(): void {
     this.stats = freshStats();
-    this.db.stats.expiredKeys = this.db.stats.keyspaceHits = this.db.stats.keyspaceMisses = 0;
+    const st = this.dbs.shared.stats;
+    st.expiredKeys = st.keyspaceHits = st.keyspaceMisses = 0;
   }
 
   /** Serves one accepted connection. */
@@ -135,7 +147,7 @@ export class RedisServer implements Server {
 
   /** Starts the background jobs. */
   start(): void {
-    const sweep = setInterval(() => this.db.sweep(), 100);
+    const sweep = setInterval(() => this.dbs.sweep(), 100);
     const cron = setInterval(() => this.#cron(), 1000);
     for (const t of [sweep, cron]) Deno.unrefTimer(t);
     this.#timers.push(sweep, cron);
@@ -180,6 +192,13 @@ export async function runRedis(opts: RedisOptions): Promise<number> {
   const limit = parseOutputLimit(opts.clientOutputBufferLimit, defaults);
   if ("error" in limit) {
     log.info(`tokserver redis: --client-output-buffer-limit: ${limit.error}`);
+    return 2;
+  }
+  if (parseEventClasses(opts.notifyKeyspaceEvents) === undefined) {
+    log.info(
+      "tokserver redis: --notify-keyspace-events: Invalid event class character. " +
+        "Use 'Ag$lshzxeKEtmdn'.",
+    );
     return 2;
   }
   const refused = protectedModeRefusal(opts);

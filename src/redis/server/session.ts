@@ -6,6 +6,7 @@
 
 import { type OutputPool, RespWriter } from "../../resp/writer.ts";
 import type { Server, Session, Transaction } from "../commands/types.ts";
+import type { Db } from "../store/db.ts";
 import { authRequired } from "../commands/auth.ts";
 
 // What a client that never subscribed listens to (shared, never added to).
@@ -30,7 +31,6 @@ export class ClientSession implements Session {
   name = "";
   libName = "";
   libVer = "";
-  db = 0;
   resp: 2 | 3 = 2;
   closeAfterReply = false;
   lastInteraction: number;
@@ -43,6 +43,8 @@ export class ClientSession implements Session {
   readonly #peer: string | { readonly remote: string };
   #subs: { channels: Set<string>; patterns: Set<string> } | undefined;
   #dead = false;
+  #db = 0;
+  #keyspace: Db;
 
   /**
    * `peer` is the client's address, or the accepted connection that formats it on demand (most
@@ -56,10 +58,26 @@ export class ClientSession implements Session {
   ) {
     this.out = new RespWriter(0, pool);
     this.server = server;
+    this.#keyspace = server.dbs.get(0);
     this.id = id;
     this.#peer = peer;
     this.since = this.lastInteraction = Date.now();
     this.authenticated = !authRequired(this);
+  }
+
+  /** The selected database's index. */
+  get db(): number {
+    return this.#db;
+  }
+
+  set db(index: number) {
+    this.#db = index;
+    this.#keyspace = this.server.dbs.get(index);
+  }
+
+  /** The selected database. */
+  get keyspace(): Db {
+    return this.#keyspace;
   }
 
   /** Channels this client listens to (binary strings). */

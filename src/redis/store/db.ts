@@ -13,6 +13,12 @@
 // are (JS compares a bigint with a number exactly). While `loading` is set (the append-only file
 // is being replayed) nothing expires, as in Redis: a logged command must find the key the
 // original command found; keys whose time has passed go after the load, by the usual paths.
+//
+// A server has several databases (databases.ts); they share one {@linkcode DbShared}: the
+// `dirty` counter, the INFO counters, the loading flag and the keyspace events, which the
+// keyspace itself emits for what only it sees (`expired`, `new`, `keymiss`).
+
+import { Notify } from "./notify_classes.ts";
 
 /** Turns key bytes into the binary string used as the Map key (one char per byte). */
 export function keyOf(b: Uint8Array): string {
@@ -76,12 +82,46 @@ export function millis(v: bigint): Millis {
 
 const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
 
+/** Where the keyspace sends the events only it sees (notify.ts's KeyspaceEvents). */
+export interface KeyEventSink {
+  /** The enabled classes (notify_classes.ts's bits). */
+  readonly flags: number;
+  emit(type: number, event: string, key: string, db: number): void;
+}
+
+/** What the databases of one server share. */
+export interface DbShared {
+  /** Changes made so far, in any database; a command that changed the dataset raises it. */
+  dirty: number;
+  readonly stats: DbStats;
+  /** Set while the append-only file is replayed. */
+  loading: boolean;
+  /** Keyspace events; undefined when nobody can listen. */
+  events: KeyEventSink | undefined;
+}
+
+/** A fresh {@linkcode DbShared}. */
+export function dbShared(): DbShared {
+  return {
+    dirty: 0,
+    stats: { expiredKeys: 0, keyspaceHits: 0, keyspaceMisses: 0 },
+    loading: false,
+    events: undefined,
+  };
+}
+
 /** One Redis database: values by key, absolute expiry times in ms by key. */
 export class Db {
-  readonly #data = new Map<string, Stored>();
-  readonly #expires = new Map<string, Millis>();
-  /** Changes made so far; a command that changed the dataset raises it. */
-  dirty = 0;
+  #data = new Map<string, Stored>();
+  #expires = new Map<string, Millis>();
+  /** The database's index (SELECT's number). */
+  readonly index: number;
+  readonly #shared: DbShared;
+  /**
+   * Redis's running estimate of the keys' remaining time to live (INFO keyspace's avg_ttl),
+   * updated by the active sweep from the keys it samples; 0 without keys with a time to live.
+   */
+  avgTtl = 0;
   /**
    * Called with each key that is written, deleted or expired (after the change); with null when
    * all keys go (before they go).
@@ -89,15 +129,41 @@ export class Db {
   onModified: ((key: string | null) => void) | undefined;
   /** Called with each key removed by expiry (for propagating a DEL, as Redis does). */
   onExpired: ((key: string) => void) | undefined;
-  readonly stats: DbStats = { expiredKeys: 0, keyspaceHits: 0, keyspaceMisses: 0 };
   /** The clock (ms since the epoch); tests may replace it. */
   now: () => number = Date.now;
+  #sweep: Iterator<[string, Millis]> | undefined;
+
+  /** Database `index`, sharing `shared` with the server's other databases. */
+  constructor(index = 0, shared: DbShared = dbShared()) {
+    this.index = index;
+    this.#shared = shared;
+  }
+
+  /** Changes made so far (in every database of the server). */
+  get dirty(): number {
+    return this.#shared.dirty;
+  }
+
+  set dirty(n: number) {
+    this.#shared.dirty = n;
+  }
+
+  /** Counters for INFO (the server's, shared by its databases). */
+  get stats(): DbStats {
+    return this.#shared.stats;
+  }
+
   /**
    * Set while logged commands are replayed: no key counts as expired (lazily, by the sweep, or
    * for commands that check whether a time has passed), as Redis does while loading.
    */
-  loading = false;
-  #sweep: Iterator<[string, Millis]> | undefined;
+  get loading(): boolean {
+    return this.#shared.loading;
+  }
+
+  set loading(on: boolean) {
+    this.#shared.loading = on;
+  }
 
   /** Keys stored (expired keys not yet removed included, as Redis's DBSIZE). */
   get size(): number {
@@ -110,7 +176,7 @@ export class Db {
   }
 
   #touch(key: string | null): void {
-    this.dirty++;
+    this.#shared.dirty++;
     this.onModified?.(key);
   }
 
@@ -125,9 +191,15 @@ export class Db {
   #removeExpired(key: string): void {
     this.#data.delete(key);
     this.#expires.delete(key);
-    this.stats.expiredKeys++;
+    this.#shared.stats.expiredKeys++;
+    this.#shared.events?.emit(Notify.EXPIRED, "expired", key, this.index);
     this.onModified?.(key);
     this.onExpired?.(key);
+  }
+
+  #miss(key: string): void {
+    this.#shared.stats.keyspaceMisses++;
+    this.#shared.events?.emit(Notify.KEY_MISS, "keymiss", key, this.index);
   }
 
   /** The live value of `key` (an expired key is removed first), counting hits and misses. */
@@ -139,12 +211,12 @@ export class Db {
   /** Like {@linkcode get}, in the stored form (GET replies from it without a conversion). */
   getStored(key: string): Stored | undefined {
     if (this.#expires.size > 0 && this.#expireIfNeeded(key)) {
-      this.stats.keyspaceMisses++;
+      this.#miss(key);
       return undefined;
     }
     const v = this.#data.get(key);
-    if (v === undefined) this.stats.keyspaceMisses++;
-    else this.stats.keyspaceHits++;
+    if (v === undefined) this.#miss(key);
+    else this.#shared.stats.keyspaceHits++;
     return v;
   }
 
@@ -183,7 +255,13 @@ export class Db {
    * {@linkcode KEEP_TTL} keeps the current one.
    */
   set(key: string, value: Stored, expireAt?: Millis): void {
+    // As Redis's lookupKeyWrite: an expired key goes (and is announced) before it is replaced.
+    if (this.#expires.size > 0) this.#expireIfNeeded(key);
+    const events = this.#shared.events;
+    const fresh = events !== undefined && (events.flags & Notify.NEW) !== 0 &&
+      !this.#data.has(key);
     this.#data.set(key, value);
+    if (fresh) events.emit(Notify.NEW, "new", key, this.index);
     if (expireAt === undefined) {
       if (this.#expires.size > 0) this.#expires.delete(key);
     } else if (expireAt !== KEEP_TTL) {
@@ -243,17 +321,32 @@ export class Db {
   }
 
   /**
+   * Exchanges every key and time to live with `other` (SWAPDB): each database keeps its index,
+   * so what watches an index sees the other's keys.
+   */
+  swapWith(other: Db): void {
+    [this.#data, other.#data] = [other.#data, this.#data];
+    [this.#expires, other.#expires] = [other.#expires, this.#expires];
+    [this.avgTtl, other.avgTtl] = [other.avgTtl, this.avgTtl];
+    this.#sweep = other.#sweep = undefined;
+  }
+
+  /**
    * One round of the active expiry sweep, like Redis's activeExpireCycle: looks at up to
    * `sample` keys with a time to live, removes the expired ones, and repeats while more than a
    * quarter of a sample had expired and `budgetMs` is not spent. Returns the keys removed.
    */
   sweep(sample = 20, budgetMs = 5): number {
-    if (this.#expires.size === 0 || this.loading) return 0;
+    if (this.#expires.size === 0) {
+      this.avgTtl = 0;
+      return 0;
+    }
+    if (this.loading) return 0;
     const start = performance.now();
     let removed = 0;
     while (true) {
       const now = this.now();
-      let looked = 0, expired = 0;
+      let looked = 0, expired = 0, ttlSum = 0, ttlSamples = 0;
       this.#sweep ??= this.#expires.entries();
       while (looked < sample) {
         const r = this.#sweep.next();
@@ -267,7 +360,17 @@ export class Db {
         if (at <= now) {
           this.#removeExpired(key);
           expired++;
+        } else {
+          ttlSum += Number(at) - now;
+          ttlSamples++;
         }
+      }
+      // Redis's estimate: the sample's mean, folded in with a weight of 1/50.
+      if (ttlSamples > 0) {
+        const avg = Math.floor(ttlSum / ttlSamples);
+        this.avgTtl = this.avgTtl === 0
+          ? avg
+          : Math.floor(this.avgTtl / 50) * 49 + Math.floor(avg / 50);
       }
       removed += expired;
       if (looked === 0 || expired * 4 <= looked || this.#expires.size === 0) break;

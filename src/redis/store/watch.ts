@@ -9,6 +9,9 @@
 // - at EXEC, a watched key that expired since WATCH fails the transaction even if nobody has
 //   removed it yet.
 //
+// Each database has its own registry; a client may watch keys of several databases (WATCH, SELECT,
+// WATCH), so its watched keys are held by database and key.
+//
 // The registry is created on the first WATCH, so a server whose clients never WATCH pays nothing
 // for it beyond the hook's empty check.
 
@@ -18,16 +21,26 @@ import type { Db } from "./db.ts";
 export interface Watcher {
   /** Set when a watched key changed (Redis's CLIENT_DIRTY_CAS): EXEC answers a null array. */
   touched: boolean;
-  /** The client's watched keys by key, in WATCH order; undefined when none. */
+  /**
+   * The client's watched keys, in WATCH order, by database index and key (see
+   * {@linkcode watchId}); undefined when none.
+   */
   watched: Map<string, WatchedKey> | undefined;
 }
 
 /** One key watched by one client. */
 export interface WatchedKey {
   readonly key: string;
+  /** The registry (database) the key is watched in. */
+  readonly registry: Watches;
   readonly owner: Watcher;
   /** The key had expired, but was still stored, when WATCH ran. */
   expired: boolean;
+}
+
+/** How a watcher's map names `key` of database `index`. */
+function watchId(index: number, key: string): string {
+  return `${index}:${key}`;
 }
 
 /** The watched keys of one keyspace and the clients watching each. */
@@ -55,38 +68,50 @@ export class Watches {
   /** Adds `key` to what `w` watches (once). */
   watch(w: Watcher, key: string): void {
     const mine = w.watched ??= new Map();
-    if (mine.has(key)) return;
-    const wk: WatchedKey = { key, owner: w, expired: this.#db.isExpired(key) };
-    mine.set(key, wk);
+    const id = watchId(this.#db.index, key);
+    if (mine.has(id)) return;
+    const wk: WatchedKey = { key, registry: this, owner: w, expired: this.#db.isExpired(key) };
+    mine.set(id, wk);
     let set = this.#byKey.get(key);
     if (set === undefined) this.#byKey.set(key, set = new Set());
     set.add(wk);
   }
 
-  /** Forgets every key `w` watches. */
-  unwatchAll(w: Watcher): void {
-    const mine = w.watched;
-    if (mine === undefined) return;
-    w.watched = undefined;
-    for (const wk of mine.values()) {
-      const set = this.#byKey.get(wk.key);
-      if (set === undefined) continue;
-      set.delete(wk);
-      if (set.size === 0) this.#byKey.delete(wk.key);
-    }
+  /** Forgets `wk` (a key of this registry). */
+  forget(wk: WatchedKey): void {
+    const set = this.#byKey.get(wk.key);
+    if (set === undefined) return;
+    set.delete(wk);
+    if (set.size === 0) this.#byKey.delete(wk.key);
+  }
+
+  /** Whether `key` is stored here and its time has run out. */
+  isExpired(key: string): boolean {
+    return this.#db.isExpired(key);
   }
 
   /**
-   * Whether a key `w` watches has expired since WATCH (still stored or not yet noticed): Redis
-   * fails such an EXEC.
+   * This database is about to exchange its keys with `other` (SWAPDB): as Redis's
+   * touchAllWatchedKeysInDb(this, other), a watched key stored in either changes.
    */
-  expiredSinceWatch(w: Watcher): boolean {
-    const mine = w.watched;
-    if (mine === undefined) return false;
-    for (const wk of mine.values()) {
-      if (!wk.expired && this.#db.isExpired(wk.key)) return true;
+  swapping(other: Db): void {
+    const db = this.#db;
+    for (const [key, set] of this.#byKey) {
+      const inOther = other.holds(key);
+      if (!inOther && !db.holds(key)) continue;
+      for (const wk of set) {
+        if (wk.expired) {
+          // An expired key replaced by nothing: no change a reader could see. Redis stops
+          // looking at this key's watchers when the other database has it.
+          if (!inOther) {
+            wk.expired = false;
+            continue;
+          }
+          break;
+        }
+        wk.owner.touched = true;
+      }
     }
-    return false;
   }
 
   /** A key was written, deleted or expired (the hook runs after the change). */
@@ -118,6 +143,27 @@ export class Watches {
       }
     }
   }
+}
+
+/** Forgets every key `w` watches, in every database. */
+export function unwatchAll(w: Watcher): void {
+  const mine = w.watched;
+  if (mine === undefined) return;
+  w.watched = undefined;
+  for (const wk of mine.values()) wk.registry.forget(wk);
+}
+
+/**
+ * Whether a key `w` watches has expired since WATCH (still stored or not yet noticed): Redis
+ * fails such an EXEC.
+ */
+export function expiredSinceWatch(w: Watcher): boolean {
+  const mine = w.watched;
+  if (mine === undefined) return false;
+  for (const wk of mine.values()) {
+    if (!wk.expired && wk.registry.isExpired(wk.key)) return true;
+  }
+  return false;
 }
 
 const registries = new WeakMap<Db, Watches>();
