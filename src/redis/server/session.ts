@@ -33,6 +33,8 @@ export class ClientSession implements Session {
   db = 0;
   resp: 2 | 3 = 2;
   closeAfterReply = false;
+  fd = -1;
+  noEvict = false;
   lastInteraction: number;
   lastCommand = "";
   propagateAs: Uint8Array[] | undefined;
@@ -96,6 +98,11 @@ export class ClientSession implements Session {
 
   /** Bytes of input not yet parsed. */
   get pendingInput(): number {
+    return 0;
+  }
+
+  /** Bytes of the input buffer; a Session without a socket has none. */
+  get readBufferSize(): number {
     return 0;
   }
 
