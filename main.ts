@@ -19,7 +19,8 @@ interface Subcommand {
   flags: readonly FlagSpec[];
   positionals: boolean;
   more?: string;
-  run(flags: Record<string, unknown>, rest: string[]): Promise<number>;
+  /** `args` is the subcommand's command line as given (after its name). */
+  run(flags: Record<string, unknown>, rest: string[], args: string[]): Promise<number>;
 }
 
 const SUBCOMMANDS: Record<string, Subcommand> = {
@@ -47,10 +48,10 @@ const SUBCOMMANDS: Record<string, Subcommand> = {
   },
   "redis-cli": {
     summary: "Redis command-line client (one-shot or interactive)",
-    usage: "tokserver redis-cli [-h HOST] [-p PORT] [COMMAND [ARG...]]",
+    usage: "tokserver redis-cli [-h HOST] [-p PORT] [-a PASSWORD] [-n DB] [COMMAND [ARG...]]",
     flags: CLI_FLAGS,
     positionals: true,
-    run: (flags, rest) => runCli(cliOptions(flags, rest)),
+    run: (flags, rest, args) => runCli(cliOptions(flags, rest, args)),
   },
 };
 
@@ -114,7 +115,7 @@ export async function main(args: string[]): Promise<number> {
     console.log(subHelp(first, sub));
     return 0;
   }
-  return await sub.run(parsed.flags, parsed.rest);
+  return await sub.run(parsed.flags, parsed.rest, rest);
 }
 
 if (import.meta.main) {

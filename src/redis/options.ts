@@ -49,24 +49,39 @@ export function parseMemory(s: string): number | undefined {
   return Number(m[1]) * mul[(m[2] ?? "b").toLowerCase()]!;
 }
 
+/** Output limits of each client class Redis has (tokserver applies the pubsub ones). */
+export interface OutputLimits {
+  normal: OutputLimit;
+  slave: OutputLimit;
+  pubsub: OutputLimit;
+}
+
+/** Redis's default output limits. */
+export const DEFAULT_OUTPUT_LIMITS: Readonly<OutputLimits> = {
+  normal: { hard: 0, soft: 0, seconds: 0 },
+  slave: { hard: 256 * 1024 ** 2, soft: 64 * 1024 ** 2, seconds: 60 },
+  pubsub: { hard: 32 * 1024 ** 2, soft: 8 * 1024 ** 2, seconds: 60 },
+};
+
 /**
- * Parses a client-output-buffer-limit value (`CLASS HARD SOFT SECONDS`, repeated) and returns the
- * pubsub limits (other classes are accepted and ignored), or an error text as Redis words it.
+ * Parses a client-output-buffer-limit value (`CLASS HARD SOFT SECONDS`, repeated; `replica` is
+ * `slave`) over `current`, or returns an error text as Redis words it.
  */
-export function parseOutputLimit(
+export function parseOutputLimits(
   value: string,
-  current: OutputLimit,
-): OutputLimit | { error: string } {
-  const words = value.trim().split(/\s+/);
+  current: Readonly<OutputLimits> = DEFAULT_OUTPUT_LIMITS,
+): OutputLimits | { error: string } {
+  const words = value.split(" ").filter((w) => w !== "");
   if (words.length % 4 !== 0) {
     return { error: "Wrong number of arguments in buffer limit configuration." };
   }
-  let pubsub = current;
+  const out = { ...current };
   for (let i = 0; i < words.length; i += 4) {
-    const cls = words[i]!.toLowerCase();
+    let cls = words[i]!.toLowerCase();
+    if (cls === "replica") cls = "slave";
     const hard = parseMemory(words[i + 1]!), soft = parseMemory(words[i + 2]!);
     const seconds = /^\d+$/.test(words[i + 3]!) ? Number(words[i + 3]) : NaN;
-    if (!["normal", "slave", "replica", "pubsub"].includes(cls)) {
+    if (cls !== "normal" && cls !== "slave" && cls !== "pubsub") {
       return { error: "Invalid client class specified in buffer limit configuration." };
     }
     if (hard === undefined || soft === undefined || Number.isNaN(seconds)) {
@@ -74,9 +89,18 @@ export function parseOutputLimit(
         error: "Error in hard, soft or soft_seconds setting in buffer limit configuration.",
       };
     }
-    if (cls === "pubsub") pubsub = { hard, soft, seconds };
+    out[cls] = { hard, soft, seconds };
   }
-  return pubsub;
+  return out;
+}
+
+/** The pubsub part of {@linkcode parseOutputLimits} (the limits tokserver applies). */
+export function parseOutputLimit(
+  value: string,
+  current: OutputLimit,
+): OutputLimit | { error: string } {
+  const r = parseOutputLimits(value, { ...DEFAULT_OUTPUT_LIMITS, pubsub: current });
+  return "error" in r ? r : r.pubsub;
 }
 
 const yesNo = ["yes", "no"] as const;

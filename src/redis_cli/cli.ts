@@ -15,7 +15,7 @@ import { formatAddr } from "../net/listen.ts";
 import { modeChange } from "../client/modes.ts";
 import { type Reply } from "../resp/reply_parser.ts";
 import { splitInline } from "../resp/request_parser.ts";
-import { formatReply } from "./format.ts";
+import { formatRaw, formatReply } from "./format.ts";
 import type { CliOptions } from "./options.ts";
 
 const encoder = new TextEncoder();
@@ -26,6 +26,14 @@ function out(text: string): void {
   const b = encoder.encode(text);
   let off = 0;
   while (off < b.length) off += Deno.stdout.writeSync(off === 0 ? b : b.subarray(off));
+}
+
+/** Writes `parts` to stdout as they are (raw replies). */
+function outBytes(parts: Uint8Array[]): void {
+  for (const b of parts) {
+    let off = 0;
+    while (off < b.length) off += Deno.stdout.writeSync(off === 0 ? b : b.subarray(off));
+  }
 }
 
 /** Writes one line to stderr. */
@@ -64,22 +72,22 @@ export async function runCli(opts: CliOptions): Promise<number> {
     err(`tokserver redis-cli: ${opts.usageError}`);
     return 2;
   }
+  if (opts.password !== undefined && opts.authWarning) {
+    err(
+      "Warning: Using a password with '-a' or '-u' option on the command line interface may not be safe.",
+    );
+  }
   try {
     const first = commandName(opts.command[0]);
     if (first === "subscribe" || first === "psubscribe") return await stream(opts, opts.command);
-    let client: Client;
-    try {
-      client = await connect({ hostname: opts.host, port: opts.port });
-    } catch (e) {
-      if (!(e instanceof ConnectionError)) throw e;
-      err(e.message);
-      return 1;
-    }
+    const opened = await open(opts);
+    if (opened === undefined) return 1;
+    const { client, db } = opened;
     try {
       if (opts.command.length > 0) {
-        return await oneShot(client, opts.command, opts.repeat, opts.intervalMs);
+        return await oneShot(client, opts, opts.command);
       }
-      return await interactive(opts, client);
+      return await interactive(opts, client, db);
     } finally {
       await client.close();
     }
@@ -91,25 +99,70 @@ export async function runCli(opts: CliOptions): Promise<number> {
 }
 
 /**
- * Sends one command `repeat` times (forever when -1), waiting `intervalMs` after each, and
- * prints each reply; 1 when a reply is an error (`(error) ...`) or the connection is lost.
+ * Connects, then sends AUTH (with -a) and SELECT (with -n) as redis-cli does: a refusal of
+ * either is reported on stderr (`AUTH failed: ...`, `SELECT 3 failed: ...`) and the session goes
+ * on. The client and the database in use; undefined (reported) when the server cannot be reached.
  */
-async function oneShot(
-  client: Client,
-  args: Arg[],
-  repeat: number,
-  intervalMs: number,
-): Promise<number> {
-  let code = 0;
+async function open(opts: CliOptions): Promise<{ client: Client; db: number } | undefined> {
+  let client: Client;
+  try {
+    client = await connect({ hostname: opts.host, port: opts.port });
+  } catch (e) {
+    if (!(e instanceof ConnectionError)) throw e;
+    err(e.message);
+    return undefined;
+  }
+  const step = async (args: Arg[], what: string): Promise<boolean> => {
+    try {
+      await client.send(...args);
+      return true;
+    } catch (e) {
+      if (!(e instanceof RedisError)) throw e;
+      err(`${what} failed: ${e.message}`);
+      return false;
+    }
+  };
+  try {
+    if (opts.password !== undefined) {
+      const auth: Arg[] = opts.user === undefined
+        ? ["AUTH", opts.password]
+        : ["AUTH", opts.user, opts.password];
+      await step(auth, "AUTH");
+    }
+    const selected = opts.db !== 0 && await step(["SELECT", opts.db], `SELECT ${opts.db}`);
+    return { client, db: selected ? opts.db : 0 };
+  } catch (e) {
+    await client.close();
+    if (!(e instanceof ConnectionError)) throw e;
+    reportConnection(e);
+    return undefined;
+  }
+}
+
+/**
+ * Sends one command `repeat` times (forever when -1), waiting `intervalMs` after each, and
+ * prints each reply; 0 even when a reply is an error (as redis-cli 7.0), 1 when the connection
+ * is lost.
+ */
+async function oneShot(client: Client, opts: CliOptions, args: Arg[]): Promise<number> {
+  const { repeat, intervalMs } = opts;
   for (let i = 0; repeat < 0 || i < repeat; i++) {
     const r = await execute(client, args);
     if (r === undefined) return 1;
-    out(r.text);
-    if (r.error) code = 1;
+    show(r, opts.raw);
     if (intervalMs > 0) await sleep(intervalMs);
   }
-  return code;
+  return 0;
 }
+
+/** Prints a reply in redis-cli's raw or terminal format, with the newline that follows it. */
+function show(r: { reply: Reply; error?: string }, raw: boolean): void {
+  if (r.error !== undefined) out(raw ? `${r.error}\n\n` : `(error) ${r.error}\n`);
+  else if (raw) outBytes([...formatRaw(r.reply), NEWLINE]);
+  else out(formatReply(r.reply));
+}
+
+const NEWLINE = encoder.encode("\n");
 
 function sleep(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));
@@ -130,22 +183,20 @@ function withRepeat(args: Uint8Array[]): { count: number; args: Uint8Array[] } |
   return { count: n, args: args.slice(1) };
 }
 
-/** Runs a command: its formatted reply, or undefined when the connection is gone (reported). */
+/** Runs a command: its reply or error text, or undefined when the connection is gone (reported). */
 async function execute(
   client: Client,
   args: Arg[],
-): Promise<{ text: string; reply: Reply; error: boolean } | undefined> {
+): Promise<{ reply: Reply; error?: string } | undefined> {
   try {
     // The prompt owns its client, but a blocking command still gets a connection of its own
     // (the client refuses to hold its shared one), in the database SELECTed.
     const reply = modeChange(args)?.blocking
       ? await client.blocking(...args)
       : await client.send(...args);
-    return { text: formatReply(reply), reply, error: false };
+    return { reply };
   } catch (e) {
-    if (e instanceof RedisError || e instanceof ModeError) {
-      return { text: `(error) ${e.message}\n`, reply: null, error: true };
-    }
+    if (e instanceof RedisError || e instanceof ModeError) return { reply: null, error: e.message };
     if (e instanceof ConnectionError) {
       reportConnection(e);
       return undefined;
@@ -190,10 +241,10 @@ function trimCr(line: Uint8Array): Uint8Array {
  * `-i` seconds after each run. `quit`, `exit` or the end of stdin leave. A lost connection
  * shows `not connected> ` and the next command connects again.
  */
-async function interactive(opts: CliOptions, first: Client): Promise<number> {
+async function interactive(opts: CliOptions, first: Client, firstDb: number): Promise<number> {
   const addr = formatAddr(opts.host, opts.port);
   let client: Client | undefined = first;
-  let db = 0;
+  let db = firstDb;
   const prompt = () => client ? `${addr}${db === 0 ? "" : `[${db}]`}> ` : "not connected> ";
   out(prompt());
   try {
@@ -210,7 +261,11 @@ async function interactive(opts: CliOptions, first: Client): Promise<number> {
         if (name === "quit" || name === "exit") return 0;
         if (name === "subscribe" || name === "psubscribe") return await stream(opts, args);
         for (let i = 0; i < repeat; i++) {
-          if (client === undefined) client = await reconnect(opts, db);
+          if (client === undefined) {
+            const opened = await open({ ...opts, db });
+            client = opened?.client;
+            db = opened?.db ?? db;
+          }
           if (client === undefined) break;
           const r = await execute(client, args);
           if (r === undefined) {
@@ -218,7 +273,7 @@ async function interactive(opts: CliOptions, first: Client): Promise<number> {
             client = undefined;
             break;
           }
-          out(r.text);
+          show(r, opts.raw);
           if (name === "select" && r.reply === "OK" && args[1]) {
             db = Number(decoder.decode(args[1]));
           }
@@ -231,19 +286,6 @@ async function interactive(opts: CliOptions, first: Client): Promise<number> {
     return 0;
   } finally {
     if (client !== undefined && client !== first) await client.close();
-  }
-}
-
-/** Connects again after a lost connection, back in database `db`; undefined (reported) if not. */
-async function reconnect(opts: CliOptions, db: number): Promise<Client | undefined> {
-  try {
-    const client = await connect({ hostname: opts.host, port: opts.port });
-    if (db !== 0) await client.send("SELECT", db).catch(() => {});
-    return client;
-  } catch (e) {
-    if (!(e instanceof ConnectionError)) throw e;
-    err(e.message);
-    return undefined;
   }
 }
 
@@ -266,32 +308,28 @@ async function stream(opts: CliOptions, args: Arg[]): Promise<number> {
     return 1;
   }
   try {
-    out("Reading messages... (press Ctrl-C to quit)\n");
+    if (!opts.raw) out("Reading messages... (press Ctrl-C to quit)\n");
     const counts = kind === "subscribe"
       ? await sub.subscribe(...names)
       : await sub.psubscribe(...names);
     const kindBytes = encoder.encode(kind);
     for (let i = 0; i < names.length; i++) {
       const n = names[i]!;
-      out(
-        formatReply([
-          kindBytes,
-          n instanceof Uint8Array ? n : encoder.encode(String(n)),
-          counts[i] ?? 0,
-        ]),
-      );
+      show({
+        reply: [kindBytes, n instanceof Uint8Array ? n : encoder.encode(String(n)), counts[i] ?? 0],
+      }, opts.raw);
     }
     for await (const m of sub) {
-      out(formatReply(
-        m.pattern === undefined
+      show({
+        reply: m.pattern === undefined
           ? [MESSAGE, m.channel, m.payload]
           : [PMESSAGE, m.pattern, m.channel, m.payload],
-      ));
+      }, opts.raw);
     }
     return 0;
   } catch (e) {
     if (e instanceof RedisError) {
-      out(`(error) ${e.message}\n`);
+      show({ reply: null, error: e.message }, opts.raw);
       return 1;
     }
     if (e instanceof ConnectionError) {

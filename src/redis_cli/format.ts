@@ -78,3 +78,25 @@ export function formatReply(r: Reply, prefix = ""): string {
   }
   return out;
 }
+
+const encoder = new TextEncoder();
+const NL = encoder.encode("\n");
+
+/**
+ * A reply in redis-cli's raw format (cliFormatReplyRaw), without the newline redis-cli adds after
+ * each reply: bulk and status strings as their bytes, integers in decimal, errors as their text
+ * and a newline, nil as nothing, arrays' elements (nested ones flattened) one per line.
+ */
+export function formatRaw(r: Reply): Uint8Array[] {
+  if (r === null) return [];
+  if (r instanceof Uint8Array) return [r];
+  if (typeof r === "string") return [encoder.encode(r)];
+  if (typeof r === "number") return [encoder.encode(String(r))];
+  if (r instanceof ReplyError) return [encoder.encode(r.message), NL];
+  const parts: Uint8Array[] = [];
+  for (let i = 0; i < r.length; i++) {
+    if (i > 0) parts.push(NL);
+    parts.push(...formatRaw(r[i]!));
+  }
+  return parts;
+}

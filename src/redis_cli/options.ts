@@ -14,6 +14,16 @@ export interface CliOptions {
   intervalMs: number;
   /** A flag value the table cannot check (`-i abc`): `runCli` refuses it with exit code 2. */
   usageError?: string;
+  /** `-a` / `--pass`: sent with AUTH after connecting (with `user` when given). */
+  password?: string;
+  /** `--user`: AUTH's user name (used only with a password, as in redis-cli). */
+  user?: string;
+  /** redis-cli's warning about a password on the command line (off: --no-auth-warning). */
+  authWarning: boolean;
+  /** `-n`: the database SELECTed after connecting (redis-cli reads it with atoi). */
+  db: number;
+  /** redis-cli's raw output (`--raw`, or stdout not a terminal) instead of its terminal format. */
+  raw: boolean;
 }
 
 /** The flags of `tokserver redis-cli` (-h is the host, as in redis-cli; help is --help). */
@@ -46,10 +56,46 @@ export const CLI_FLAGS: readonly FlagSpec[] = [
     type: "string",
     help: "wait this long after each run of a repeated command (e.g. 0.1)",
   },
+  { name: "pass", short: "a", arg: "PASSWORD", type: "string", help: "AUTH with this password" },
+  { name: "user", arg: "USER", type: "string", help: "AUTH as this user (with -a)" },
+  {
+    name: "no-auth-warning",
+    type: "bool",
+    help: "do not warn about a password on the command line",
+  },
+  { name: "db", short: "n", arg: "DB", type: "string", help: "SELECT this database first" },
+  {
+    name: "raw",
+    type: "bool",
+    help: "raw replies (the default when stdout is not a terminal)",
+  },
+  { name: "no-raw", type: "bool", help: "redis-cli's terminal format even when piped" },
 ];
 
+/** C's atoi: leading blanks, a sign, digits; 0 when there are none. */
+function atoi(s: string): number {
+  const m = /^[ \t\n\v\f\r]*([+-]?\d+)/.exec(s);
+  return m ? Math.trunc(Number(m[1])) | 0 : 0;
+}
+
+/**
+ * Whether replies are shown raw: the last of --raw and --no-raw on the command line (before the
+ * command) wins, as in redis-cli; without either, raw when stdout is not a terminal.
+ */
+function rawOutput(args: readonly string[], rest: readonly string[], tty: boolean): boolean {
+  const flags = args.slice(0, args.length - rest.length);
+  const raw = flags.lastIndexOf("--raw"), noRaw = flags.lastIndexOf("--no-raw");
+  if (raw === -1 && noRaw === -1) return !tty;
+  return raw > noRaw;
+}
+
 /** Turns parsed flags and the rest of the line into {@linkcode CliOptions}. */
-export function cliOptions(flags: Record<string, unknown>, rest: string[]): CliOptions {
+export function cliOptions(
+  flags: Record<string, unknown>,
+  rest: string[],
+  args: readonly string[] = [],
+  stdoutIsTerminal: boolean = Deno.stdout.isTerminal(),
+): CliOptions {
   const interval = flags.interval as string | undefined;
   let intervalMs = 0;
   let usageError: string | undefined;
@@ -64,5 +110,10 @@ export function cliOptions(flags: Record<string, unknown>, rest: string[]): CliO
     repeat: flags.repeat as number,
     intervalMs,
     usageError,
+    password: flags.pass as string | undefined,
+    user: flags.user as string | undefined,
+    authWarning: flags["no-auth-warning"] !== true,
+    db: flags.db === undefined ? 0 : atoi(flags.db as string),
+    raw: rawOutput(args, rest, stdoutIsTerminal),
   };
 }

@@ -40,6 +40,17 @@ export interface RequestParserOptions {
   maxInlineLen?: number;
   /** Most unparsed input kept (client-query-buffer-limit). Default 1 GB. */
   maxQueryBuffer?: number;
+  /**
+   * Both limits in an object read at each check, instead of maxBulkLen and maxQueryBuffer: a
+   * server shares one among its connections so that CONFIG SET changes them for all at once.
+   */
+  limits?: ParserLimits;
+}
+
+/** The limits a {@linkcode RequestParser} checks, changeable while it parses. */
+export interface ParserLimits {
+  maxBulkLen: number;
+  maxQueryBuffer: number;
 }
 
 /** C's isspace in the "C" locale. */
@@ -170,9 +181,8 @@ export function splitInline(
 export class RequestParser {
   /** When set (a server requiring AUTH), Redis's stricter unauthenticated limits apply. */
   unauthenticated = false;
-  readonly #maxBulkLen: number;
+  readonly #limits: ParserLimits;
   readonly #maxInlineLen: number;
-  readonly #maxQueryBuffer: number;
   readonly #in = new InputBuffer();
   // A multibulk command in progress: arguments so far, arguments left, the current bulk's length.
   #args: Uint8Array[] | undefined;
@@ -183,9 +193,11 @@ export class RequestParser {
   #bulkLen = -1;
 
   constructor(opts: RequestParserOptions = {}) {
-    this.#maxBulkLen = opts.maxBulkLen ?? 512 * 1024 * 1024;
+    this.#limits = opts.limits ?? {
+      maxBulkLen: opts.maxBulkLen ?? 512 * 1024 * 1024,
+      maxQueryBuffer: opts.maxQueryBuffer ?? 1024 * 1024 * 1024,
+    };
     this.#maxInlineLen = opts.maxInlineLen ?? INLINE_MAX;
-    this.#maxQueryBuffer = opts.maxQueryBuffer ?? 1024 * 1024 * 1024;
   }
 
   /** Bytes buffered and not yet parsed. */
@@ -229,7 +241,7 @@ export class RequestParser {
   /** Marks `n` bytes written into the view from {@linkcode reserve} as received. */
   commit(n: number): void {
     this.#in.end += n;
-    if (this.pending > this.#maxQueryBuffer) {
+    if (this.pending > this.#limits.maxQueryBuffer) {
       throw new QueryBufferLimitError("closing client that reached max query buffer length");
     }
   }
@@ -329,7 +341,7 @@ export class RequestParser {
         throw new ProtocolError("Protocol error: unauthenticated multibulk length");
       }
     } else {
-      if (n === undefined || n < 0 || n > this.#maxBulkLen) {
+      if (n === undefined || n < 0 || n > this.#limits.maxBulkLen) {
         throw new ProtocolError("Protocol error: invalid bulk length");
       }
       if (n > 16384 && this.unauthenticated) {

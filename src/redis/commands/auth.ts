@@ -21,15 +21,16 @@ const NO_PASSWORD =
   "ERR AUTH <password> called without any password configured for the default user. " +
   "Are you sure your configuration is correct?";
 
-/** The password's bytes, per server options object (encoded once). */
-const passwords = new WeakMap<object, Uint8Array>();
+/** The password's bytes, per server options object, encoded again when CONFIG SET changes it. */
+const passwords = new WeakMap<object, { text: string; bytes: Uint8Array }>();
 
 function passwordOf(c: Session): Uint8Array | undefined {
   const opts = c.server.options;
-  if (opts.requirepass === undefined) return undefined;
+  const text = opts.requirepass;
+  if (text === undefined) return undefined;
   let p = passwords.get(opts);
-  if (p === undefined) passwords.set(opts, p = encoder.encode(opts.requirepass));
-  return p;
+  if (p?.text !== text) passwords.set(opts, p = { text, bytes: encoder.encode(text) });
+  return p.bytes;
 }
 
 /** Whether `given` equals `expected`, in time that depends on the expected length only. */

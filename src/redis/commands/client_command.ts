@@ -10,66 +10,86 @@ import { Err } from "./replies.ts";
 import { helpReply } from "./replies.ts";
 import { validName } from "./connection.ts";
 
-/** One CLIENT LIST line for `c` (Redis's fields, with what we track; no trailing newline). */
-export function clientLine(c: Session, now = Date.now()): string {
+// What tot-mem counts for a client beyond its buffers (Redis counts its client struct, ~1 KB
+// here as an estimate of the session object).
+const CLIENT_OVERHEAD = 1024;
+
+/**
+ * One CLIENT LIST line for `c` with Redis 7.0's fields in its order (no trailing newline).
+ * `argv` is the command `c` is running when it asks about itself (argv-mem). Real values where
+ * tokserver has them; obl and oll are 0 (replies go to one buffer, counted in omem), rbp is rbs,
+ * tot-mem is the buffers plus a fixed estimate of the client's own size.
+ */
+export function clientLine(c: Session, now = Date.now(), argv?: Uint8Array[]): string {
   const tx = c.tx;
   let flags = (c.subscribed ? "P" : "") +
-    (tx?.queue !== undefined ? "x" : "") + (tx?.touched ? "d" : "");
+    (tx?.queue !== undefined ? "x" : "") + (tx?.touched ? "d" : "") +
+    (c.closeAfterReply ? "c" : "") + (c.noEvict ? "e" : "");
   if (flags === "") flags = "N";
-  return [
-    `id=${c.id}`,
-    `addr=${c.addr}`,
-    `laddr=${c.server.options.host}:${c.server.port}`,
-    `fd=-1`,
-    `name=${c.name}`,
-    `age=${Math.floor((now - c.since) / 1000)}`,
-    `idle=${Math.floor((now - c.lastInteraction) / 1000)}`,
-    `flags=${flags}`,
-    `db=${c.db}`,
-    `sub=${c.channels.size}`,
-    `psub=${c.patterns.size}`,
-    `ssub=0`,
-    `multi=${tx?.queue?.length ?? -1}`,
-    `qbuf=${c.pendingInput}`,
-    `qbuf-free=0`,
-    `argv-mem=0`,
-    `multi-mem=0`,
-    `obl=0`,
-    `oll=0`,
-    `omem=${c.pendingOutput}`,
-    `events=r${c.pendingOutput > 0 ? "w" : ""}`,
-    `cmd=${c.lastCommand || "NULL"}`,
-    `user=default`,
-    `redir=-1`,
-    `resp=${c.resp}`,
-    `lib-name=${c.libName}`,
-    `lib-ver=${c.libVer}`,
-  ].join(" ");
+  let argvMem = 0;
+  for (const a of argv ?? []) argvMem += a.length;
+  let multiMem = 0;
+  for (const q of tx?.queue ?? []) for (const a of q.args) multiMem += a.length;
+  const qbuf = c.pendingInput, rbs = c.readBufferSize, omem = c.pendingOutput;
+  return `id=${c.id} addr=${c.addr} laddr=${c.server.options.host}:${c.server.port} ` +
+    `fd=${c.fd} name=${c.name} age=${Math.floor((now - c.since) / 1000)} ` +
+    `idle=${Math.floor((now - c.lastInteraction) / 1000)} flags=${flags} db=${c.db} ` +
+    `sub=${c.channels.size} psub=${c.patterns.size} ssub=0 multi=${tx?.queue?.length ?? -1} ` +
+    `qbuf=${qbuf} qbuf-free=${Math.max(0, rbs - qbuf)} argv-mem=${argvMem} ` +
+    `multi-mem=${multiMem} rbs=${rbs} rbp=${rbs} obl=0 oll=0 omem=${omem} ` +
+    `tot-mem=${CLIENT_OVERHEAD + rbs + omem + argvMem + multiMem} ` +
+    `events=r${omem > 0 ? "w" : ""} cmd=${c.lastCommand || "NULL"} user=default redir=-1 ` +
+    `resp=${c.resp}`;
 }
 
+/** Whether `c` is of CLIENT LIST / KILL's TYPE `type` (normal, master, replica, slave, pubsub). */
+function ofType(c: Session, type: string): boolean {
+  return type === "pubsub" ? c.subscribed : type === "normal" ? !c.subscribed : false;
+}
+
+/** CLIENT LIST [TYPE type | ID id...], as Redis 7.0 reads its arguments. */
 function clientList(c: Session, args: Uint8Array[]): void {
-  let type: string | undefined;
+  const now = Date.now();
+  let text = "";
   if (args.length === 4 && isWord(args[2]!, "type")) {
-    type = lowerName(args[3]!);
-    if (!["normal", "master", "replica", "slave", "pubsub"].includes(type)) {
+    const type = lowerName(args[3]!);
+    if (!CLIENT_TYPES.includes(type)) {
       c.out.error(`ERR Unknown client type '${cString(args[3]!)}'`);
       return;
+    }
+    for (const other of c.server.clients.values()) {
+      if (ofType(other, type)) {
+        text += clientLine(other, now, other === c ? args : undefined) + "\n";
+      }
+    }
+  } else if (args.length > 3 && isWord(args[2]!, "id")) {
+    const ids: number[] = [];
+    for (let i = 3; i < args.length; i++) {
+      const id = parseInteger(args[i]!);
+      if (id === undefined) {
+        c.out.error("ERR Invalid client ID");
+        return;
+      }
+      ids.push(id);
+    }
+    for (const id of ids) {
+      const other = c.server.clients.get(id);
+      if (other !== undefined) {
+        text += clientLine(other, now, other === c ? args : undefined) + "\n";
+      }
     }
   } else if (args.length !== 2) {
     c.out.error(Err.syntax);
     return;
-  }
-  const now = Date.now();
-  let text = "";
-  for (const other of c.server.clients.values()) {
-    const pubsub = other.subscribed;
-    if (type === "pubsub" && !pubsub) continue;
-    if (type === "normal" && pubsub) continue;
-    if (type === "master" || type === "replica" || type === "slave") continue;
-    text += clientLine(other, now) + "\n";
+  } else {
+    for (const other of c.server.clients.values()) {
+      text += clientLine(other, now, other === c ? args : undefined) + "\n";
+    }
   }
   c.out.bulk(text);
 }
+
+const CLIENT_TYPES = ["normal", "master", "replica", "slave", "pubsub"];
 
 function clientKill(c: Session, args: Uint8Array[]): void {
   const clients = c.server.clients;
@@ -106,7 +126,7 @@ function clientKill(c: Session, args: Uint8Array[]): void {
       addr = keyOf(val);
     } else if (isWord(opt, "type")) {
       type = lowerName(val);
-      if (!["normal", "master", "replica", "slave", "pubsub"].includes(type)) {
+      if (!CLIENT_TYPES.includes(type)) {
         c.out.error(`ERR Unknown client type '${cString(val)}'`);
         return;
       }
@@ -126,10 +146,7 @@ function clientKill(c: Session, args: Uint8Array[]): void {
   for (const other of [...clients.values()]) {
     if (id !== undefined && other.id !== id) continue;
     if (addr !== undefined && other.addr !== addr) continue;
-    if (type !== undefined) {
-      const pubsub = other.subscribed;
-      if (type === "pubsub" ? !pubsub : type === "normal" ? pubsub : true) continue;
-    }
+    if (type !== undefined && !ofType(other, type)) continue;
     if (other === c && skipMe) continue;
     killed++;
     if (other === c) c.closeAfterReply = true;
@@ -182,6 +199,8 @@ const CLIENT_HELP = [
   "      Return clients of specified type.",
   "SETNAME <name>",
   "    Assign the name <name> to the current connection.",
+  "NO-EVICT (ON|OFF)",
+  "    Protect current client connection from eviction.",
   "SETINFO <option> <value>",
   "    Set client meta attr. Options are:",
   "    * LIB-NAME: the client lib name.",
@@ -238,7 +257,7 @@ export const CLIENT_COMMANDS: readonly Command[] = [
         arity: 2,
         flags: ["noscript", "loading", "stale"],
         acl: ["@slow", "@connection"],
-        handler: (c) => c.out.bulk(clientLine(c) + "\n"),
+        handler: (c, args) => c.out.bulk(clientLine(c, Date.now(), args) + "\n"),
       },
       {
         name: "client|list",
@@ -253,6 +272,18 @@ export const CLIENT_COMMANDS: readonly Command[] = [
         flags: ["admin", "noscript", "loading", "stale"],
         acl: ["@admin", "@slow", "@dangerous", "@connection"],
         handler: clientKill,
+      },
+      {
+        name: "client|no-evict",
+        arity: 3,
+        flags: ["admin", "noscript", "loading", "stale"],
+        acl: ["@admin", "@slow", "@dangerous", "@connection"],
+        handler: (c, args) => {
+          if (isWord(args[2]!, "on")) c.noEvict = true;
+          else if (isWord(args[2]!, "off")) c.noEvict = false;
+          else return c.out.error(Err.syntax);
+          c.out.simple("OK");
+        },
       },
       {
         name: "client|help",

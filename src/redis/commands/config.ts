@@ -1,131 +1,97 @@
-// CONFIG GET / SET / RESETSTAT: the parameters tokserver has (redis-benchmark asks for `save` and
-// `appendonly`), read from the options and changed where Redis allows it at run time.
+// CONFIG GET / SET / RESETSTAT / HELP over the parameters of config_params.ts, with Redis 7.0's
+// matching rules, error texts and all-or-nothing CONFIG SET.
 
 import { keyOf } from "../store/db.ts";
 import { globMatch } from "../store/glob.ts";
 import type { Command, Session } from "./types.ts";
-import { cString, lowerName } from "./args.ts";
-import { Err } from "./replies.ts";
-import { helpReply } from "./replies.ts";
-import { parseOutputLimit } from "../options.ts";
-import { eventClassesText, parseEventClasses } from "../store/notify_classes.ts";
+import { cString } from "./args.ts";
+import { Err, helpReply } from "./replies.ts";
+import { CONFIG_PARAMS, type ConfigParam } from "./config_params.ts";
 
-/** A CONFIG parameter: how to read it, and how to change it (absent: immutable). */
-interface ConfigParam {
-  get(c: Session): string;
-  set?(c: Session, value: string): string | undefined;
-}
-
-function sizeText(n: number): string {
-  return String(n);
-}
-
-const CONFIG: Record<string, ConfigParam> = {
-  save: { get: () => "" },
-  appendonly: { get: (c) => (c.server.options.appendonly ? "yes" : "no") },
-  appendfsync: { get: (c) => c.server.options.appendfsync },
-  appendfilename: { get: (c) => c.server.options.appendfilename },
-  dir: {
-    get: (c) => {
-      try {
-        return Deno.realPathSync(c.server.options.dir);
-      } catch {
-        return c.server.options.dir;
-      }
-    },
-  },
-  port: { get: (c) => String(c.server.port) },
-  bind: { get: (c) => c.server.options.host },
-  databases: { get: (c) => String(c.server.dbs.count) },
-  maxclients: { get: (c) => String(c.server.options.maxclients) },
-  "protected-mode": { get: (c) => (c.server.options.protectedMode ? "yes" : "no") },
-  requirepass: { get: (c) => c.server.options.requirepass ?? "" },
-  "proto-max-bulk-len": { get: (c) => sizeText(c.server.options.protoMaxBulkLen) },
-  "client-query-buffer-limit": {
-    get: (c) => sizeText(c.server.options.clientQueryBufferLimit),
-  },
-  timeout: {
-    get: (c) => String(c.server.config.timeout),
-    set: (c, v) => {
-      const n = /^\d+$/.test(v) ? Number(v) : NaN;
-      if (!Number.isSafeInteger(n)) return "argument couldn't be parsed into an integer";
-      c.server.config.timeout = n;
-      return undefined;
-    },
-  },
-  "client-output-buffer-limit": {
-    get: (c) => {
-      const p = c.server.config.pubsubLimit;
-      return `normal 0 0 0 slave 268435456 67108864 60 pubsub ${p.hard} ${p.soft} ${p.seconds}`;
-    },
-    set: (c, v) => {
-      const r = parseOutputLimit(v, c.server.config.pubsubLimit);
-      if ("error" in r) return r.error;
-      c.server.config.pubsubLimit = r;
-      return undefined;
-    },
-  },
-  hz: { get: () => "10" },
-  maxmemory: { get: () => "0" },
-  "maxmemory-policy": { get: () => "noeviction" },
-  loglevel: { get: (c) => (c.server.options.verbose ? "verbose" : "notice") },
-  "slowlog-log-slower-than": { get: () => "10000" },
-  "notify-keyspace-events": {
-    get: (c) => eventClassesText(c.server.events.flags),
-    set: (c, v) => {
-      const flags = parseEventClasses(v);
-      if (flags === undefined) return "Invalid event class character. Use 'Ag$lshzxeKEtmdn'.";
-      c.server.events.flags = flags;
-      return undefined;
-    },
-  },
-  "cluster-enabled": { get: () => "no" },
-};
-
+/**
+ * CONFIG GET: a name without glob characters is looked up (any case; the reply repeats it as
+ * sent), a pattern matches every parameter (nocase); each parameter is listed once. Redis lists
+ * them in the order of a hash table seeded at random on each start; tokserver in the order of
+ * the first argument that named them, and a pattern's matches in table order.
+ */
 function configGet(c: Session, args: Uint8Array[]): void {
-  const names = new Set<string>();
+  const found = new Map<ConfigParam, string>();
   for (let i = 2; i < args.length; i++) {
-    const pat = lowerName(args[i]!);
-    for (const name of Object.keys(CONFIG)) if (globMatch(pat, name, true)) names.add(name);
+    const pat = keyOf(args[i]!);
+    if (!/[[*?]/.test(pat)) {
+      const param = CONFIG_PARAMS.get(pat.toLowerCase());
+      if (param !== undefined && !found.has(param)) found.set(param, pat);
+      continue;
+    }
+    for (const [name, param] of CONFIG_PARAMS) {
+      if (!found.has(param) && globMatch(pat, name, true)) found.set(param, name);
+    }
   }
-  c.out.arrayHeader(names.size * 2);
-  for (const name of names) {
+  c.out.arrayHeader(found.size * 2);
+  for (const [param, name] of found) {
     c.out.bulk(name);
-    c.out.bulk(CONFIG[name]!.get(c));
+    c.out.bulk(param.get(c));
   }
 }
 
+/**
+ * CONFIG SET: every name is checked first (unknown, immutable, protected, repeated: Redis's
+ * first-found error), then every value; nothing changes unless all are good.
+ */
 function configSet(c: Session, args: Uint8Array[]): void {
   if (args.length % 2 !== 0) {
-    c.out.error(Err.arity("config|set"));
+    c.out.error(Err.syntax);
     return;
   }
-  const changes: Array<[ConfigParam, string, string]> = [];
+  const params: ConfigParam[] = [];
+  let unknown: string | undefined, failed: string | undefined, reason = "";
   for (let i = 2; i < args.length; i += 2) {
-    const name = lowerName(args[i]!);
-    const param = CONFIG[name];
+    const given = cString(args[i]!, Infinity);
+    const param = CONFIG_PARAMS.get(given.toLowerCase());
     if (param === undefined) {
-      c.out.error(
-        `ERR Unknown option or number of arguments for CONFIG SET - '${cString(args[i]!)}'`,
-      );
-      return;
+      if (failed === undefined) unknown ??= given;
+      continue;
     }
-    if (param.set === undefined) {
-      c.out.error(
-        `ERR CONFIG SET failed (possibly related to argument '${name}') - can't set immutable config`,
-      );
-      return;
+    if (unknown !== undefined || failed !== undefined) continue;
+    if (param.kind === "immutable" || param.kind === "protected") {
+      failed = given;
+      reason = `can't set ${param.kind} config`;
+      continue;
     }
-    changes.push([param, name, keyOf(args[i + 1]!)]);
+    if (params.includes(param)) {
+      failed = given;
+      reason = "duplicate parameter";
+    }
+    params.push(param);
   }
-  for (const [param, name, value] of changes) {
-    const err = param.set!(c, value);
-    if (err !== undefined) {
-      c.out.error(`ERR CONFIG SET failed (possibly related to argument '${name}') - ${err}`);
-      return;
-    }
+  if (unknown !== undefined) {
+    c.out.error(`ERR Unknown option or number of arguments for CONFIG SET - '${unknown}'`);
+    return;
   }
+  const values: unknown[] = [];
+  for (let i = 0; failed === undefined && i < params.length; i++) {
+    const param = params[i]!, raw = args[3 + 2 * i]!;
+    const r = param.parse!(keyOf(raw), raw);
+    if ("error" in r) reason = r.error;
+    else if (param.kind === "fixed" && param.show!(r.value) !== param.get(c)) {
+      reason = "tokserver cannot change it while running";
+    } else {
+      values.push(r.value);
+      continue;
+    }
+    failed = nameOf(param);
+  }
+  if (failed !== undefined) {
+    c.out.error(`ERR CONFIG SET failed (possibly related to argument '${failed}') - ${reason}`);
+    return;
+  }
+  for (let i = 0; i < params.length; i++) params[i]!.apply?.(c, values[i]);
   c.out.simple("OK");
+}
+
+function nameOf(param: ConfigParam): string {
+  for (const [name, p] of CONFIG_PARAMS) if (p === param) return name;
+  return "";
 }
 
 const CONFIG_HELP = [
@@ -136,6 +102,8 @@ const CONFIG_HELP = [
   "    Set the configuration <directive> to <value>.",
   "RESETSTAT",
   "    Reset statistics reported by the INFO command.",
+  "REWRITE",
+  "    Rewrite the configuration file.",
   "HELP",
   "    Prints this help.",
 ];
@@ -171,6 +139,14 @@ export const CONFIG_COMMANDS: readonly Command[] = [
           c.server.resetStats();
           c.out.simple("OK");
         },
+      },
+      {
+        name: "config|rewrite",
+        arity: 2,
+        flags: ["admin", "noscript", "loading", "stale"],
+        acl: ["@admin", "@slow", "@dangerous"],
+        // tokserver is configured by its command line only.
+        handler: (c) => c.out.error("ERR The server is running without a config file"),
       },
       {
         name: "config|help",

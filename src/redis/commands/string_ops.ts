@@ -48,7 +48,7 @@ function grow(v: Stored, total: number, exact = false): Uint8Array {
 const TOO_BIG = "ERR string exceeds maximum allowed size (proto-max-bulk-len)";
 
 function tooBig(c: Session, total: number): boolean {
-  if (total > c.server.options.protoMaxBulkLen) {
+  if (total > c.server.config.parserLimits.maxBulkLen) {
     c.out.error(TOO_BIG);
     return true;
   }

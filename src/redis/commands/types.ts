@@ -78,6 +78,12 @@ export interface Session extends Subscriber {
   readonly pendingOutput: number;
   /** Bytes of input not yet parsed. */
   readonly pendingInput: number;
+  /** Bytes of the input buffer (CLIENT LIST's rbs). */
+  readonly readBufferSize: number;
+  /** CLIENT LIST's fd: a number per connection, -1 without one (see server.ts). */
+  fd: number;
+  /** CLIENT NO-EVICT's setting (tokserver evicts no clients; it is shown as flag e). */
+  noEvict: boolean;
 }
 
 /** Counters for INFO stats. */
@@ -100,6 +106,8 @@ export interface ServerConfig {
   timeout: number;
   /** Pub/sub client output limits: hard bytes, soft bytes, seconds over soft. */
   pubsubLimit: { hard: number; soft: number; seconds: number };
+  /** proto-max-bulk-len and client-query-buffer-limit, shared by every connection's parser. */
+  parserLimits: { maxBulkLen: number; maxQueryBuffer: number };
 }
 
 /** The server state commands use. */

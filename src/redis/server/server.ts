@@ -69,10 +69,19 @@ export class RedisServer implements Server {
   #flushQueue: RedisConnection[] = [];
   #timers: ReturnType<typeof setInterval>[] = [];
   #lastOps = 0;
+  #nextFd = 8;
+  readonly #freeFds: number[] = [];
 
   constructor(options: RedisOptions, pubsubLimit: OutputLimit, log: Logger) {
     this.options = options;
-    this.config = { timeout: options.timeout, pubsubLimit };
+    this.config = {
+      timeout: options.timeout,
+      pubsubLimit,
+      parserLimits: {
+        maxBulkLen: options.protoMaxBulkLen,
+        maxQueryBuffer: options.clientQueryBufferLimit,
+      },
+    };
     this.log = log;
     this.verbose = options.verbose;
     this.commands = buildCommandTable();
@@ -115,13 +124,16 @@ export class RedisServer implements Server {
   handle(c: Connection): Promise<void> {
     this.stats.connectionsReceived++;
     const client = new RedisConnection(this, c.id, c.conn, c);
+    // Deno does not show a socket's descriptor: CLIENT LIST gets a number that is unique among
+    // the clients connected, counted from 8 as Redis's first client's descriptor, reused.
+    client.fd = this.#freeFds.pop() ?? this.#nextFd++;
     this.clients.set(client.id, client);
     return client.serve();
   }
 
   /** Forgets a client whose connection ended. */
   removeClient(client: RedisConnection): void {
-    this.clients.delete(client.id);
+    if (this.clients.delete(client.id) && client.fd >= 0) this.#freeFds.push(client.fd);
     this.pubsub.removeAll(client);
     discardTransaction(client);
   }

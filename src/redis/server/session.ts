@@ -33,6 +33,8 @@ export class ClientSession implements Session {
   libVer = "";
   resp: 2 | 3 = 2;
   closeAfterReply = false;
+  fd = -1;
+  noEvict = false;
   lastInteraction: number;
   lastCommand = "";
   propagateAs: Uint8Array[] | undefined;
@@ -114,6 +116,11 @@ export class ClientSession implements Session {
 
   /** Bytes of input not yet parsed. */
   get pendingInput(): number {
+    return 0;
+  }
+
+  /** Bytes of the input buffer; a Session without a socket has none. */
+  get readBufferSize(): number {
     return 0;
   }
 

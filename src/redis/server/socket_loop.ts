@@ -81,11 +81,7 @@ export class RedisConnection extends ClientSession {
   ) {
     super(server, id, peer, server.outputPool);
     this.#conn = conn;
-    const o = server.options;
-    this.#parser = new RequestParser({
-      maxBulkLen: o.protoMaxBulkLen,
-      maxQueryBuffer: o.clientQueryBufferLimit,
-    });
+    this.#parser = new RequestParser({ limits: server.config.parserLimits });
   }
 
   /** Bytes of output not yet written to the socket. */
@@ -96,6 +92,11 @@ export class RedisConnection extends ClientSession {
   /** Bytes of input not yet parsed. */
   override get pendingInput(): number {
     return this.#parser.pending;
+  }
+
+  /** Bytes of the input buffer. */
+  override get readBufferSize(): number {
+    return this.#parser.capacity;
   }
 
   /** Serves the client until it leaves, QUITs, breaks the protocol or is killed. */

@@ -317,6 +317,8 @@ export class Db {
     this.#data.clear();
     this.#expires.clear();
     this.#sweep = undefined;
+    // As Redis's emptyData: the estimate starts over.
+    this.avgTtl = 0;
     return n;
   }
 
