@@ -2,7 +2,15 @@
 // the origin check on the upgrade, and WebSocket clients held to the telnet limits (line cap,
 // flood limit, idle timeout, maxclients, goodbye at shutdown) while they chat with telnet users.
 
-import { assert, assertEquals, assertStringIncludes, run, TcpClient } from "./_util.ts";
+import {
+  assert,
+  assertEquals,
+  assertStringIncludes,
+  run,
+  startRedisServer,
+  TcpClient,
+  which,
+} from "./_util.ts";
 import { originAllowed } from "../src/chat/web/web_server.ts";
 import { startWebServer, WsClient } from "./_web.ts";
 
@@ -141,4 +149,32 @@ Deno.test("web: --web is refused outside complete and rooms", async () => {
   ]);
   assertEquals(out.code, 2);
   assertStringIncludes(out.stderr, "--web works with modes complete, rooms");
+});
+
+Deno.test({
+  name: "web: with --backplane a browser user on one instance and a telnet user on another chat",
+  ignore: which("redis-server") === undefined,
+  async fn() {
+    await using redis = await startRedisServer();
+    if (!redis) throw new Error("redis-server did not start");
+    const bp = `redis://127.0.0.1:${redis.port}/web${Deno.pid}`;
+    await using a = await startWebServer(["--mode", "rooms", "--backplane", bp]);
+    await using b = await startWebServer(["--mode", "rooms", "--backplane", bp]);
+    for (const s of [a, b]) await s.stderr.waitFor(/backplane .*: connected/, 10000);
+    const ws = await WsClient.connect(a.webPort);
+    await ws.readUntil("*** choose a name (1-32 letters, digits, _ or -):");
+    ws.send("ann");
+    await ws.readUntil("*** hello ann, you are in #lobby (/help lists the commands)");
+    const tcp = await TcpClient.connect(b.port);
+    await tcp.readUntil("-):\r\n");
+    await tcp.write("bob\r\n");
+    await tcp.readUntil("(/help lists the commands)\r\n");
+    assertEquals(await ws.readLine(), "*** bob joined #lobby");
+    ws.send("hi bob, from a page on the other instance");
+    assertEquals(await tcp.readLine(), "[#lobby] ann: hi bob, from a page on the other instance\r");
+    await tcp.write("/msg ann hello ann\r\n");
+    assertEquals(await ws.readLine(), "[private] bob: hello ann");
+    tcp.close();
+    await ws.close();
+  },
 });
