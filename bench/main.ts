@@ -5,7 +5,15 @@
 import type { BenchContext, BenchRow } from "./_lib.ts";
 
 /** The benchmark modules, in the order they run. */
-const MODULES = ["redis_benchmark", "fanout", "client", "connections", "aof", "backplane"];
+const MODULES = [
+  "redis_benchmark",
+  "fanout",
+  "client",
+  "connections",
+  "aof",
+  "backplane",
+  "ws_fanout",
+];
 
 interface BenchModule {
   bench(ctx: BenchContext): Promise<BenchRow[]>;

@@ -18,6 +18,8 @@ import { complete } from "./modes/complete.ts";
 import { rooms } from "./rooms/rooms.ts";
 import { Backplane } from "./backplane.ts";
 import { BackplaneUrlError, parseBackplaneUrl } from "./backplane_url.ts";
+import { WebFront } from "./web/web_server.ts";
+import { ListenError } from "../net/listen.ts";
 
 /** The modes by name; a mode not listed is not implemented yet. */
 export const MODES: Partial<Record<ChatMode, ModeFactory>> = {
@@ -33,6 +35,9 @@ export const MODES: Partial<Record<ChatMode, ModeFactory>> = {
 /** The modes that can join other instances through `--backplane`. */
 export const BACKPLANE_MODES: readonly ChatMode[] = ["channel", "socket-addr", "complete", "rooms"];
 
+/** The modes that can serve browsers too (`--web`). */
+export const WEB_MODES: readonly ChatMode[] = ["complete", "rooms"];
+
 /** Runs the chat server until a shutdown signal; returns the exit code. */
 export async function runChat(opts: ChatOptions): Promise<number> {
   const log = stderrLogger(opts.quiet);
@@ -40,6 +45,27 @@ export async function runChat(opts: ChatOptions): Promise<number> {
   if (!factory) {
     log.info(`tokserver chat: mode ${opts.mode}: not implemented yet`);
     return 1;
+  }
+  if (opts.web !== undefined && !WEB_MODES.includes(opts.mode)) {
+    log.info(`tokserver chat: --web works with modes ${WEB_MODES.join(", ")}`);
+    return 2;
+  }
+  let web: WebFront | undefined;
+  if (opts.web !== undefined) {
+    try {
+      web = new WebFront({
+        host: opts.webHost,
+        port: opts.web,
+        mode: opts.mode as "complete" | "rooms",
+        origins: opts.webOrigins,
+        maxLine: opts.maxLine,
+        log,
+      });
+    } catch (err) {
+      if (!(err instanceof ListenError)) throw err;
+      log.info(`tokserver: ${err.message}`);
+      return 1;
+    }
   }
   let backplane: Backplane | undefined;
   if (opts.backplane !== undefined) {
@@ -71,8 +97,15 @@ export async function runChat(opts: ChatOptions): Promise<number> {
     idleTimeout: opts.timeout,
     idleGoodbye: (c) => mode.clients.close(c, IDLE_TIMEOUT),
     idle: () => mode.idle?.(),
-    started: () => mode.started?.(),
+    started: (server) => {
+      if (web) {
+        web.attach(server);
+        log.info(`web page on http://${web.addr}/ (WebSocket ${web.addr}/ws)`);
+      }
+      mode.started?.();
+    },
     stopped: async () => {
+      await web?.close();
       await mode.stopped?.();
       await backplane?.close();
     },

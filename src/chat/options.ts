@@ -27,6 +27,11 @@ export interface ChatOptions {
   timeout: number;
   flood: number;
   backplane?: string;
+  /** `--web PORT`: also serve the browser page and its WebSocket on this port. */
+  web?: number;
+  webHost: string;
+  /** Origins allowed to open the WebSocket besides the page's own (`*`: any). */
+  webOrigins: string[];
   quiet: boolean;
 }
 
@@ -76,6 +81,26 @@ export const CHAT_FLAGS: readonly FlagSpec[] = [
     type: "string",
     help: "redis://host:port[/prefix] to join other instances",
   },
+  {
+    name: "web",
+    arg: "PORT",
+    type: "int",
+    min: 0,
+    max: 65535,
+    help: "also serve the chat page and its WebSocket on this port (complete, rooms)",
+  },
+  {
+    name: "web-host",
+    arg: "HOST",
+    type: "string",
+    help: "address of the web port (default: as --host)",
+  },
+  {
+    name: "web-origin",
+    arg: "LIST",
+    type: "string",
+    help: "origins besides the page's own allowed to open the WebSocket (comma-separated; *: any)",
+  },
 ];
 
 /** Turns parsed flags into {@linkcode ChatOptions}. */
@@ -90,6 +115,10 @@ export function chatOptions(flags: Record<string, unknown>): ChatOptions {
     timeout: flags.timeout as number,
     flood: flags.flood as number,
     backplane: flags.backplane as string | undefined,
+    web: flags.web as number | undefined,
+    webHost: (flags["web-host"] as string | undefined) ?? (flags.host as string),
+    webOrigins: ((flags["web-origin"] as string | undefined) ?? "").split(",")
+      .map((o) => o.trim()).filter((o) => o !== ""),
     quiet: flags.quiet === true,
   };
 }

@@ -167,6 +167,26 @@ export class TcpServer {
     }
   }
 
+  /**
+   * Serves a connection that arrived some other way (the chat's WebSockets) as if accepted here:
+   * the same client limit, idle timeout, goodbye and shutdown. Past the limit it goes to `reject`
+   * and is closed; while shutting down it is closed. Returns whether it is served.
+   */
+  adopt(conn: Deno.TcpConn): boolean {
+    if (this.#closing.signal.aborted) {
+      closeQuietly(conn);
+      return false;
+    }
+    if (this.connections.size >= (this.#opts.maxClients ?? Infinity)) {
+      this.stats.rejected++;
+      this.#track(this.#refuse(conn));
+      return false;
+    }
+    this.stats.accepted++;
+    this.#run(conn);
+    return true;
+  }
+
   /** Closes idle clients; checks about ten times per timeout, at most once per 100 ms. */
   async #idleSweep(timeoutMs: number): Promise<void> {
     const every = Math.min(1000, Math.max(100, timeoutMs / 10));
