@@ -348,13 +348,18 @@ async function scanAll(conn: RawConn, cmd: readonly Arg[]): Promise<Uint8Array> 
 /** One side of a comparison: a server and the connections of the current script. */
 class Side {
   conns = new Map<number, RawConn>();
-  constructor(readonly port: number) {}
+  constructor(readonly port: number, readonly resp: 2 | 3 = 2) {}
 
+  /** Connection `i`, opened on first use (with HELLO 3 first when the script runs in RESP3). */
   async conn(i: number): Promise<RawConn> {
     let c = this.conns.get(i);
     if (!c) {
       c = await RawConn.connect(this.port);
       this.conns.set(i, c);
+      if (this.resp === 3) {
+        const r = await c.call(["HELLO", "3"]);
+        if (r[0] !== 37) throw new Error(`HELLO 3 answered ${show(r)}`);
+      }
     }
     return c;
   }
@@ -370,11 +375,11 @@ export async function runScript(
   redisPort: number,
   tokPort: number,
   steps: readonly Step[],
-  opts: { maxReports?: number; transcript?: boolean } = {},
+  opts: { maxReports?: number; transcript?: boolean; resp?: 2 | 3 } = {},
 ): Promise<string[]> {
   const maxReports = opts.maxReports ?? 8;
   const transcript = opts.transcript ?? Deno.env.get("DIFF_TRANSCRIPT") === "1";
-  const sides = [new Side(redisPort), new Side(tokPort)] as const;
+  const sides = [new Side(redisPort, opts.resp), new Side(tokPort, opts.resp)] as const;
   const problems: string[] = [];
   try {
     // A clean keyspace for every script.
@@ -431,8 +436,11 @@ export async function runScript(
 export interface DiffPair extends AsyncDisposable {
   redisPort: number;
   tokPort: number;
-  /** Runs a script on both and throws a readable report of every mismatch. */
-  check(steps: readonly Step[]): Promise<void>;
+  /**
+   * Runs a script on both and throws a readable report of every mismatch; with `resp` 3 every
+   * connection of the script says HELLO 3 first.
+   */
+  check(steps: readonly Step[], resp?: 2 | 3): Promise<void>;
 }
 
 /**
@@ -470,8 +478,8 @@ export async function startPair(
   return {
     redisPort: redis.port,
     tokPort: other.port,
-    async check(steps) {
-      const problems = await runScript(redis.port, other.port, steps);
+    async check(steps, resp) {
+      const problems = await runScript(redis.port, other.port, steps, { resp });
       if (problems.length > 0) {
         throw new Error(`${problems.length} difference(s):\n\n${problems.join("\n\n")}`);
       }
@@ -484,22 +492,28 @@ export async function startPair(
 
 /**
  * Registers one test that starts both servers (with extra flags for each) and runs each named
- * script as a step against them. Skipped (ignored) where redis-server is not installed.
+ * script as a step against them, once in RESP2 and once over connections that said HELLO 3
+ * (unless `opts.resp` names one protocol). Skipped (ignored) where redis-server is not installed.
  */
 export function diffTest(
   name: string,
   scripts: Record<string, readonly Step[]>,
   tokArgs: string[] = [],
   redisArgs: string[] = [],
+  opts: { resp?: readonly (2 | 3)[] } = {},
 ): void {
+  const protocols = opts.resp ?? [2, 3];
   Deno.test({
     name,
     ignore: which("redis-server") === undefined,
     async fn(t) {
       await using pair = await startPair(tokArgs, redisArgs);
       if (!pair) throw new Error("redis-server not found");
-      for (const [title, steps] of Object.entries(scripts)) {
-        await t.step(title, () => pair.check(steps));
+      for (const resp of protocols) {
+        for (const [title, steps] of Object.entries(scripts)) {
+          const label = resp === 2 ? title : `${title} (RESP3)`;
+          await t.step(label, () => pair.check(steps, resp));
+        }
       }
     },
   });

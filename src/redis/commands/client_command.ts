@@ -68,7 +68,7 @@ function clientList(c: Session, args: Uint8Array[]): void {
     if (type === "master" || type === "replica" || type === "slave") continue;
     text += clientLine(other, now) + "\n";
   }
-  c.out.bulk(text);
+  c.out.verbatim(text);
 }
 
 function clientKill(c: Session, args: Uint8Array[]): void {
@@ -238,7 +238,7 @@ export const CLIENT_COMMANDS: readonly Command[] = [
         arity: 2,
         flags: ["noscript", "loading", "stale"],
         acl: ["@slow", "@connection"],
-        handler: (c) => c.out.bulk(clientLine(c) + "\n"),
+        handler: (c) => c.out.verbatim(clientLine(c) + "\n"),
       },
       {
         name: "client|list",

@@ -79,7 +79,7 @@ function configGet(c: Session, args: Uint8Array[]): void {
     const pat = lowerName(args[i]!);
     for (const name of Object.keys(CONFIG)) if (globMatch(pat, name, true)) names.add(name);
   }
-  c.out.arrayHeader(names.size * 2);
+  c.out.mapHeader(names.size);
   for (const name of names) {
     c.out.bulk(name);
     c.out.bulk(CONFIG[name]!.get(c));

@@ -49,7 +49,7 @@ export interface Session extends Subscriber {
   libVer: string;
   /** Selected database index. */
   db: number;
-  /** RESP version spoken (2; HELLO 3 is refused). */
+  /** RESP version spoken (HELLO 2 or 3); `out` writes typed replies in its forms. */
   resp: 2 | 3;
   /** Set by QUIT: reply, then close. */
   closeAfterReply: boolean;

@@ -31,7 +31,6 @@ export class ClientSession implements Session {
   libName = "";
   libVer = "";
   db = 0;
-  resp: 2 | 3 = 2;
   closeAfterReply = false;
   lastInteraction: number;
   lastCommand = "";
@@ -60,6 +59,15 @@ export class ClientSession implements Session {
     this.#peer = peer;
     this.since = this.lastInteraction = Date.now();
     this.authenticated = !authRequired(this);
+  }
+
+  /** The RESP version spoken (HELLO); the writer's typed replies follow it. */
+  get resp(): 2 | 3 {
+    return this.out.resp3 ? 3 : 2;
+  }
+
+  set resp(v: 2 | 3) {
+    this.out.resp3 = v === 3;
   }
 
   /** Channels this client listens to (binary strings). */
@@ -106,7 +114,7 @@ export class ClientSession implements Session {
 
   /** Appends a published message's frame (pub/sub); the bytes are copied. */
   deliver(frame: Uint8Array): void {
-    if (!this.#dead) this.out.raw(frame);
+    if (!this.#dead) this.out.pushFrame(frame);
   }
 
   /** Lets pending output leave; a Session without a socket has nowhere to send it. */
