@@ -14,6 +14,10 @@
 //     @type RANDOMKEY         only the reply type (and array length) must match
 //     @scan SCAN 0 MATCH k*   iterates the cursor to 0 on each side, compares the sets of keys
 //     @client=1 GET k         sends on a second connection (0 is the default)
+//     @client=1 @push         sends nothing: reads the next frame (a push, an invalidation)
+//     @save=id CLIENT ID      remembers each side's integer reply; "$id" in a later argument
+//                             is replaced by it on that side
+//     @noid HELLO 3           compares with the value after "id" in a HELLO reply masked
 //
 // Environment: DIFF_TARGET=redis compares two redis-servers (checks the scripts and their
 // comparators before tokserver can answer them); DIFF_TARGET=port:N compares with a server
@@ -42,6 +46,7 @@ export type Compare =
   | "type"
   | "ignore"
   | "scan"
+  | "noid"
   | { near: number }
   | ((redis: Reply, tokserver: Reply) => string | undefined);
 
@@ -53,6 +58,10 @@ export interface CommandStep {
   client?: number;
   /** Where the step came from, for messages (e.g. the script line). */
   where?: string;
+  /** Send nothing: read the connection's next frame. */
+  read?: boolean;
+  /** Remember each side's (integer) reply under this name, for `$name` arguments. */
+  save?: string;
 }
 
 /** A pause, to let short expiries pass. */
@@ -84,13 +93,23 @@ export function parseScript(text: string, name = "script"): Step[] {
         line = "";
         step.cmd = [];
         break;
-      } else if (key === "sorted" || key === "type" || key === "ignore" || key === "scan") {
+      } else if (
+        key === "sorted" || key === "type" || key === "ignore" || key === "scan" ||
+        key === "noid"
+      ) {
         step.cmp = key;
+      } else if (key === "push") {
+        step.read = true;
+      } else if (key === "save" && value !== undefined) {
+        step.save = value;
       } else if (key === "near" && value !== undefined) step.cmp = { near: Number(value) };
       else if (key === "client" && value !== undefined) step.client = Number(value);
       else throw new Error(`${where}: unknown directive @${word.slice(1)}`);
     }
-    if (line === "") continue;
+    if (line === "") {
+      if (step.read) steps.push(step);
+      continue;
+    }
     const args = splitInline(enc.encode(line));
     if (args === undefined || args.length === 0) throw new Error(`${where}: cannot split ${line}`);
     step.cmd = args;
@@ -301,12 +320,16 @@ function kind(r: Reply): string {
 function compareReplies(cmp: Compare, redis: Uint8Array, tok: Uint8Array): string | undefined {
   if (cmp === "exact") return equalBytes(redis, tok) ? undefined : "replies differ";
   if (cmp === "ignore") return undefined;
+  if (cmp === "noid") return maskId(redis) === maskId(tok) ? undefined : "replies differ";
   const a = parse(redis), b = parse(tok);
   if (cmp === "sorted") {
     return key(sortArrays(a)) === key(sortArrays(b)) ? undefined : "replies differ (sorted)";
   }
   if (cmp === "type") {
-    return kind(a) === kind(b) ? undefined : `reply types differ: ${kind(a)} vs ${kind(b)}`;
+    // The first byte too: a verbatim string and a bulk string parse alike.
+    return kind(a) === kind(b) && redis[0] === tok[0]
+      ? undefined
+      : `reply types differ: ${kind(a)} vs ${kind(b)}`;
   }
   if (typeof cmp === "object") {
     if (typeof a !== "number" || typeof b !== "number") {
@@ -316,6 +339,11 @@ function compareReplies(cmp: Compare, redis: Uint8Array, tok: Uint8Array): strin
   }
   if (typeof cmp === "function") return cmp(a, b);
   throw new Error(`comparator ${cmp} needs the command`);
+}
+
+/** A reply's text with the integer after an "id" key (HELLO's reply) masked. */
+function maskId(b: Uint8Array): string {
+  return dec.decode(b).replace(/\$2\r\nid\r\n:\d+\r\n/, "$2\r\nid\r\n:#\r\n");
 }
 
 function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
@@ -348,6 +376,8 @@ async function scanAll(conn: RawConn, cmd: readonly Arg[]): Promise<Uint8Array> 
 /** One side of a comparison: a server and the connections of the current script. */
 class Side {
   conns = new Map<number, RawConn>();
+  /** Replies kept by @save, by name. */
+  vars = new Map<string, Uint8Array>();
   constructor(readonly port: number, readonly resp: 2 | 3 = 2) {}
 
   /** Connection `i`, opened on first use (with HELLO 3 first when the script runs in RESP3). */
@@ -398,7 +428,15 @@ export async function runScript(
       const [redis, tok] = await Promise.all(sides.map(async (s) => {
         try {
           const c = await s.conn(client);
-          return cmp === "scan" ? await scanAll(c, step.cmd) : await c.call(step.cmd);
+          if (step.read) return await c.reply();
+          const cmd = step.cmd.map((a) =>
+            typeof a !== "string" && a[0] === 36 && s.vars.has(dec.decode(a.subarray(1)))
+              ? s.vars.get(dec.decode(a.subarray(1)))!
+              : a
+          );
+          const r = cmp === "scan" ? await scanAll(c, cmd) : await c.call(cmd);
+          if (step.save !== undefined) s.vars.set(step.save, enc.encode(String(parse(r))));
+          return r;
         } catch (err) {
           return err instanceof Error ? err : new Error(String(err));
         }
@@ -406,7 +444,9 @@ export async function runScript(
       const where = step.where ? `${step.where}: ` : "";
       if (transcript) {
         console.log(
-          `  ${showCommand(step.cmd)}  ->  ${redis instanceof Error ? redis : show(redis!)}`,
+          `  ${step.read ? "(read)" : showCommand(step.cmd)}  ->  ${
+            redis instanceof Error ? redis : show(redis!)
+          }`,
         );
       }
       if (redis instanceof Error) throw new Error(`${where}redis-server failed: ${redis.message}`);

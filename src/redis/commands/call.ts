@@ -3,6 +3,7 @@
 // EXEC runs (transactions.ts) both go through here, so they propagate alike.
 
 import type { Command, Session } from "./types.ts";
+import { trackRead } from "./tracking.ts";
 
 /**
  * Runs `cmd`'s handler for `c`. A write command that changed the dataset (the keyspace's `dirty`
@@ -15,6 +16,7 @@ export function call(c: Session, cmd: Command, args: Uint8Array[]): void {
   const dirty = db.dirty;
   c.propagateAs = undefined;
   cmd.handler!(c, args);
+  if (c.tracking !== undefined && cmd.flags.includes("readonly")) trackRead(c, cmd, args);
   if (db.dirty !== dirty && cmd.flags.includes("write")) {
     server.propagate(c.propagateAs ?? args, c.db);
   }

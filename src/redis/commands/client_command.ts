@@ -1,6 +1,7 @@
 // CLIENT and its subcommands: ID, GETNAME, SETNAME, SETINFO, INFO, LIST, KILL, HELP, with
 // CLIENT LIST's line format and CLIENT KILL's filters as Redis 7.0 has them.
 
+import { TRACKING_SUBCOMMANDS } from "./tracking.ts";
 import { keyOf } from "../store/db.ts";
 import { type Command, type Session } from "./types.ts";
 import { parseInteger } from "../../resp/integer.ts";
@@ -261,6 +262,7 @@ export const CLIENT_COMMANDS: readonly Command[] = [
         acl: ["@slow", "@connection"],
         handler: (c) => helpReply(c, CLIENT_HELP),
       },
+      ...TRACKING_SUBCOMMANDS,
     ],
   },
 ];

@@ -76,7 +76,9 @@ function writeCommandInfo(c: Session, cmd: Command): void {
   o.setHeader(0); // tips
   writeKeySpecs(c, cmd);
   const subs = cmd.subcommands ?? [];
-  o.arrayHeader(subs.length);
+  // Redis answers an empty set for no subcommands, an array otherwise.
+  if (subs.length === 0) o.setHeader(0);
+  else o.arrayHeader(subs.length);
   for (const s of subs) writeCommandInfo(c, s);
 }
 

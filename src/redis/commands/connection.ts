@@ -125,6 +125,7 @@ function reset(c: Session): void {
   resetAuth(c);
   const ps = c.server.pubsub;
   ps.removeAll(c);
+  c.server.tracking.disable(c);
   c.db = 0;
   c.resp = 2;
   c.name = "";

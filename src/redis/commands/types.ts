@@ -7,6 +7,7 @@ import type { Db } from "../store/db.ts";
 import type { Watcher } from "../store/watch.ts";
 import type { RespWriter } from "../../resp/writer.ts";
 import type { PubSub, Subscriber } from "../store/pubsub.ts";
+import type { Tracking, TrackingClient, TrackingState } from "../store/tracking.ts";
 import type { RedisOptions } from "../options.ts";
 import type { Logger } from "../../net/log.ts";
 
@@ -33,7 +34,7 @@ export type CommandFlag =
   | "pubsub_context";
 
 /** The state of a connected client that commands read and change. */
-export interface Session extends Subscriber {
+export interface Session extends Subscriber, TrackingClient {
   /** Unique id (CLIENT ID). */
   readonly id: number;
   /** Where replies go. */
@@ -70,6 +71,8 @@ export interface Session extends Subscriber {
   authenticated: boolean;
   /** Whether the client listens to any channel or pattern. */
   readonly subscribed: boolean;
+  /** CLIENT TRACKING's options while tracking is on (store/tracking.ts). */
+  tracking: TrackingState | undefined;
   /** Bytes of output not yet written to the socket. */
   readonly pendingOutput: number;
   /** Bytes of input not yet parsed. */
@@ -114,6 +117,8 @@ export interface Server {
   resetStats(): void;
   readonly db: Db;
   readonly pubsub: PubSub;
+  /** Client-side caching's tables (CLIENT TRACKING). */
+  readonly tracking: Tracking;
   /** Connected clients by id. */
   readonly clients: Map<number, Session>;
   readonly stats: ServerStats;

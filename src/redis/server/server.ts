@@ -16,6 +16,7 @@ import { RedisConnection } from "./socket_loop.ts";
 import { Db, keyBytes } from "../store/db.ts";
 import { type OutputLimit, parseOutputLimit, type RedisOptions } from "../options.ts";
 import { PubSub } from "../store/pubsub.ts";
+import { Tracking } from "../store/tracking.ts";
 import { protectedModeRefusal } from "./protected_mode.ts";
 import { discardTransaction } from "../commands/transactions.ts";
 
@@ -47,6 +48,7 @@ export class RedisServer implements Server {
   readonly runId: string;
   readonly db: Db = new Db();
   readonly pubsub: PubSub = new PubSub();
+  readonly tracking: Tracking = new Tracking((id) => this.clients.get(id));
   readonly clients: Map<number, RedisConnection> = new Map();
   stats: ServerStats = freshStats();
   readonly startTime: number = Date.now();
@@ -77,9 +79,20 @@ export class RedisServer implements Server {
     crypto.getRandomValues(id);
     this.runId = [...id].map((b) => b.toString(16).padStart(2, "0")).join("");
     this.persistence = new Persistence(this);
+    this.#trackChanges(this.db);
     // A key that expires is propagated as a DEL, as Redis does, so a replayed log agrees.
     this.db.onExpired = (key) => {
       if (this.#propagateHooks.length > 0) this.propagate([DEL, keyBytes(key)], 0);
+    };
+  }
+
+  /** Feeds client-side caching every change of `db`'s keys (a flush invalidates all). */
+  #trackChanges(db: Db): void {
+    const previous = db.onModified, tracking = this.tracking, clients = this.clients;
+    db.onModified = (key) => {
+      previous?.(key);
+      if (key === null) tracking.flushed(clients.values());
+      else tracking.invalidate(key);
     };
   }
 
@@ -111,6 +124,7 @@ export class RedisServer implements Server {
   removeClient(client: RedisConnection): void {
     this.clients.delete(client.id);
     this.pubsub.removeAll(client);
+    this.tracking.disable(client);
     discardTransaction(client);
   }
 

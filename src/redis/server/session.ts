@@ -6,6 +6,7 @@
 
 import { type OutputPool, RespWriter } from "../../resp/writer.ts";
 import type { Server, Session, Transaction } from "../commands/types.ts";
+import type { TrackingState } from "../store/tracking.ts";
 import { authRequired } from "../commands/auth.ts";
 
 // What a client that never subscribed listens to (shared, never added to).
@@ -36,6 +37,7 @@ export class ClientSession implements Session {
   lastCommand = "";
   propagateAs: Uint8Array[] | undefined;
   tx: Transaction | undefined;
+  tracking: TrackingState | undefined;
   authenticated: boolean;
   /** appendfsync always: the log offset that must be on disk before this output may leave. */
   syncNeed = 0;
@@ -130,6 +132,7 @@ export class ClientSession implements Session {
     if (this.#dead) return;
     this.#dead = true;
     this.server.pubsub.removeAll(this);
+    this.server.tracking.disable(this);
     this.out.truncate(0);
     this.out.shrink();
   }
