@@ -14,6 +14,10 @@
 //     @type RANDOMKEY         only the reply type (and array length) must match
 //     @scan SCAN 0 MATCH k*   iterates the cursor to 0 on each side, compares the sets of keys
 //     @client=1 GET k         sends on a second connection (0 is the default)
+//     @client=1 @push         sends nothing: reads the next frame (a push, an invalidation)
+//     @save=id CLIENT ID      remembers each side's integer reply; "$id" in a later argument
+//                             is replaced by it on that side
+//     @noid HELLO 3           compares with the value after "id" in a HELLO reply masked
 //
 // Environment: DIFF_TARGET=redis compares two redis-servers (checks the scripts and their
 // comparators before tokserver can answer them); DIFF_TARGET=port:N compares with a server
@@ -42,6 +46,7 @@ export type Compare =
   | "type"
   | "ignore"
   | "scan"
+  | "noid"
   | { near: number }
   | ((redis: Reply, tokserver: Reply) => string | undefined);
 
@@ -53,6 +58,10 @@ export interface CommandStep {
   client?: number;
   /** Where the step came from, for messages (e.g. the script line). */
   where?: string;
+  /** Send nothing: read the connection's next frame. */
+  read?: boolean;
+  /** Remember each side's (integer) reply under this name, for `$name` arguments. */
+  save?: string;
 }
 
 /** A pause, to let short expiries pass. */
@@ -84,13 +93,23 @@ export function parseScript(text: string, name = "script"): Step[] {
         line = "";
         step.cmd = [];
         break;
-      } else if (key === "sorted" || key === "type" || key === "ignore" || key === "scan") {
+      } else if (
+        key === "sorted" || key === "type" || key === "ignore" || key === "scan" ||
+        key === "noid"
+      ) {
         step.cmp = key;
+      } else if (key === "push") {
+        step.read = true;
+      } else if (key === "save" && value !== undefined) {
+        step.save = value;
       } else if (key === "near" && value !== undefined) step.cmp = { near: Number(value) };
       else if (key === "client" && value !== undefined) step.client = Number(value);
       else throw new Error(`${where}: unknown directive @${word.slice(1)}`);
     }
-    if (line === "") continue;
+    if (line === "") {
+      if (step.read) steps.push(step);
+      continue;
+    }
     const args = splitInline(enc.encode(line));
     if (args === undefined || args.length === 0) throw new Error(`${where}: cannot split ${line}`);
     step.cmd = args;
@@ -301,12 +320,16 @@ function kind(r: Reply): string {
 function compareReplies(cmp: Compare, redis: Uint8Array, tok: Uint8Array): string | undefined {
   if (cmp === "exact") return equalBytes(redis, tok) ? undefined : "replies differ";
   if (cmp === "ignore") return undefined;
+  if (cmp === "noid") return maskId(redis) === maskId(tok) ? undefined : "replies differ";
   const a = parse(redis), b = parse(tok);
   if (cmp === "sorted") {
     return key(sortArrays(a)) === key(sortArrays(b)) ? undefined : "replies differ (sorted)";
   }
   if (cmp === "type") {
-    return kind(a) === kind(b) ? undefined : `reply types differ: ${kind(a)} vs ${kind(b)}`;
+    // The first byte too: a verbatim string and a bulk string parse alike.
+    return kind(a) === kind(b) && redis[0] === tok[0]
+      ? undefined
+      : `reply types differ: ${kind(a)} vs ${kind(b)}`;
   }
   if (typeof cmp === "object") {
     if (typeof a !== "number" || typeof b !== "number") {
@@ -316,6 +339,11 @@ function compareReplies(cmp: Compare, redis: Uint8Array, tok: Uint8Array): strin
   }
   if (typeof cmp === "function") return cmp(a, b);
   throw new Error(`comparator ${cmp} needs the command`);
+}
+
+/** A reply's text with the integer after an "id" key (HELLO's reply) masked. */
+function maskId(b: Uint8Array): string {
+  return dec.decode(b).replace(/\$2\r\nid\r\n:\d+\r\n/, "$2\r\nid\r\n:#\r\n");
 }
 
 function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
@@ -348,13 +376,20 @@ async function scanAll(conn: RawConn, cmd: readonly Arg[]): Promise<Uint8Array> 
 /** One side of a comparison: a server and the connections of the current script. */
 class Side {
   conns = new Map<number, RawConn>();
-  constructor(readonly port: number) {}
+  /** Replies kept by @save, by name. */
+  vars = new Map<string, Uint8Array>();
+  constructor(readonly port: number, readonly resp: 2 | 3 = 2) {}
 
+  /** Connection `i`, opened on first use (with HELLO 3 first when the script runs in RESP3). */
   async conn(i: number): Promise<RawConn> {
     let c = this.conns.get(i);
     if (!c) {
       c = await RawConn.connect(this.port);
       this.conns.set(i, c);
+      if (this.resp === 3) {
+        const r = await c.call(["HELLO", "3"]);
+        if (r[0] !== 37) throw new Error(`HELLO 3 answered ${show(r)}`);
+      }
     }
     return c;
   }
@@ -370,11 +405,11 @@ export async function runScript(
   redisPort: number,
   tokPort: number,
   steps: readonly Step[],
-  opts: { maxReports?: number; transcript?: boolean } = {},
+  opts: { maxReports?: number; transcript?: boolean; resp?: 2 | 3 } = {},
 ): Promise<string[]> {
   const maxReports = opts.maxReports ?? 8;
   const transcript = opts.transcript ?? Deno.env.get("DIFF_TRANSCRIPT") === "1";
-  const sides = [new Side(redisPort), new Side(tokPort)] as const;
+  const sides = [new Side(redisPort, opts.resp), new Side(tokPort, opts.resp)] as const;
   const problems: string[] = [];
   try {
     // A clean keyspace for every script.
@@ -393,7 +428,15 @@ export async function runScript(
       const [redis, tok] = await Promise.all(sides.map(async (s) => {
         try {
           const c = await s.conn(client);
-          return cmp === "scan" ? await scanAll(c, step.cmd) : await c.call(step.cmd);
+          if (step.read) return await c.reply();
+          const cmd = step.cmd.map((a) =>
+            typeof a !== "string" && a[0] === 36 && s.vars.has(dec.decode(a.subarray(1)))
+              ? s.vars.get(dec.decode(a.subarray(1)))!
+              : a
+          );
+          const r = cmp === "scan" ? await scanAll(c, cmd) : await c.call(cmd);
+          if (step.save !== undefined) s.vars.set(step.save, enc.encode(String(parse(r))));
+          return r;
         } catch (err) {
           return err instanceof Error ? err : new Error(String(err));
         }
@@ -401,7 +444,9 @@ export async function runScript(
       const where = step.where ? `${step.where}: ` : "";
       if (transcript) {
         console.log(
-          `  ${showCommand(step.cmd)}  ->  ${redis instanceof Error ? redis : show(redis!)}`,
+          `  ${step.read ? "(read)" : showCommand(step.cmd)}  ->  ${
+            redis instanceof Error ? redis : show(redis!)
+          }`,
         );
       }
       if (redis instanceof Error) throw new Error(`${where}redis-server failed: ${redis.message}`);
@@ -431,8 +476,11 @@ export async function runScript(
 export interface DiffPair extends AsyncDisposable {
   redisPort: number;
   tokPort: number;
-  /** Runs a script on both and throws a readable report of every mismatch. */
-  check(steps: readonly Step[]): Promise<void>;
+  /**
+   * Runs a script on both and throws a readable report of every mismatch; with `resp` 3 every
+   * connection of the script says HELLO 3 first.
+   */
+  check(steps: readonly Step[], resp?: 2 | 3): Promise<void>;
 }
 
 /**
@@ -470,8 +518,8 @@ export async function startPair(
   return {
     redisPort: redis.port,
     tokPort: other.port,
-    async check(steps) {
-      const problems = await runScript(redis.port, other.port, steps);
+    async check(steps, resp) {
+      const problems = await runScript(redis.port, other.port, steps, { resp });
       if (problems.length > 0) {
         throw new Error(`${problems.length} difference(s):\n\n${problems.join("\n\n")}`);
       }
@@ -484,22 +532,28 @@ export async function startPair(
 
 /**
  * Registers one test that starts both servers (with extra flags for each) and runs each named
- * script as a step against them. Skipped (ignored) where redis-server is not installed.
+ * script as a step against them, once in RESP2 and once over connections that said HELLO 3
+ * (unless `opts.resp` names one protocol). Skipped (ignored) where redis-server is not installed.
  */
 export function diffTest(
   name: string,
   scripts: Record<string, readonly Step[]>,
   tokArgs: string[] = [],
   redisArgs: string[] = [],
+  opts: { resp?: readonly (2 | 3)[] } = {},
 ): void {
+  const protocols = opts.resp ?? [2, 3];
   Deno.test({
     name,
     ignore: which("redis-server") === undefined,
     async fn(t) {
       await using pair = await startPair(tokArgs, redisArgs);
       if (!pair) throw new Error("redis-server not found");
-      for (const [title, steps] of Object.entries(scripts)) {
-        await t.step(title, () => pair.check(steps));
+      for (const resp of protocols) {
+        for (const [title, steps] of Object.entries(scripts)) {
+          const label = resp === 2 ? title : `${title} (RESP3)`;
+          await t.step(label, () => pair.check(steps, resp));
+        }
       }
     },
   });

@@ -16,7 +16,7 @@ const MASKED = /\b(id|addr|laddr|fd|age|idle|qbuf|qbuf-free|multi-mem|rbs|rbp|om
 
 /** A CLIENT LIST / INFO text with its volatile values replaced by `*`. */
 export function maskClientList(text: string): string {
-  return text.replace(MASKED, "$1=*").replace(/^\$\d+\r\n/, "$*\r\n");
+  return text.replace(MASKED, "$1=*").replace(/^[$=]\d+\r\n/, "$*\r\n");
 }
 
 function masked(r: Reply): string {
@@ -40,8 +40,10 @@ function listed(text: string): Step[] {
   );
 }
 
-diffTest("CLIENT LIST and CLIENT INFO show Redis 7.0's fields", {
-  "one client": listed(`
+diffTest(
+  "CLIENT LIST and CLIENT INFO show Redis 7.0's fields",
+  {
+    "one client": listed(`
     CLIENT LIST
     CLIENT INFO
     CLIENT SETNAME me
@@ -63,7 +65,7 @@ diffTest("CLIENT LIST and CLIENT INFO show Redis 7.0's fields", {
     CLIENT LIST TYPE normal ID 5
     CLIENT INFO x
   `),
-  "clients subscribed, in MULTI, watching, named, not evicted": listed(`
+    "clients subscribed, in MULTI, watching, named, not evicted": listed(`
     @client=1 SUBSCRIBE a b
     @client=1 PSUBSCRIBE p*
     @client=2 MULTI
@@ -91,7 +93,14 @@ diffTest("CLIENT LIST and CLIENT INFO show Redis 7.0's fields", {
     @client=1 CLIENT INFO
     CLIENT LIST TYPE pubsub
   `),
-});
+    // In RESP3 the lines come as verbatim strings, and (un)subscribe confirmations as pushes that
+    // this step-per-reply script does not expect; RESP3's CLIENT INFO is compared in the RESP3 diff
+    // scripts (tests/redis_diff_resp3.test.ts).
+  },
+  [],
+  [],
+  { resp: [2] },
+);
 
 /** CLIENT LIST ID with the ids each server gave: the same lines, in the order asked. */
 Deno.test({

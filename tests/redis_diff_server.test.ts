@@ -177,7 +177,7 @@ diffTest("the mini-redis command set answers as Redis 7 does", {
     @client=1 FOO
     @client=1 SUBSCRIBE
     @client=1 ECHO x
-    @client=1 CLIENT ID
+    @client=1 @type CLIENT ID
     @client=1 PSUBSCRIBE p*
     @client=1 UNSUBSCRIBE
     @client=1 GET k

@@ -6,7 +6,37 @@
 import { EMPTY, SHRINK_OVER } from "./input_buffer.ts";
 
 const CR = 13, LF = 10, STAR = 42, DOLLAR = 36, MINUS = 45;
+const PERCENT = 37, TILDE = 126, GREATER = 62, COMMA = 44, PAREN = 40, EQUALS = 61, COLON = 58;
 const encoder = new TextEncoder();
+
+/**
+ * A double as C's `%.17g` formats it (what Redis's addReplyDouble sends), with `inf`, `-inf`
+ * and `nan` spelled as Redis spells them.
+ */
+export function formatDouble(d: number): string {
+  if (d === Infinity) return "inf";
+  if (d === -Infinity) return "-inf";
+  if (Number.isNaN(d)) return "nan";
+  if (d === 0) return Object.is(d, -0) ? "-0" : "0";
+  const sign = d < 0 ? "-" : "";
+  const [mant, exp] = Math.abs(d).toExponential(16).split("e") as [string, string];
+  const digits = mant.replace(".", "");
+  const x = Number(exp);
+  if (x < -4 || x >= 17) {
+    const m = trimZeros(digits[0] + "." + digits.slice(1));
+    return `${sign}${m}e${x < 0 ? "-" : "+"}${String(Math.abs(x)).padStart(2, "0")}`;
+  }
+  if (x < 0) return sign + trimZeros("0." + "0".repeat(-x - 1) + digits);
+  return sign + trimZeros(digits.slice(0, x + 1) + "." + digits.slice(x + 1));
+}
+
+function trimZeros(s: string): string {
+  if (s.indexOf(".") === -1) return s;
+  let end = s.length;
+  while (s.charCodeAt(end - 1) === 48) end--;
+  if (s.charCodeAt(end - 1) === 46) end--;
+  return s.slice(0, end);
+}
 
 /**
  * Output buffers kept for the next writer that needs room; a server owns one for its
@@ -59,6 +89,11 @@ export class RespWriter {
   #spare: Uint8Array | undefined;
   readonly #initial: number;
   readonly #pool: OutputPool | undefined;
+  /**
+   * Whether the peer speaks RESP3 (HELLO 3): the typed replies below (null, map, set, push,
+   * double, boolean, big number, verbatim) use their RESP3 forms instead of RESP2's.
+   */
+  resp3 = false;
 
   /** `initial` bytes are allocated at once (0: on the first write); `pool` lends and takes back buffers. */
   constructor(initial = 0, pool?: OutputPool) {
@@ -211,14 +246,94 @@ export class RespWriter {
     this.#len = p;
   }
 
-  /** `$-1\r\n` */
+  /** `$-1\r\n` (RESP3: `_\r\n`) */
   nullBulk(): void {
-    this.#ascii("$-1\r\n");
+    this.#ascii(this.resp3 ? "_\r\n" : "$-1\r\n");
   }
 
-  /** `*-1\r\n` */
+  /** `*-1\r\n` (RESP3: `_\r\n`) */
   nullArray(): void {
-    this.#ascii("*-1\r\n");
+    this.#ascii(this.resp3 ? "_\r\n" : "*-1\r\n");
+  }
+
+  /** A map of `n` pairs: `%n\r\n` (RESP2: an array of 2n elements). */
+  mapHeader(n: number): void {
+    if (this.resp3) this.#prefixed(PERCENT, n);
+    else this.#prefixed(STAR, 2 * n);
+  }
+
+  /** A set of `n` elements: `~n\r\n` (RESP2: an array). */
+  setHeader(n: number): void {
+    this.#prefixed(this.resp3 ? TILDE : STAR, n);
+  }
+
+  /** An out-of-band push of `n` elements: `>n\r\n` (RESP2: an array, as pub/sub messages). */
+  pushHeader(n: number): void {
+    this.#prefixed(this.resp3 ? GREATER : STAR, n);
+  }
+
+  /**
+   * A frame encoded once as a RESP2 array (a published message, an invalidation) sent as a push:
+   * in RESP3 only its first byte changes, so the bytes are still shared by every receiver.
+   */
+  pushFrame(frame: Uint8Array): void {
+    if (this.resp3 && frame[0] === STAR) {
+      this.#ensure(frame.length);
+      this.#buf[this.#len] = GREATER;
+      this.#buf.set(frame.subarray(1), this.#len + 1);
+      this.#len += frame.length;
+    } else {
+      this.raw(frame);
+    }
+  }
+
+  /** A double as Redis's addReplyDouble: `,1.5\r\n`, `,inf\r\n` (RESP2: a bulk string). */
+  double(d: number): void {
+    const text = formatDouble(d);
+    if (this.resp3) {
+      this.#ensure(1);
+      this.#buf[this.#len++] = COMMA;
+      this.#ascii(text);
+      this.#crlf();
+    } else {
+      this.bulk(text);
+    }
+  }
+
+  /** `#t\r\n` / `#f\r\n` (RESP2: `:1` / `:0`). */
+  boolean(b: boolean): void {
+    if (this.resp3) this.#ascii(b ? "#t\r\n" : "#f\r\n");
+    else this.#ascii(b ? ":1\r\n" : ":0\r\n");
+  }
+
+  /** A big number, `(12345678901234567890\r\n` (RESP2: a bulk string). */
+  bigNumber(digits: string): void {
+    if (this.resp3) {
+      this.#ensure(1);
+      this.#buf[this.#len++] = PAREN;
+      this.#ascii(digits);
+      this.#crlf();
+    } else {
+      this.bulk(digits);
+    }
+  }
+
+  /**
+   * A verbatim string, `=len\r\ntxt:...\r\n` with a three-letter format (RESP2: a bulk
+   * string of the text alone), as INFO and CLIENT LIST/INFO send theirs.
+   */
+  verbatim(text: Uint8Array | string, format = "txt"): void {
+    if (!this.resp3) {
+      this.bulk(text);
+      return;
+    }
+    if (typeof text === "string") text = encoder.encode(text);
+    this.#prefixed(EQUALS, text.length + 4);
+    this.#ascii(format);
+    this.#ensure(text.length + 3);
+    this.#buf[this.#len++] = COLON;
+    this.raw(text);
+    this.#crlf();
   }
 
   /** `*n\r\n` */

@@ -3,6 +3,7 @@
 // EXEC runs (transactions.ts) both go through here, so they propagate alike.
 
 import type { Command, Session } from "./types.ts";
+import { trackRead } from "./tracking.ts";
 
 /**
  * Runs `cmd`'s handler for `c`. A write command that changed the dataset (the keyspace's `dirty`
@@ -16,6 +17,7 @@ export function call(c: Session, cmd: Command, args: Uint8Array[]): void {
   const dirty = shared.dirty;
   c.propagateAs = undefined;
   cmd.handler!(c, args);
+  if (c.tracking !== undefined && cmd.flags.includes("readonly")) trackRead(c, cmd, args);
   if (shared.dirty !== dirty && cmd.flags.includes("write")) {
     server.propagate(c.propagateAs ?? args, c.db);
   }

@@ -1,6 +1,7 @@
 // CLIENT and its subcommands: ID, GETNAME, SETNAME, SETINFO, INFO, LIST, KILL, HELP, with
 // CLIENT LIST's line format and CLIENT KILL's filters as Redis 7.0 has them.
 
+import { TRACKING_SUBCOMMANDS } from "./tracking.ts";
 import { keyOf } from "../store/db.ts";
 import { type Command, type Session } from "./types.ts";
 import { parseInteger } from "../../resp/integer.ts";
@@ -86,7 +87,7 @@ function clientList(c: Session, args: Uint8Array[]): void {
       text += clientLine(other, now, other === c ? args : undefined) + "\n";
     }
   }
-  c.out.bulk(text);
+  c.out.verbatim(text);
 }
 
 const CLIENT_TYPES = ["normal", "master", "replica", "slave", "pubsub"];
@@ -257,7 +258,7 @@ export const CLIENT_COMMANDS: readonly Command[] = [
         arity: 2,
         flags: ["noscript", "loading", "stale"],
         acl: ["@slow", "@connection"],
-        handler: (c, args) => c.out.bulk(clientLine(c, Date.now(), args) + "\n"),
+        handler: (c, args) => c.out.verbatim(clientLine(c, Date.now(), args) + "\n"),
       },
       {
         name: "client|list",
@@ -292,6 +293,7 @@ export const CLIENT_COMMANDS: readonly Command[] = [
         acl: ["@slow", "@connection"],
         handler: (c) => helpReply(c, CLIENT_HELP),
       },
+      ...TRACKING_SUBCOMMANDS,
     ],
   },
 ];

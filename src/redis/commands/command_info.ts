@@ -24,31 +24,31 @@ function findCommand(c: Session, name: string): Command | undefined {
 function writeKeySpecs(c: Session, cmd: Command): void {
   const o = c.out;
   if (cmd.keys === undefined) {
-    o.arrayHeader(0);
+    o.setHeader(0);
     return;
   }
   const [first, last, step] = cmd.keys;
   const write = cmd.flags.includes("write");
-  o.arrayHeader(1);
-  o.arrayHeader(6);
+  o.setHeader(1);
+  o.mapHeader(3);
   o.bulk("flags");
   const flags = write ? ["RW", "update"] : ["RO", "access"];
-  o.arrayHeader(flags.length);
+  o.setHeader(flags.length);
   for (const f of flags) o.simple(f);
   o.bulk("begin_search");
-  o.arrayHeader(4);
+  o.mapHeader(2);
   o.bulk("type");
   o.bulk("index");
   o.bulk("spec");
-  o.arrayHeader(2);
+  o.mapHeader(1);
   o.bulk("index");
   o.integer(first);
   o.bulk("find_keys");
-  o.arrayHeader(4);
+  o.mapHeader(2);
   o.bulk("type");
   o.bulk("range");
   o.bulk("spec");
-  o.arrayHeader(6);
+  o.mapHeader(3);
   o.bulk("lastkey");
   o.integer(last < 0 ? last : last - first);
   o.bulk("keystep");
@@ -64,19 +64,21 @@ function writeCommandInfo(c: Session, cmd: Command): void {
   o.bulk(cmd.name);
   o.integer(cmd.arity);
   const flags = cmd.flags.filter((f) => !HIDDEN_FLAGS.has(f));
-  o.arrayHeader(flags.length);
+  o.setHeader(flags.length);
   for (const f of flags) o.simple(f);
   const [first, last, step] = cmd.keys ?? [0, 0, 0];
   o.integer(first);
   o.integer(last);
   o.integer(step);
   const acl = cmd.acl ?? [];
-  o.arrayHeader(acl.length);
+  o.setHeader(acl.length);
   for (const a of acl) o.simple(a);
-  o.arrayHeader(0); // tips
+  o.setHeader(0); // tips
   writeKeySpecs(c, cmd);
   const subs = cmd.subcommands ?? [];
-  o.arrayHeader(subs.length);
+  // Redis answers an empty set for no subcommands, an array otherwise.
+  if (subs.length === 0) o.setHeader(0);
+  else o.arrayHeader(subs.length);
   for (const s of subs) writeCommandInfo(c, s);
 }
 
@@ -86,7 +88,7 @@ function writeArgDocs(c: Session, args: readonly ArgDoc[]): void {
   for (const a of args) {
     const flags = [...(a.optional ? ["optional"] : []), ...(a.multiple ? ["multiple"] : [])];
     const fields = 2 + (a.token ? 1 : 0) + (flags.length ? 1 : 0) + (a.arguments ? 1 : 0);
-    o.arrayHeader(fields * 2);
+    o.mapHeader(fields);
     o.bulk("name");
     o.bulk(a.name);
     o.bulk("type");
@@ -97,7 +99,7 @@ function writeArgDocs(c: Session, args: readonly ArgDoc[]): void {
     }
     if (flags.length) {
       o.bulk("flags");
-      o.arrayHeader(flags.length);
+      o.setHeader(flags.length);
       for (const f of flags) o.simple(f);
     }
     if (a.arguments) {
@@ -114,7 +116,7 @@ function writeDocs(c: Session, cmd: Command): void {
   if (docs === undefined) throw new Error(`no COMMAND DOCS entry for ${cmd.name}`);
   const fields = 3 + (docs.complexity ? 1 : 0) + (docs.arguments ? 1 : 0) +
     (cmd.subcommands ? 1 : 0);
-  o.arrayHeader(fields * 2);
+  o.mapHeader(fields);
   o.bulk("summary");
   o.bulk(docs.summary);
   o.bulk("since");
@@ -131,7 +133,7 @@ function writeDocs(c: Session, cmd: Command): void {
   }
   if (cmd.subcommands) {
     o.bulk("subcommands");
-    o.arrayHeader(cmd.subcommands.length * 2);
+    o.mapHeader(cmd.subcommands.length);
     for (const s of cmd.subcommands) {
       o.bulk(s.name);
       writeDocs(c, s);
@@ -216,7 +218,7 @@ export const COMMAND_COMMANDS: readonly Command[] = [
           const cmds = args.length === 2
             ? allCommands(c)
             : args.slice(2).map((a) => findCommand(c, lowerName(a))).filter((x) => x !== undefined);
-          c.out.arrayHeader(cmds.length * 2);
+          c.out.mapHeader(cmds.length);
           for (const cmd of cmds) {
             c.out.bulk(cmd.name);
             writeDocs(c, cmd);

@@ -27,7 +27,7 @@ function configGet(c: Session, args: Uint8Array[]): void {
       if (!found.has(param) && globMatch(pat, name, true)) found.set(param, name);
     }
   }
-  c.out.arrayHeader(found.size * 2);
+  c.out.mapHeader(found.size);
   for (const [param, name] of found) {
     c.out.bulk(name);
     c.out.bulk(param.get(c));

@@ -40,14 +40,15 @@ export function validName(b: Uint8Array): boolean {
 
 function hello(c: Session, args: Uint8Array[]): void {
   let next = 1;
+  // HELLO without a version keeps the protocol spoken.
+  let ver: number | undefined;
   if (args.length >= 2) {
-    const ver = parseInteger(args[next++]!);
+    ver = parseInteger(args[next++]!);
     if (ver === undefined) {
       c.out.error("ERR Protocol version is not an integer or out of range");
       return;
     }
-    // RESP3 is not spoken here; Redis answers the same for versions it does not support.
-    if (ver !== 2) {
+    if (ver !== 2 && ver !== 3) {
       c.out.error("NOPROTO unsupported protocol version");
       return;
     }
@@ -86,15 +87,15 @@ function hello(c: Session, args: Uint8Array[]): void {
     }
     c.name = keyOf(name);
   }
-  c.resp = 2;
+  if (ver !== undefined) c.resp = ver as 2 | 3;
   const o = c.out;
-  o.arrayHeader(14);
+  o.mapHeader(7);
   o.bulk("server");
   o.bulk("redis");
   o.bulk("version");
   o.bulk(REDIS_VERSION);
   o.bulk("proto");
-  o.integer(2);
+  o.integer(c.resp);
   o.bulk("id");
   o.integer(c.id);
   o.bulk("mode");
@@ -121,6 +122,7 @@ function reset(c: Session): void {
   resetAuth(c);
   const ps = c.server.pubsub;
   ps.removeAll(c);
+  c.server.tracking.disable(c);
   c.db = 0;
   c.resp = 2;
   c.name = "";

@@ -176,7 +176,7 @@ export const INFO_COMMANDS: readonly Command[] = [
     arity: -1,
     flags: ["loading", "stale"],
     acl: ["@slow", "@dangerous"],
-    handler: (c, args) => c.out.bulk(infoText(c, args.slice(1).map(lowerName))),
+    handler: (c, args) => c.out.verbatim(infoText(c, args.slice(1).map(lowerName))),
   },
   {
     name: "time",

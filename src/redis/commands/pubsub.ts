@@ -14,7 +14,7 @@ const PUNSUBSCRIBE = bytes("punsubscribe");
 
 function confirm(c: Session, kind: Uint8Array, name: Uint8Array | null): void {
   const o = c.out;
-  o.arrayHeader(3);
+  o.pushHeader(3);
   o.bulk(kind);
   if (name === null) o.nullBulk();
   else o.bulk(name);

@@ -9,6 +9,7 @@ import type { KeyspaceEvents } from "../store/notify.ts";
 import type { Watcher } from "../store/watch.ts";
 import type { RespWriter } from "../../resp/writer.ts";
 import type { PubSub, Subscriber } from "../store/pubsub.ts";
+import type { Tracking, TrackingClient, TrackingState } from "../store/tracking.ts";
 import type { RedisOptions } from "../options.ts";
 import type { Logger } from "../../net/log.ts";
 
@@ -35,7 +36,7 @@ export type CommandFlag =
   | "pubsub_context";
 
 /** The state of a connected client that commands read and change. */
-export interface Session extends Subscriber {
+export interface Session extends Subscriber, TrackingClient {
   /** Unique id (CLIENT ID). */
   readonly id: number;
   /** Where replies go. */
@@ -53,7 +54,7 @@ export interface Session extends Subscriber {
   db: number;
   /** The selected database. */
   readonly keyspace: Db;
-  /** RESP version spoken (2; HELLO 3 is refused). */
+  /** RESP version spoken (HELLO 2 or 3); `out` writes typed replies in its forms. */
   resp: 2 | 3;
   /** Set by QUIT: reply, then close. */
   closeAfterReply: boolean;
@@ -74,6 +75,8 @@ export interface Session extends Subscriber {
   authenticated: boolean;
   /** Whether the client listens to any channel or pattern. */
   readonly subscribed: boolean;
+  /** CLIENT TRACKING's options while tracking is on (store/tracking.ts). */
+  tracking: TrackingState | undefined;
   /** Bytes of output not yet written to the socket. */
   readonly pendingOutput: number;
   /** Bytes of input not yet parsed. */
@@ -129,6 +132,8 @@ export interface Server {
   /** Keyspace notifications (`notify-keyspace-events`). */
   readonly events: KeyspaceEvents;
   readonly pubsub: PubSub;
+  /** Client-side caching's tables (CLIENT TRACKING). */
+  readonly tracking: Tracking;
   /** Connected clients by id. */
   readonly clients: Map<number, Session>;
   readonly stats: ServerStats;

@@ -9,6 +9,7 @@ import { Err } from "../commands/replies.ts";
 import { queueCommand, rejection } from "../commands/transactions.ts";
 import { NOAUTH } from "../commands/auth.ts";
 import { call } from "../commands/call.ts";
+import { afterCommand } from "../commands/tracking.ts";
 
 /** Redis's reply to a command it does not know. */
 export function unknownCommandError(args: Uint8Array[]): string {
@@ -67,6 +68,14 @@ export class CommandLookup implements CommandFinder {
  * passed the protocol layer. The reply goes to `c.out`.
  */
 export function execute(c: Session, args: Uint8Array[], lookup: CommandFinder): void {
+  const tracking = c.server.tracking;
+  tracking.current = c;
+  run(c, args, lookup);
+  tracking.current = undefined;
+  afterCommand(c);
+}
+
+function run(c: Session, args: Uint8Array[], lookup: CommandFinder): void {
   const server = c.server;
   server.stats.commandsProcessed++;
   const name = args[0]!;

@@ -13,12 +13,13 @@ import type { Command, Server, ServerConfig, ServerStats } from "../commands/typ
 import { buildCommandTable } from "./command_table.ts";
 import { CommandLookup } from "./dispatch.ts";
 import { RedisConnection } from "./socket_loop.ts";
-import { keyBytes } from "../store/db.ts";
+import { type Db, keyBytes } from "../store/db.ts";
 import { Databases } from "../store/databases.ts";
 import { KeyspaceEvents } from "../store/notify.ts";
 import { parseEventClasses } from "../store/notify_classes.ts";
 import { type OutputLimit, parseOutputLimit, type RedisOptions } from "../options.ts";
 import { PubSub } from "../store/pubsub.ts";
+import { Tracking } from "../store/tracking.ts";
 import { protectedModeRefusal } from "./protected_mode.ts";
 import { discardTransaction } from "../commands/transactions.ts";
 
@@ -51,6 +52,7 @@ export class RedisServer implements Server {
   readonly dbs: Databases;
   readonly pubsub: PubSub = new PubSub();
   readonly events: KeyspaceEvents;
+  readonly tracking: Tracking = new Tracking((id) => this.clients.get(id));
   readonly clients: Map<number, RedisConnection> = new Map();
   stats: ServerStats = freshStats();
   readonly startTime: number = Date.now();
@@ -94,6 +96,7 @@ export class RedisServer implements Server {
       parseEventClasses(options.notifyKeyspaceEvents) ?? 0,
     );
     this.dbs = new Databases(options.databases, (db) => {
+      this.#trackChanges(db);
       // A key that expires is propagated as a DEL, as Redis does, so a replayed log agrees.
       db.onExpired = (key) => {
         if (this.#propagateHooks.length > 0) this.propagate([DEL, keyBytes(key)], db.index);
@@ -101,6 +104,16 @@ export class RedisServer implements Server {
     });
     this.dbs.shared.events = this.events;
     this.persistence = new Persistence(this);
+  }
+
+  /** Feeds client-side caching every change of `db`'s keys (a flush invalidates all). */
+  #trackChanges(db: Db): void {
+    const previous = db.onModified, tracking = this.tracking, clients = this.clients;
+    db.onModified = (key) => {
+      previous?.(key);
+      if (key === null) tracking.flushed(clients.values());
+      else tracking.invalidate(key);
+    };
   }
 
   /** Adds a hook that receives every change of the dataset (the append-only file uses it). */
@@ -135,6 +148,7 @@ export class RedisServer implements Server {
   removeClient(client: RedisConnection): void {
     if (this.clients.delete(client.id) && client.fd >= 0) this.#freeFds.push(client.fd);
     this.pubsub.removeAll(client);
+    this.tracking.disable(client);
     discardTransaction(client);
   }
 

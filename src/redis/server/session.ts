@@ -7,6 +7,7 @@
 import { type OutputPool, RespWriter } from "../../resp/writer.ts";
 import type { Server, Session, Transaction } from "../commands/types.ts";
 import type { Db } from "../store/db.ts";
+import type { TrackingState } from "../store/tracking.ts";
 import { authRequired } from "../commands/auth.ts";
 
 // What a client that never subscribed listens to (shared, never added to).
@@ -31,7 +32,6 @@ export class ClientSession implements Session {
   name = "";
   libName = "";
   libVer = "";
-  resp: 2 | 3 = 2;
   closeAfterReply = false;
   fd = -1;
   noEvict = false;
@@ -39,6 +39,7 @@ export class ClientSession implements Session {
   lastCommand = "";
   propagateAs: Uint8Array[] | undefined;
   tx: Transaction | undefined;
+  tracking: TrackingState | undefined;
   authenticated: boolean;
   /** appendfsync always: the log offset that must be on disk before this output may leave. */
   syncNeed = 0;
@@ -80,6 +81,15 @@ export class ClientSession implements Session {
   /** The selected database. */
   get keyspace(): Db {
     return this.#keyspace;
+  }
+
+  /** The RESP version spoken (HELLO); the writer's typed replies follow it. */
+  get resp(): 2 | 3 {
+    return this.out.resp3 ? 3 : 2;
+  }
+
+  set resp(v: 2 | 3) {
+    this.out.resp3 = v === 3;
   }
 
   /** Channels this client listens to (binary strings). */
@@ -131,7 +141,7 @@ export class ClientSession implements Session {
 
   /** Appends a published message's frame (pub/sub); the bytes are copied. */
   deliver(frame: Uint8Array): void {
-    if (!this.#dead) this.out.raw(frame);
+    if (!this.#dead) this.out.pushFrame(frame);
   }
 
   /** Lets pending output leave; a Session without a socket has nowhere to send it. */
@@ -147,6 +157,7 @@ export class ClientSession implements Session {
     if (this.#dead) return;
     this.#dead = true;
     this.server.pubsub.removeAll(this);
+    this.server.tracking.disable(this);
     this.out.truncate(0);
     this.out.shrink();
   }

@@ -189,7 +189,7 @@ export class RedisConnection extends ClientSession {
   /** Appends a published message's frame (pub/sub); the bytes are copied. */
   override deliver(frame: Uint8Array): void {
     if (this.dead) return;
-    this.out.raw(frame);
+    this.out.pushFrame(frame);
     if (this.#overLimit()) return;
     if (!this.#writing && !this.flushQueued) this.server.queueFlush(this);
   }
