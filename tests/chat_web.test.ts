@@ -178,3 +178,85 @@ Deno.test({
     await ws.close();
   },
 });
+
+/** Reads server-to-client WebSocket frames from a raw connection until `done(payloads)` holds. */
+async function readFrames(
+  conn: Deno.TcpConn,
+  done: (text: string) => boolean,
+  ms: number,
+): Promise<string> {
+  const deadline = Date.now() + ms;
+  let buf = new Uint8Array(0);
+  let text = "";
+  const chunk = new Uint8Array(1 << 16);
+  const dec = new TextDecoder();
+  while (Date.now() < deadline) {
+    const n = await conn.read(chunk);
+    if (n === null) break;
+    const next = new Uint8Array(buf.length + n);
+    next.set(buf);
+    next.set(chunk.subarray(0, n), buf.length);
+    buf = next;
+    // Whole frames: FIN/opcode byte, then a 7-bit length (126: 16-bit, 127: 64-bit), unmasked.
+    let p = 0;
+    while (buf.length - p >= 2) {
+      let len = buf[p + 1]! & 0x7f, head = 2;
+      if (len === 126) {
+        if (buf.length - p < 4) break;
+        len = (buf[p + 2]! << 8) | buf[p + 3]!;
+        head = 4;
+      } else if (len === 127) {
+        if (buf.length - p < 10) break;
+        len = Number(new DataView(buf.buffer, buf.byteOffset + p + 2, 8).getBigUint64(0));
+        head = 10;
+      }
+      if (buf.length - p < head + len) break;
+      text += dec.decode(buf.subarray(p + head, p + head + len));
+      p += head + len;
+    }
+    buf = buf.slice(p);
+    if (done(text)) break;
+  }
+  return text;
+}
+
+Deno.test("web: a WebSocket client that stops reading gets its lag notice; a telnet reader loses nothing", async () => {
+  const srv = await startWebServer(["--mode", "complete"]);
+  // A raw WebSocket client that upgrades and then does not read its socket.
+  const stalled = await Deno.connect({ hostname: "127.0.0.1", port: srv.webPort });
+  try {
+    await stalled.write(enc.encode(
+      `GET /ws HTTP/1.1\r\nHost: 127.0.0.1:${srv.webPort}\r\nUpgrade: websocket\r\n` +
+        `Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n` +
+        `Sec-WebSocket-Version: 13\r\n\r\n`,
+    ));
+    const reader = await TcpClient.connect(srv.port);
+    const sender = await TcpClient.connect(srv.port);
+    await srv.stderr.waitFor(/\(3 connected\)/);
+    // Far more than the stalled client's socket buffers (several MB on loopback) and its --queue
+    // hold: 36 MB.
+    const lines = 40_000;
+    const line = (i: number) => `line ${String(i).padStart(6, "0")} ${"x".repeat(890)}`;
+    const paste = Array.from({ length: lines }, (_, i) => line(i) + "\r\n").join("");
+    const sent = sender.write(paste);
+    for (let i = 0; i < lines; i++) {
+      const got = await reader.readLine(15000);
+      if (got !== line(i) + "\r") assertEquals(got, line(i) + "\r");
+    }
+    await sent;
+    // Now the stalled client reads: past its upgrade reply and what it had, the notice.
+    const text = await readFrames(
+      stalled,
+      (t) => /\*\*\* lagged: \d+ messages dropped/.test(t),
+      15000,
+    );
+    const m = text.match(/\*\*\* lagged: (\d+) messages dropped/);
+    assert(m !== null, `no lag notice in the ${text.length} bytes the stalled client read`);
+    assert(Number(m[1]) > 0);
+    reader.close();
+    sender.close();
+  } finally {
+    stalled.close();
+    await srv.stop("SIGINT");
+  }
+});
