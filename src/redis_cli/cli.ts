@@ -69,7 +69,7 @@ export async function runCli(opts: CliOptions): Promise<number> {
     if (first === "subscribe" || first === "psubscribe") return await stream(opts, opts.command);
     let client: Client;
     try {
-      client = await connect({ hostname: opts.host, port: opts.port });
+      client = await connect({ hostname: opts.host, port: opts.port, resp: opts.resp });
     } catch (e) {
       if (!(e instanceof ConnectionError)) throw e;
       err(e.message);
@@ -237,7 +237,7 @@ async function interactive(opts: CliOptions, first: Client): Promise<number> {
 /** Connects again after a lost connection, back in database `db`; undefined (reported) if not. */
 async function reconnect(opts: CliOptions, db: number): Promise<Client | undefined> {
   try {
-    const client = await connect({ hostname: opts.host, port: opts.port });
+    const client = await connect({ hostname: opts.host, port: opts.port, resp: opts.resp });
     if (db !== 0) await client.send("SELECT", db).catch(() => {});
     return client;
   } catch (e) {

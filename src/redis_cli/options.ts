@@ -12,6 +12,8 @@ export interface CliOptions {
   repeat: number;
   /** Milliseconds to wait after each run of a repeated command (`-i`, given in seconds). */
   intervalMs: number;
+  /** The protocol to speak (`-3`: RESP3, HELLO 3 on connecting). */
+  resp: 2 | 3;
   /** A flag value the table cannot check (`-i abc`): `runCli` refuses it with exit code 2. */
   usageError?: string;
 }
@@ -46,6 +48,7 @@ export const CLI_FLAGS: readonly FlagSpec[] = [
     type: "string",
     help: "wait this long after each run of a repeated command (e.g. 0.1)",
   },
+  { name: "resp3", short: "3", type: "bool", help: "speak RESP3 (HELLO 3 on connecting)" },
 ];
 
 /** Turns parsed flags and the rest of the line into {@linkcode CliOptions}. */
@@ -63,6 +66,7 @@ export function cliOptions(flags: Record<string, unknown>, rest: string[]): CliO
     command: rest,
     repeat: flags.repeat as number,
     intervalMs,
+    resp: flags.resp3 === true ? 3 : 2,
     usageError,
   };
 }
