@@ -106,7 +106,21 @@ const XX = name("XX");
 export async function connect(opts: ConnectOptions = {}): Promise<Client> {
   const hostname = opts.hostname ?? "127.0.0.1";
   const port = opts.port ?? 6379;
-  return new Client(await openConnection(hostname, port), hostname, port, opts.subscriptions);
+  const client = new Client(
+    await openConnection(hostname, port),
+    hostname,
+    port,
+    opts.subscriptions,
+  );
+  if (opts.resp === 3) {
+    try {
+      await Client.handshake(client, 3);
+    } catch (err) {
+      await client.close();
+      throw err;
+    }
+  }
+  return client;
 }
 
 /**
@@ -114,6 +128,15 @@ export async function connect(opts: ConnectOptions = {}): Promise<Client> {
  * and subscriptions on connections of their own. Create it with {@linkcode connect}.
  */
 export class Client extends Multiplexer {
+  /**
+   * Says `HELLO protover` on a new connection, before any other command (what
+   * `connect({ resp: 3 })` does; `send()` refuses HELLO 3 later, when callers share the
+   * connection).
+   */
+  static async handshake(client: Client, protover: 2 | 3): Promise<void> {
+    await client.call(["HELLO", String(protover)]);
+  }
+
   // ---- typed commands ----
 
   /** PING: `PONG`. */

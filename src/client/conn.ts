@@ -37,6 +37,8 @@ export interface ConnectOptions {
   port?: number;
   /** Buffering of the subscriptions opened through this client; see {@linkcode SubscriptionLimits}. */
   subscriptions?: SubscriptionLimits;
+  /** The protocol: 3 says HELLO 3 on connecting (typed replies, pushes). Default 2. */
+  resp?: 2 | 3;
 }
 
 /**

@@ -55,6 +55,12 @@ export class Multiplexer implements AsyncDisposable {
   readonly #argBytes = new ArgBytes();
   readonly #parser = new ReplyParser();
   /**
+   * Receives what a RESP3 server pushes outside any reply (CLIENT TRACKING's `invalidate`
+   * messages, pub/sub messages on this connection), decoded like a reply; unset, pushes are
+   * dropped.
+   */
+  onPush: ((push: Reply[]) => void) | undefined;
+  /**
    * The queue: slots before #head are done (emptied, so no settled reply stays reachable),
    * #head..#sent await replies, #sent.. await writing.
    */
@@ -220,6 +226,10 @@ export class Multiplexer implements AsyncDisposable {
         parser.push(buf.subarray(0, n));
         let reply: Reply | undefined;
         while ((reply = parser.next()) !== undefined) {
+          if (parser.isPush) {
+            this.onPush?.(reply as Reply[]);
+            continue;
+          }
           if (this.#head === this.#sent) {
             why = "server sent a reply to no command";
             this.#fail(`connection to ${this.address} lost: ${why}`);

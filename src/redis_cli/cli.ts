@@ -106,7 +106,7 @@ export async function runCli(opts: CliOptions): Promise<number> {
 async function open(opts: CliOptions): Promise<{ client: Client; db: number } | undefined> {
   let client: Client;
   try {
-    client = await connect({ hostname: opts.host, port: opts.port });
+    client = await connect({ hostname: opts.host, port: opts.port, resp: opts.resp });
   } catch (e) {
     if (!(e instanceof ConnectionError)) throw e;
     err(e.message);

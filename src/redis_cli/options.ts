@@ -12,6 +12,8 @@ export interface CliOptions {
   repeat: number;
   /** Milliseconds to wait after each run of a repeated command (`-i`, given in seconds). */
   intervalMs: number;
+  /** The protocol to speak (`-3`: RESP3, HELLO 3 on connecting). */
+  resp: 2 | 3;
   /** A flag value the table cannot check (`-i abc`): `runCli` refuses it with exit code 2. */
   usageError?: string;
   /** `-a` / `--pass`: sent with AUTH after connecting (with `user` when given). */
@@ -70,6 +72,7 @@ export const CLI_FLAGS: readonly FlagSpec[] = [
     help: "raw replies (the default when stdout is not a terminal)",
   },
   { name: "no-raw", type: "bool", help: "redis-cli's terminal format even when piped" },
+  { name: "resp3", short: "3", type: "bool", help: "speak RESP3 (HELLO 3 on connecting)" },
 ];
 
 /** C's atoi: leading blanks, a sign, digits; 0 when there are none. */
@@ -109,6 +112,7 @@ export function cliOptions(
     command: rest,
     repeat: flags.repeat as number,
     intervalMs,
+    resp: flags.resp3 === true ? 3 : 2,
     usageError,
     password: flags.pass as string | undefined,
     user: flags.user as string | undefined,

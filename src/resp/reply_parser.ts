@@ -39,6 +39,12 @@ export class ReplyParser {
   readonly #in = new InputBuffer();
   // Arrays being filled, innermost last, with how many elements each still needs.
   #stack: Array<{ items: Reply[]; left: number }> = [];
+  #push = false;
+
+  /** Whether the reply last returned by next() came as a RESP3 push (`>`), not a reply. */
+  get isPush(): boolean {
+    return this.#push;
+  }
 
   /** Bytes buffered and not yet parsed. */
   get buffered(): number {
@@ -66,6 +72,7 @@ export class ReplyParser {
         return undefined;
       }
       let value: Reply;
+      if (this.#stack.length === 0) this.#push = r.array !== undefined && r.push === true;
       if (r.array !== undefined) {
         if (r.array === 0) value = [];
         else {
@@ -104,7 +111,7 @@ export class ReplyParser {
   }
 
   /** One value or array header, consumed; undefined when incomplete. */
-  #one(): { value: Reply; array?: undefined } | { array: number } | undefined {
+  #one(): { value: Reply; array?: undefined } | { array: number; push: boolean } | undefined {
     if (this.#in.pos >= this.#in.end) return undefined;
     const cr = this.#line();
     if (cr === -1) return undefined;
@@ -143,7 +150,7 @@ export class ReplyParser {
         const n = this.#int(start, cr);
         this.#in.pos = cr + 2;
         if (n < 0) return { value: null };
-        return { array: type === 37 ? n * 2 : n };
+        return { array: type === 37 ? n * 2 : n, push: type === 62 };
       }
       case 95: // _ null
         this.#in.pos = cr + 2;
