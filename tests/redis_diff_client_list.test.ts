@@ -43,6 +43,16 @@ function listed(text: string): Step[] {
 diffTest(
   "CLIENT LIST and CLIENT INFO show Redis 7.0's fields",
   {
+    "tracking: flags t and B, redir": listed(`
+    CLIENT TRACKING on
+    CLIENT INFO
+    CLIENT TRACKING off
+    CLIENT INFO
+    CLIENT TRACKING on BCAST PREFIX a
+    CLIENT INFO
+    CLIENT TRACKING off
+    CLIENT INFO
+  `),
     "one client": listed(`
     CLIENT LIST
     CLIENT INFO

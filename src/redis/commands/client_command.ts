@@ -23,9 +23,10 @@ const CLIENT_OVERHEAD = 1024;
  */
 export function clientLine(c: Session, now = Date.now(), argv?: Uint8Array[]): string {
   const tx = c.tx;
-  let flags = (c.subscribed ? "P" : "") +
-    (tx?.queue !== undefined ? "x" : "") + (tx?.touched ? "d" : "") +
-    (c.closeAfterReply ? "c" : "") + (c.noEvict ? "e" : "");
+  const tr = c.tracking;
+  let flags = (c.subscribed ? "P" : "") + (tx?.queue !== undefined ? "x" : "") +
+    (tr !== undefined ? "t" : "") + (tr?.brokenRedirect ? "R" : "") + (tr?.bcast ? "B" : "") +
+    (tx?.touched ? "d" : "") + (c.closeAfterReply ? "c" : "") + (c.noEvict ? "e" : "");
   if (flags === "") flags = "N";
   let argvMem = 0;
   for (const a of argv ?? []) argvMem += a.length;
@@ -39,7 +40,8 @@ export function clientLine(c: Session, now = Date.now(), argv?: Uint8Array[]): s
     `qbuf=${qbuf} qbuf-free=${Math.max(0, rbs - qbuf)} argv-mem=${argvMem} ` +
     `multi-mem=${multiMem} rbs=${rbs} rbp=${rbs} obl=0 oll=0 omem=${omem} ` +
     `tot-mem=${CLIENT_OVERHEAD + rbs + omem + argvMem + multiMem} ` +
-    `events=r${omem > 0 ? "w" : ""} cmd=${c.lastCommand || "NULL"} user=default redir=-1 ` +
+    `events=r${omem > 0 ? "w" : ""} cmd=${c.lastCommand || "NULL"} user=default ` +
+    `redir=${tr === undefined ? -1 : tr.redirect} ` +
     `resp=${c.resp}`;
 }
 
