@@ -129,10 +129,13 @@ m = p.get_message(timeout=2)
 print(m["type"], m["data"])
 r2 = redis.Redis(port=port, protocol=2)
 print(r2.get("k"))
+r5 = redis.Redis(port=port, db=5)
+r5.set("only5", "x")
+print(r.get("only5"), r5.get("only5"), r5.dbsize())
 `;
 
 Deno.test({
-  name: "redis-py with its defaults (RESP3) and with protocol=2",
+  name: "redis-py with its defaults (RESP3), with protocol=2 and with db=5",
   ignore: !(await pythonHasRedis()),
   async fn() {
     await using srv = await startServer(["redis", "--quiet"]);
@@ -145,6 +148,7 @@ Deno.test({
       "{'timeout': '0'} 1.5",
       "message b'hi'",
       "b'v'",
+      "None b'x' 1",
     ]);
   },
 });
