@@ -133,16 +133,33 @@ function expireGeneric(c: Session, args: Uint8Array[], seconds: boolean, relativ
       return;
     }
   }
+  setExpiry(c, key, args[1]!, when, now);
+  c.out.integer(1);
+}
+
+/**
+ * Gives `key` (named `name` as sent) the absolute expiry `when`, as Redis's expireGenericCommand
+ * and GETEX do: a time already past at `now` deletes the key, notified and propagated as DEL
+ * (never while the append-only file loads: checkAlreadyExpired); otherwise the expiry is set,
+ * notified as `expire` and propagated as PEXPIREAT.
+ */
+export function setExpiry(
+  c: Session,
+  key: string,
+  name: Uint8Array,
+  when: Millis,
+  now: number = c.keyspace.now(),
+): void {
+  const db = c.keyspace;
   if (when <= now && !db.loading) {
     db.delete(key);
     notify(c, Notify.GENERIC, "del", key);
-    c.propagateAs = [DEL, args[1]!];
+    c.propagateAs = [DEL, name];
   } else {
     db.setExpireAt(key, when);
     notify(c, Notify.GENERIC, "expire", key);
-    c.propagateAs = [PEXPIREAT, args[1]!, bytes(String(when))];
+    c.propagateAs = [PEXPIREAT, name, bytes(String(when))];
   }
-  c.out.integer(1);
 }
 
 /** TTL / PTTL / EXPIRETIME / PEXPIRETIME, as Redis's ttlGenericCommand. */

@@ -12,14 +12,13 @@ import { bytes } from "./args.ts";
 import type { Command, Session } from "./types.ts";
 import { parseInteger } from "../../resp/integer.ts";
 import { Err } from "./replies.ts";
-import { expireMillis } from "./expire.ts";
+import { expireMillis, setExpiry } from "./expire.ts";
 import { Flag, replyValue, stringOptions } from "./strings.ts";
 import { Notify, notify } from "./events.ts";
 
 const SET = bytes("SET");
 const PXAT = bytes("PXAT");
 const DEL = bytes("DEL");
-const PEXPIREAT = bytes("PEXPIREAT");
 const PERSIST = bytes("PERSIST");
 
 /** Buffers allocated here for growing values; only these are written in place. */
@@ -124,16 +123,8 @@ function getex(c: Session, args: Uint8Array[]): void {
   }
   replyValue(c, v);
   if (at !== undefined) {
-    // As Redis's checkAlreadyExpired: never while the append-only file loads.
-    if ((flags & (Flag.EXAT | Flag.PXAT)) && at <= db.now() && !db.loading) {
-      db.delete(key);
-      notify(c, Notify.GENERIC, "del", key);
-      c.propagateAs = [DEL, args[1]!];
-    } else {
-      db.setExpireAt(key, at);
-      notify(c, Notify.GENERIC, "expire", key);
-      c.propagateAs = [PEXPIREAT, args[1]!, bytes(String(at))];
-    }
+    // EX and PX are positive, so only EXAT and PXAT can name a time already past.
+    setExpiry(c, key, args[1]!, at);
   } else if (flags & Flag.PERSIST) {
     if (db.persist(key)) {
       notify(c, Notify.GENERIC, "persist", key);
