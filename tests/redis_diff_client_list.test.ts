@@ -25,8 +25,16 @@ function masked(r: Reply): string {
   return maskClientList(dec.decode(r));
 }
 
+/**
+ * The masked lines, in sorted order: Redis's clientsCron rotates its list of clients, so the
+ * order of CLIENT LIST's lines on redis-server depends on when its cron last ran.
+ */
+function sortedLines(text: string): string {
+  return text.split("\n").sort().join("\n");
+}
+
 function sameLines(redis: Reply, tok: Reply): string | undefined {
-  const a = masked(redis), b = masked(tok);
+  const a = sortedLines(masked(redis)), b = sortedLines(masked(tok));
   return a === b ? undefined : `masked:\n  redis:     ${a}\n  tokserver: ${b}`;
 }
 

@@ -3,6 +3,7 @@
 
 import { Db, keyOf } from "../src/redis/store/db.ts";
 import { RespWriter } from "../src/resp/writer.ts";
+import { Random } from "../src/redis/store/random.ts";
 import type { Command, Session } from "../src/redis/commands/types.ts";
 import { KEY_COMMANDS } from "../src/redis/commands/keys.ts";
 import { SCAN_COMMANDS } from "../src/redis/commands/scan.ts";
@@ -14,7 +15,8 @@ const dec = new TextDecoder();
 /** Runs one command of `table` on `db` and returns the raw reply. */
 function call(db: Db, table: readonly Command[], ...args: string[]): string {
   const out = new RespWriter();
-  const c = { out, keyspace: db, propagateAs: undefined } as unknown as Session;
+  const server = { random: new Random(1) };
+  const c = { out, keyspace: db, propagateAs: undefined, server } as unknown as Session;
   table.find((cmd) => cmd.name === args[0]!.toLowerCase())!.handler!(
     c,
     args.map((a) => enc.encode(a)),

@@ -4,19 +4,33 @@ import { type FlagSpec, HOST_FLAG, portFlag, SERVER_LIMIT_FLAGS } from "../flags
 
 /** Everything `tokserver redis` is started with. */
 export interface RedisOptions {
+  /** Address to listen on (`--host`, default 127.0.0.1). */
   host: string;
+  /** TCP port (`--port`; 0 picks a free one). */
   port: number;
+  /** Log every command received (`--verbose`). */
   verbose: boolean;
+  /** Drop the per-client log lines (`--quiet`). */
   quiet: boolean;
+  /** Require AUTH with this password (`--requirepass`). */
   requirepass?: string;
+  /** Refuse a non-loopback host without a password (`--protected-mode`, default on). */
   protectedMode: boolean;
+  /** Log writes to an append-only file (`--appendonly`). */
   appendonly: boolean;
+  /** Folder of the append-only file (`--dir`). */
   dir: string;
+  /** Append-only file name (`--appendfilename`). */
   appendfilename: string;
+  /** When to fsync the append-only file (`--appendfsync`). */
   appendfsync: "always" | "everysec" | "no";
+  /** Clients served at once (`--maxclients`). */
   maxclients: number;
+  /** Close clients idle this many seconds; 0 never (`--timeout`). */
   timeout: number;
+  /** Largest unparsed input kept per client, bytes (`--client-query-buffer-limit`). */
   clientQueryBufferLimit: number;
+  /** Largest bulk string accepted, bytes (`--proto-max-bulk-len`). */
   protoMaxBulkLen: number;
   /** Output limits by client class, as Redis writes them: `pubsub 32mb 8mb 60`. */
   clientOutputBufferLimit: string;
@@ -24,6 +38,10 @@ export interface RedisOptions {
   databases: number;
   /** Keyspace notification classes, as Redis's letters (`KEA`); "" for none. */
   notifyKeyspaceEvents: string;
+  /** Serve TOKSERVER (clock, faults, seed: docs/testing.md); off unless a test asks. */
+  enableTestCommands?: boolean;
+  /** Seed of the server's random picks (RANDOMKEY); random when unset. */
+  randomSeed?: number;
 }
 
 /** Pub/sub output limits: hard bytes, soft bytes, seconds over the soft limit. */
@@ -185,6 +203,22 @@ export const REDIS_FLAGS: readonly FlagSpec[] = [
     default: "pubsub 32mb 8mb 60",
     help: "drop a subscriber whose pending output passes HARD, or SOFT for SECONDS",
   },
+  {
+    name: "enable-test-commands",
+    arg: "yes|no",
+    type: "enum",
+    values: yesNo,
+    default: "no",
+    help: "serve TOKSERVER CLOCK/FAULT/SEED (tests only: they move time, break clients)",
+  },
+  {
+    name: "random-seed",
+    arg: "N",
+    type: "int",
+    min: 0,
+    max: 4294967295,
+    help: "seed RANDOMKEY's picks so runs repeat",
+  },
 ];
 
 /** Turns parsed flags into {@linkcode RedisOptions}. */
@@ -207,5 +241,7 @@ export function redisOptions(flags: Record<string, unknown>): RedisOptions {
     clientOutputBufferLimit: flags["client-output-buffer-limit"] as string,
     databases: flags.databases as number,
     notifyKeyspaceEvents: flags["notify-keyspace-events"] as string,
+    enableTestCommands: flags["enable-test-commands"] === "yes",
+    randomSeed: flags["random-seed"] as number | undefined,
   };
 }

@@ -31,7 +31,7 @@ const SECTIONS: Record<string, (c: Session) => string[]> = {
       `process_id:${Deno.pid}`,
       `run_id:${s.runId}`,
       `tcp_port:${s.port}`,
-      `server_time_usec:${Date.now() * 1000}`,
+      `server_time_usec:${s.clock.micros()}`,
       `uptime_in_seconds:${uptime}`,
       `uptime_in_days:${Math.floor(uptime / 86400)}`,
       `hz:10`,
@@ -184,7 +184,7 @@ export const INFO_COMMANDS: readonly Command[] = [
     flags: ["loading", "stale", "fast"],
     acl: ["@fast"],
     handler: (c) => {
-      const us = Math.floor((performance.timeOrigin + performance.now()) * 1000);
+      const us = c.server.clock.micros();
       c.out.arrayHeader(2);
       c.out.bulk(String(Math.floor(us / 1e6)));
       c.out.bulk(String(us % 1e6));

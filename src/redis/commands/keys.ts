@@ -4,6 +4,7 @@
 
 import { type Db, keyOf, type Stored } from "../store/db.ts";
 import type { Command, Session } from "./types.ts";
+import type { Random } from "../store/random.ts";
 import { Notify, notify } from "./events.ts";
 
 /** Redis's TYPE name of a value. Strings only for now; other types join with theirs. */
@@ -52,13 +53,13 @@ const UNIFORM_UP_TO = 4096;
 /** A large keyspace's walk for RANDOMKEY, kept per database between calls. */
 const walks = new WeakMap<Db, { walk: Iterator<string> | undefined }>();
 
-function randomKey(db: Db): string | undefined {
+function randomKey(db: Db, random: Random): string | undefined {
   let state = walks.get(db);
   if (state === undefined) walks.set(db, state = { walk: undefined });
   for (let tries = 0; tries < 100 && db.size > 0; tries++) {
     let k: string | undefined;
     if (db.size <= UNIFORM_UP_TO) {
-      let i = Math.floor(Math.random() * db.size);
+      let i = random.below(db.size);
       for (const key of db.keys()) {
         if (i-- === 0) {
           k = key;
@@ -66,7 +67,7 @@ function randomKey(db: Db): string | undefined {
         }
       }
     } else {
-      let steps = 1 + Math.floor(Math.random() * 64);
+      let steps = 1 + random.below(64);
       let restarts = 0;
       while (steps > 0 && restarts < 2) {
         state.walk ??= db.keys();
@@ -88,11 +89,11 @@ function randomKey(db: Db): string | undefined {
   }
   // Many picks found only expired keys: choose among the live ones, if any, as Redis would.
   const live = [...db.keys()];
-  return live.length === 0 ? undefined : live[Math.floor(Math.random() * live.length)];
+  return live.length === 0 ? undefined : live[random.below(live.length)];
 }
 
 function randomkey(c: Session): void {
-  const k = randomKey(c.keyspace);
+  const k = randomKey(c.keyspace, c.server.random);
   if (k === undefined) c.out.nullBulk();
   else c.out.binary(k);
 }

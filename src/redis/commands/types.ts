@@ -12,6 +12,9 @@ import type { PubSub, Subscriber } from "../store/pubsub.ts";
 import type { Tracking, TrackingClient, TrackingState } from "../store/tracking.ts";
 import type { RedisOptions } from "../options.ts";
 import type { Logger } from "../../net/log.ts";
+import type { Clock } from "../store/clock.ts";
+import type { Random } from "../store/random.ts";
+import type { Faults } from "../store/faults.ts";
 
 /** Command flags, spelled as Redis's COMMAND reply spells them. */
 export type CommandFlag =
@@ -164,6 +167,12 @@ export interface Server {
   readonly lookup: CommandFinder;
   /** Adds a hook that receives every change of the dataset (the append-only file uses it). */
   onPropagate(hook: (args: Uint8Array[], db: number) => void): void;
+  /** The clock expiry, TTL and TIME read; tests may freeze and move it (store/clock.ts). */
+  readonly clock: Clock;
+  /** The seeded source of random picks (RANDOMKEY, SPOP, ...). */
+  readonly random: Random;
+  /** Faults armed by a test and the log of commands received (store/faults.ts). */
+  readonly faults: Faults;
 }
 
 /** A command queued by MULTI: its table entry and a copy of its arguments. */

@@ -6,11 +6,16 @@
 import denoJson from "../../../deno.json" with { type: "json" };
 import { type Logger, stderrLogger } from "../../net/log.ts";
 import { runServer } from "../../net/run.ts";
-import { closeQuietly, type Connection, type TcpServer } from "../../net/server.ts";
+import {
+  closeQuietly,
+  type Connection,
+  type ServerOptions,
+  type TcpServer,
+} from "../../net/server.ts";
 import { Persistence } from "../aof/persistence.ts";
 import { OutputPool } from "../../resp/writer.ts";
 import type { Command, Server, ServerConfig, ServerStats } from "../commands/types.ts";
-import { buildCommandTable } from "./command_table.ts";
+import { buildCommandTable, FAMILIES } from "./command_table.ts";
 import { CommandLookup } from "./dispatch.ts";
 import { RedisConnection } from "./socket_loop.ts";
 import { type Db, keyBytes } from "../store/db.ts";
@@ -22,6 +27,10 @@ import { PubSub } from "../store/pubsub.ts";
 import { Tracking } from "../store/tracking.ts";
 import { protectedModeRefusal } from "./protected_mode.ts";
 import { discardTransaction } from "../commands/transactions.ts";
+import { Clock } from "../store/clock.ts";
+import { Random } from "../store/random.ts";
+import { Faults } from "../store/faults.ts";
+import { TEST_COMMANDS } from "../commands/testing.ts";
 
 const DEL = new TextEncoder().encode("DEL");
 
@@ -54,6 +63,9 @@ export class RedisServer implements Server {
   readonly events: KeyspaceEvents;
   readonly tracking: Tracking = new Tracking((id) => this.clients.get(id));
   readonly clients: Map<number, RedisConnection> = new Map();
+  readonly clock: Clock;
+  readonly random: Random;
+  readonly faults: Faults = new Faults();
   stats: ServerStats = freshStats();
   readonly startTime: number = Date.now();
   port = 0;
@@ -74,8 +86,13 @@ export class RedisServer implements Server {
   #nextFd = 8;
   readonly #freeFds: number[] = [];
 
-  constructor(options: RedisOptions, pubsubLimit: OutputLimit, log: Logger) {
+  /** `clock`: the one every database, TIME and the sweep read (a wall clock by default). */
+  constructor(options: RedisOptions, pubsubLimit: OutputLimit, log: Logger, clock = new Clock()) {
     this.options = options;
+    this.clock = clock;
+    this.random = new Random(options.randomSeed);
+    // A jump of the clock runs a full expiry sweep at once, as the 100 ms one would find.
+    clock.onJump(() => this.dbs.sweep(Infinity, Infinity));
     this.config = {
       timeout: options.timeout,
       pubsubLimit,
@@ -86,7 +103,10 @@ export class RedisServer implements Server {
     };
     this.log = log;
     this.verbose = options.verbose;
-    this.commands = buildCommandTable();
+    // TOKSERVER exists only on a server started for tests: elsewhere it is an unknown command.
+    this.commands = buildCommandTable(
+      options.enableTestCommands ? [...FAMILIES, TEST_COMMANDS] : FAMILIES,
+    );
     this.lookup = new CommandLookup(this.commands);
     const id = new Uint8Array(20);
     crypto.getRandomValues(id);
@@ -101,7 +121,7 @@ export class RedisServer implements Server {
       db.onExpired = (key) => {
         if (this.#propagateHooks.length > 0) this.propagate([DEL, keyBytes(key)], db.index);
       };
-    });
+    }, clock);
     this.dbs.shared.events = this.events;
     this.persistence = new Persistence(this);
   }
@@ -135,6 +155,8 @@ export class RedisServer implements Server {
 
   /** Serves one accepted connection. */
   handle(c: Connection): Promise<void> {
+    // An injected refusal: the connection is closed before a byte is read.
+    if (this.faults.takeRefusal()) return Promise.resolve();
     this.stats.connectionsReceived++;
     const client = new RedisConnection(this, c.id, c.conn, c);
     // Deno does not show a socket's descriptor: CLIENT LIST gets a number that is unique among
@@ -210,56 +232,80 @@ export class RedisServer implements Server {
 }
 
 const encoder = new TextEncoder();
+const REFUSAL = encoder.encode("-ERR max number of clients reached\r\n");
 
-/** Runs the Redis server until a shutdown signal; returns the exit code. */
-export async function runRedis(opts: RedisOptions): Promise<number> {
-  const log = stderrLogger(opts.quiet);
+/**
+ * Checks `opts` as `tokserver redis` does and makes the server (not yet listening), or returns
+ * the one line that says why not. Every database, TIME and the sweep read `clock`.
+ */
+export function createRedisServer(
+  opts: RedisOptions,
+  log: Logger,
+  clock?: Clock,
+): RedisServer | { error: string } {
   const defaults = { hard: 32 * 1024 * 1024, soft: 8 * 1024 * 1024, seconds: 60 };
   const limit = parseOutputLimit(opts.clientOutputBufferLimit, defaults);
   if ("error" in limit) {
-    log.info(`tokserver redis: --client-output-buffer-limit: ${limit.error}`);
-    return 2;
+    return { error: `tokserver redis: --client-output-buffer-limit: ${limit.error}` };
   }
   if (parseEventClasses(opts.notifyKeyspaceEvents) === undefined) {
-    log.info(
-      "tokserver redis: --notify-keyspace-events: Invalid event class character. " +
+    return {
+      error: "tokserver redis: --notify-keyspace-events: Invalid event class character. " +
         "Use 'Ag$lshzxeKEtmdn'.",
-    );
-    return 2;
+    };
   }
   const refused = protectedModeRefusal(opts);
-  if (refused !== undefined) {
-    log.info(refused);
-    return 2;
-  }
-  const server = new RedisServer(opts, limit, log);
-  // The append-only file is replayed before listening.
-  if (!server.persistence.load()) return 1;
-  const refusal = encoder.encode("-ERR max number of clients reached\r\n");
-  return await runServer({
-    host: opts.host,
-    port: opts.port,
-    label: "redis",
-    log,
-    maxClients: opts.maxclients,
+  if (refused !== undefined) return { error: refused };
+  return new RedisServer(opts, limit, log, clock);
+}
+
+/** The accept loop's hooks that serve `server`'s clients (runServer's and embed.ts's). */
+export function acceptHooks(server: RedisServer): Pick<
+  ServerOptions,
+  "handle" | "reject" | "goodbye" | "maxClients"
+> {
+  return {
+    maxClients: server.options.maxclients,
     reject: async (conn) => {
       server.stats.rejectedConnections++;
-      await conn.write(refusal);
+      await conn.write(REFUSAL);
     },
     handle: (c) => server.handle(c),
     goodbye: () => {
       server.persistence.flush();
       return server.drainAll();
     },
+  };
+}
+
+/** Stops `server`'s jobs, closes its clients and its append-only file (after the accept loop). */
+export async function stopRedisServer(server: RedisServer): Promise<void> {
+  server.stop();
+  for (const c of server.clients.values()) closeQuietly({ close: () => c.kill() });
+  await server.persistence.close();
+}
+
+/** Runs the Redis server until a shutdown signal; returns the exit code. */
+export async function runRedis(opts: RedisOptions): Promise<number> {
+  const log = stderrLogger(opts.quiet);
+  const server = createRedisServer(opts, log);
+  if ("error" in server) {
+    log.info(server.error);
+    return 2;
+  }
+  // The append-only file is replayed before listening.
+  if (!server.persistence.load()) return 1;
+  return await runServer({
+    host: opts.host,
+    port: opts.port,
+    label: "redis",
+    log,
+    ...acceptHooks(server),
     started: (tcp: TcpServer) => {
       server.port = tcp.port;
       server.start();
       server.persistence.start(() => void tcp.shutdown());
     },
-    stopped: async () => {
-      server.stop();
-      for (const c of server.clients.values()) closeQuietly({ close: () => c.kill() });
-      await server.persistence.close();
-    },
+    stopped: () => stopRedisServer(server),
   });
 }

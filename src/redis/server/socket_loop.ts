@@ -8,12 +8,13 @@
 // fill it, and shrinks back once traffic calms down; the output buffers come from a shared pool
 // when a reply is written and go back to it once everything has left.
 
-import { isDisconnect } from "../../net/server.ts";
+import { isDisconnect, sleep } from "../../net/server.ts";
 import { ProtocolError, QueryBufferLimitError, RequestParser } from "../../resp/request_parser.ts";
 import { execute } from "./dispatch.ts";
 import type { Server } from "../commands/types.ts";
 import type { OutputPool } from "../../resp/writer.ts";
 import { ClientSession } from "./session.ts";
+import { lowerName } from "../commands/args.ts";
 
 const MIN_READ = 512;
 const MAX_READ = 64 * 1024;
@@ -66,6 +67,10 @@ export class RedisConnection extends ClientSession {
   #wake: (() => void) | undefined;
   #inflight = 0;
   #softSince = 0;
+  /** An injected delay (ms) of the replies produced so far (store/faults.ts). */
+  #delay = 0;
+  /** Set while an injected delay holds the output (a published message waits too). */
+  #holding = false;
   /** Set while this client waits in the server's flush queue. */
   flushQueued = false;
 
@@ -125,6 +130,17 @@ export class RedisConnection extends ClientSession {
           break;
         }
         this.#process();
+        // An injected delay: hold the replies so far, then run what else the read brought.
+        while (this.#delay > 0 && !this.dead) {
+          const ms = this.#delay;
+          this.#delay = 0;
+          this.#holding = true;
+          await sleep(ms);
+          this.#holding = false;
+          if (this.dead) break;
+          this.#flush();
+          this.#process();
+        }
         const gate = this.server.persistence.gate;
         if (gate !== undefined) this.syncNeed = gate.fed;
         this.#adaptReadSize(n, view.length);
@@ -163,8 +179,35 @@ export class RedisConnection extends ClientSession {
       }
       if (args === undefined) return;
       if (server.verbose) server.log.info(`GOT: ${debugFrame(args)}`);
-      execute(this, args, lookup);
+      if (!server.faults.active) execute(this, args, lookup);
+      else if (!this.#faulted(args)) return;
     }
+  }
+
+  /**
+   * Runs a command while faults are armed or commands recorded (store/faults.ts); false when
+   * processing must pause (a delayed reply).
+   */
+  #faulted(args: Uint8Array[]): boolean {
+    const server = this.server, faults = server.faults;
+    if (faults.recording) faults.record(this.id, this.db, args);
+    const name = lowerName(args[0]!);
+    // The test commands themselves are never faulted nor counted.
+    const rule = name === "tokserver" ? undefined : faults.take(name);
+    if (rule?.kind === "error") {
+      server.stats.errorReplies++;
+      this.out.error(rule.message ?? "ERR injected fault");
+    } else {
+      const mark = this.out.length;
+      execute(this, args, server.lookup);
+      if (rule?.kind === "drop") this.out.truncate(mark);
+    }
+    if (name !== "tokserver" && faults.countReply()) this.closeAfterReply = true;
+    if (rule?.kind === "delay") {
+      this.#delay = rule.ms ?? 0;
+      return this.#delay === 0;
+    }
+    return true;
   }
 
   /** Grows the read size while reads fill it; shrinks it (and the buffer) when traffic calms. */
@@ -224,7 +267,9 @@ export class RedisConnection extends ClientSession {
   }
 
   #flush(): void {
-    if (this.#writing || this.out.length === 0 || this.dead || this.#held()) return;
+    if (this.#writing || this.out.length === 0 || this.dead || this.#holding || this.#held()) {
+      return;
+    }
     this.#writing = true;
     this.#send();
   }

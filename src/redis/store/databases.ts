@@ -3,6 +3,7 @@
 // one DbShared (the dirty counter, INFO's counters, the loading flag, keyspace events). SWAPDB
 // exchanges two databases' contents and touches their watchers the way Redis does.
 
+import type { Clock } from "./clock.ts";
 import { Db, type DbShared, dbShared } from "./db.ts";
 import { existingWatches } from "./watch.ts";
 
@@ -11,13 +12,17 @@ export class Databases {
   /** How many there are (`--databases`). */
   readonly count: number;
   /** What they share. */
-  readonly shared: DbShared = dbShared();
+  readonly shared: DbShared;
   readonly #all: (Db | undefined)[] = [];
   readonly #setup: ((db: Db) => void) | undefined;
 
-  /** `setup` is called on each database when it is made (the server's hooks). */
-  constructor(count: number, setup?: (db: Db) => void) {
+  /**
+   * `setup` is called on each database when it is made (the server's hooks); every database
+   * reads `clock` (a fresh wall clock by default).
+   */
+  constructor(count: number, setup?: (db: Db) => void, clock?: Clock) {
     this.count = count;
+    this.shared = dbShared(clock);
     this.#setup = setup;
   }
 
@@ -82,8 +87,11 @@ export class Databases {
     this.shared.dirty++;
   }
 
-  /** One round of the active expiry sweep in each database. */
-  sweep(): void {
-    for (const db of this.made()) db.sweep();
+  /**
+   * One round of the active expiry sweep in each database; `sample` and `budgetMs` as
+   * {@linkcode Db.sweep}'s (Infinity for both looks at every key with a time to live).
+   */
+  sweep(sample?: number, budgetMs?: number): void {
+    for (const db of this.made()) db.sweep(sample, budgetMs);
   }
 }

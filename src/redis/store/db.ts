@@ -18,6 +18,7 @@
 // `dirty` counter, the INFO counters, the loading flag and the keyspace events, which the
 // keyspace itself emits for what only it sees (`expired`, `new`, `keymiss`).
 
+import { Clock } from "./clock.ts";
 import { Notify } from "./notify_classes.ts";
 
 /** Turns key bytes into the binary string used as the Map key (one char per byte). */
@@ -98,15 +99,18 @@ export interface DbShared {
   loading: boolean;
   /** Keyspace events; undefined when nobody can listen. */
   events: KeyEventSink | undefined;
+  /** The server's clock, which expiry reads (clock.ts). */
+  readonly clock: Clock;
 }
 
-/** A fresh {@linkcode DbShared}. */
-export function dbShared(): DbShared {
+/** A fresh {@linkcode DbShared} reading `clock`. */
+export function dbShared(clock: Clock = new Clock()): DbShared {
   return {
     dirty: 0,
     stats: { expiredKeys: 0, keyspaceHits: 0, keyspaceMisses: 0 },
     loading: false,
     events: undefined,
+    clock,
   };
 }
 
@@ -129,14 +133,15 @@ export class Db {
   onModified: ((key: string | null) => void) | undefined;
   /** Called with each key removed by expiry (for propagating a DEL, as Redis does). */
   onExpired: ((key: string) => void) | undefined;
-  /** The clock (ms since the epoch); tests may replace it. */
-  now: () => number = Date.now;
+  /** The clock (ms since the epoch): the server's shared Clock; tests may replace it. */
+  now: () => number;
   #sweep: Iterator<[string, Millis]> | undefined;
 
   /** Database `index`, sharing `shared` with the server's other databases. */
   constructor(index = 0, shared: DbShared = dbShared()) {
     this.index = index;
     this.#shared = shared;
+    this.now = shared.clock.now;
   }
 
   /** Changes made so far (in every database of the server). */
