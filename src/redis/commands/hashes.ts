@@ -172,6 +172,10 @@ function hincrbyfloat(c: Session, args: Uint8Array[]): void {
     c.out.error("ERR value is not a valid float");
     return;
   }
+  if (incr.kind !== "finite") {
+    c.out.error("ERR value is NaN or Infinity");
+    return;
+  }
   const db = c.keyspace;
   const key = keyOf(args[1]!);
   const w = writeHash(c, key);
