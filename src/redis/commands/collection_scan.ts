@@ -75,7 +75,7 @@ export function scanCollection(c: Session, args: Uint8Array[], kind: "hash" | "s
     found.push(e);
     if (hash) found.push(items[i * step + 1]!);
   };
-  if (compact) for (let i = 0; i < n; i++) emit(i);
+  if (compact) { for (let i = 0; i < n; i++) emit(i); }
   else for (let i = from; i >= to; i--) emit(i);
   c.out.arrayHeader(2);
   c.out.bulk(String(next));

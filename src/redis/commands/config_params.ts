@@ -143,13 +143,14 @@ function limitParam(
   field: keyof ValueLimits,
   isMemory: boolean,
 ): [string, ConfigParam][] {
-  const param: ConfigParam = {
+  // Two entries (CONFIG GET with a pattern lists both names, as Redis does), one setting.
+  const param = (): ConfigParam => ({
     kind: "live",
     get: (c) => String(c.server.dbs.shared.limits[field]),
     parse: isMemory ? memory(0n, LLONG_MAX) : int(0n, LLONG_MAX),
     apply: (c, v) => c.server.dbs.shared.limits[field] = v as number,
-  };
-  return alias === undefined ? [[name, param]] : [[name, param], [alias, param]];
+  });
+  return alias === undefined ? [[name, param()]] : [[name, param()], [alias, param()]];
 }
 
 /** Every parameter tokserver reports, by name; CONFIG GET with a pattern lists them in this order. */

@@ -10,7 +10,7 @@ import { Notify, notify } from "./events.ts";
 import { HashValue, readOf, SetValue, writeOf } from "./collections.ts";
 import { isWord } from "./args.ts";
 import { parseInt64 } from "../../resp/integer.ts";
-import { distinctPositions, replyMembers } from "./sets.ts";
+import { COUNT_RANGE, distinctPositions, replyMembers } from "./sets.ts";
 import { scanCollection } from "./collection_scan.ts";
 
 /** The sets at `keys` (undefined for a missing key); null after WRONGTYPE. */
@@ -142,7 +142,7 @@ function hrandfield(c: Session, args: Uint8Array[]): void {
     return;
   }
   if (n < -9223372036854775807n) {
-    c.out.error("ERR value is out of range");
+    c.out.error(COUNT_RANGE);
     return;
   }
   let withValues = false;

@@ -110,11 +110,24 @@ function smove(c: Session, args: Uint8Array[]): void {
   c.out.integer(1);
 }
 
-/** A count argument within -LONG_MAX..LONG_MAX (Redis's getRangeLongFromObjectOrReply). */
-function countArg(c: Session, b: Uint8Array, min: bigint, rangeErr: string): number | undefined {
+/** Redis's error for a count below -LONG_MAX (getRangeLongFromObjectOrReply's own text). */
+export const COUNT_RANGE =
+  "ERR value is out of range, value must between -9223372036854775807 and 9223372036854775807";
+
+/**
+ * A count argument of at least `min` (Redis's getRangeLongFromObjectOrReply): `notInt` for a
+ * non-integer, `rangeErr` below the range.
+ */
+function countArg(
+  c: Session,
+  b: Uint8Array,
+  min: bigint,
+  rangeErr: string,
+  notInt = Err.notInteger as string,
+): number | undefined {
   const n = parseInt64(b);
   if (n === undefined) {
-    c.out.error(Err.notInteger);
+    c.out.error(notInt);
     return undefined;
   }
   if (BigInt(n) < min) {
@@ -148,7 +161,8 @@ function spop(c: Session, args: Uint8Array[]): void {
     c.out.binary(m);
     return;
   }
-  const count = countArg(c, args[2]!, 0n, "ERR value is out of range, must be positive");
+  const positive = "ERR value is out of range, must be positive";
+  const count = countArg(c, args[2]!, 0n, positive, positive);
   if (count === undefined) return;
   const s = writeOf(c, key, SetValue);
   if (s === null) return;
@@ -211,7 +225,7 @@ function srandmember(c: Session, args: Uint8Array[]): void {
     else c.out.binary(s.members[Math.floor(Math.random() * s.size)]!);
     return;
   }
-  const count = countArg(c, args[2]!, -9223372036854775807n, "ERR value is out of range");
+  const count = countArg(c, args[2]!, -9223372036854775807n, COUNT_RANGE);
   if (count === undefined) return;
   const s = readOf(c, key, SetValue);
   if (s === null) return;

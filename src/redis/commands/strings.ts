@@ -2,7 +2,15 @@
 // KEEPTTL), parsed in Redis's order so odd combinations get the same answers. A SET with a
 // relative expiry is propagated as SET key value PXAT <absolute ms>, as Redis rewrites it.
 
-import { isStr, KEEP_TTL, keyOf, type Millis, type Str, type Stored, toStored } from "../store/db.ts";
+import {
+  isStr,
+  KEEP_TTL,
+  keyOf,
+  type Millis,
+  type Stored,
+  type Str,
+  toStored,
+} from "../store/db.ts";
 import { bytes } from "./args.ts";
 import type { Command, Session } from "./types.ts";
 import { Err } from "./replies.ts";
