@@ -13,6 +13,7 @@ const MODULES = [
   "aof",
   "backplane",
   "ws_fanout",
+  "collection_memory",
 ];
 
 interface BenchModule {

@@ -1,5 +1,5 @@
-// redis-benchmark against tokserver redis and a local redis-server in the same run: PING, SET and
-// GET with 50 clients, without pipelining and with -P 16, and PUBLISH fan-out to 100 and 1000
+// redis-benchmark against tokserver redis and a local redis-server in the same run: PING, SET,
+// GET, HSET, SADD and SPOP with 50 clients, without pipelining and with -P 16, and PUBLISH fan-out to 100 and 1000
 // subscribers (deliveries per second until every subscriber has every message). Each figure is
 // the better of the runs made (servers alternate, so background load hits both alike).
 //
@@ -49,7 +49,7 @@ async function redisBenchmark(
     "-c",
     "50",
     "-t",
-    "ping,set,get",
+    "ping,set,get,hset,sadd,spop",
     "-n",
     String(n),
     "-P",
@@ -208,7 +208,7 @@ async function best<T extends number | Map<string, number>>(
   });
 }
 
-/** The benchmark module: PING/SET/GET at -P 1 and -P 16, and PUBLISH fan-out. */
+/** The benchmark module: PING/SET/GET/HSET/SADD/SPOP at -P 1 and -P 16, and PUBLISH fan-out. */
 export async function bench(ctx: BenchContext): Promise<BenchRow[]> {
   if (!which("redis-benchmark") || !which("redis-server")) {
     return [{
@@ -230,7 +230,7 @@ export async function bench(ctx: BenchContext): Promise<BenchRow[]> {
       const n = (ctx.quick ? 20_000 : 100_000) * (pipeline === 1 ? 1 : 10);
       ctx.progress(`redis-benchmark -c 50 -P ${pipeline} -n ${n}`);
       const [r, t] = await best(servers, rounds, (s) => redisBenchmark(s.port, pipeline, n));
-      for (const test of ["PING_MBULK", "SET", "GET"]) {
+      for (const test of ["PING_MBULK", "SET", "GET", "HSET", "SADD", "SPOP"]) {
         const rv = r!.get(test) ?? null, tv = t!.get(test) ?? null;
         rows.push({
           measure: `${test === "PING_MBULK" ? "PING" : test} -c 50 -P ${pipeline}`,

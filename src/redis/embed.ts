@@ -145,9 +145,9 @@ export interface RedisDb {
   readonly index: number;
   /** Keys stored (DBSIZE). */
   readonly size: number;
-  /** A string value as text, or undefined when the key does not exist. */
+  /** A string value as text; undefined when the key does not exist; a TypeError for other types. */
   get(key: string): string | undefined;
-  /** A string value as bytes, or undefined when the key does not exist. */
+  /** A string value as bytes; undefined when the key does not exist; a TypeError for other types. */
   getBytes(key: string): Uint8Array | undefined;
   /** Stores a string value (and clears or sets its time to live). */
   set(key: string, value: string | Uint8Array, opts?: SetOptions): void;
@@ -324,14 +324,20 @@ function dbView(db: Db, propagate: (args: Uint8Array[], db: number) => void): Re
     const at = db.expireAt(name);
     return at === undefined ? -1 : Math.max(0, Number(at) - db.now());
   };
+  /** A string key's bytes; a TypeError for a key of another type, as WRONGTYPE would be. */
+  const stringAt = (key: string): Uint8Array | undefined => {
+    const v = db.peek(k(key));
+    if (v === undefined || v instanceof Uint8Array) return v;
+    throw new TypeError(`${key} holds a ${typeName(v)}, not a string`);
+  };
   return {
     index: db.index,
     get size() {
       return db.size;
     },
-    getBytes: (key) => db.peek(k(key)),
+    getBytes: (key) => stringAt(key),
     get(key) {
-      const v = db.peek(k(key));
+      const v = stringAt(key);
       return v === undefined ? undefined : decoder.decode(v);
     },
     set(key, value, opts) {

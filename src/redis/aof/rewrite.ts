@@ -11,13 +11,17 @@
 //
 // Every database that holds keys is written behind its own SELECT, as Redis's rewrite does.
 
-import { type Db, keyOf } from "../store/db.ts";
+import { type Db, HashValue, keyOf, SetValue } from "../store/db.ts";
 import { RespWriter } from "../../resp/writer.ts";
 import { writeAll, writeAllSync } from "../../net/io.ts";
 import type { Server } from "../commands/types.ts";
 
 const encoder = new TextEncoder();
 const SET = encoder.encode("SET");
+const HMSET = encoder.encode("HMSET");
+const SADD = encoder.encode("SADD");
+/** Elements per command for a large hash or set, as Redis's AOF_REWRITE_ITEMS_PER_CMD. */
+const ITEMS_PER_CMD = 64;
 const PEXPIREAT = encoder.encode("PEXPIREAT");
 const DEL = encoder.encode("DEL");
 const SELECT = encoder.encode("SELECT");
@@ -34,7 +38,7 @@ const CHUNK = 256 * 1024;
 /** Commands without keys that leave the keyspace alone. */
 const KEYLESS = new Set(["multi", "exec", "select", "ping"]);
 /** Writes whose effect reaches past their key positions: the final step writes everything. */
-const WHOLE = new Set(["flushdb", "swapdb", "move"]);
+const WHOLE = new Set(["flushdb", "swapdb", "move", "copy"]);
 
 /** Appends `SELECT index`. */
 function select(out: RespWriter, index: number): void {
@@ -43,13 +47,34 @@ function select(out: RespWriter, index: number): void {
 
 /** Appends `key`'s current state in `db` as commands; false when the key does not exist. */
 export function encodeKey(db: Db, key: string, out: RespWriter): boolean {
-  const v = db.peek(key) as Uint8Array | string | undefined;
+  const v = db.peekStored(key);
   if (v === undefined) return false;
-  out.arrayHeader(3);
-  out.bulk(SET);
-  out.binary(key);
-  if (typeof v === "string") out.binary(v);
-  else out.bulk(v);
+  if (v instanceof HashValue) {
+    // HMSET key f v ... (at most ITEMS_PER_CMD pairs each), as Redis's rewriteHashObject.
+    const kv = v.kv;
+    for (let i = 0; i < kv.length; i += 2 * ITEMS_PER_CMD) {
+      const end = Math.min(kv.length, i + 2 * ITEMS_PER_CMD);
+      out.arrayHeader(2 + end - i);
+      out.bulk(HMSET);
+      out.binary(key);
+      for (let j = i; j < end; j++) out.binary(kv[j]!);
+    }
+  } else if (v instanceof SetValue) {
+    const m = v.members;
+    for (let i = 0; i < m.length; i += ITEMS_PER_CMD) {
+      const end = Math.min(m.length, i + ITEMS_PER_CMD);
+      out.arrayHeader(2 + end - i);
+      out.bulk(SADD);
+      out.binary(key);
+      for (let j = i; j < end; j++) out.binary(m[j]!);
+    }
+  } else {
+    out.arrayHeader(3);
+    out.bulk(SET);
+    out.binary(key);
+    if (typeof v === "string") out.binary(v);
+    else out.bulk(v);
+  }
   const at = db.expireAt(key);
   if (at !== undefined) {
     out.arrayHeader(3);

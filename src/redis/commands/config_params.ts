@@ -12,6 +12,7 @@ import {
   parseOutputLimits,
 } from "../options.ts";
 import type { ServerConfig, Session } from "./types.ts";
+import type { ValueLimits } from "../store/value_limits.ts";
 import { eventClassesText, parseEventClasses } from "../store/notify_classes.ts";
 
 /** A parsed value (a number, a string, output limits), or Redis's reason for refusing it. */
@@ -135,6 +136,23 @@ function realDir(dir: string): string {
   }
 }
 
+/** A live encoding threshold under its name and (when it has one) its alias. */
+function limitParam(
+  name: string,
+  alias: string | undefined,
+  field: keyof ValueLimits,
+  isMemory: boolean,
+): [string, ConfigParam][] {
+  // Two entries (CONFIG GET with a pattern lists both names, as Redis does), one setting.
+  const param = (): ConfigParam => ({
+    kind: "live",
+    get: (c) => String(c.server.dbs.shared.limits[field]),
+    parse: isMemory ? memory(0n, LLONG_MAX) : int(0n, LLONG_MAX),
+    apply: (c, v) => c.server.dbs.shared.limits[field] = v as number,
+  });
+  return alias === undefined ? [[name, param()]] : [[name, param()], [alias, param()]];
+}
+
 /** Every parameter tokserver reports, by name; CONFIG GET with a pattern lists them in this order. */
 export const CONFIG_PARAMS: ReadonlyMap<string, ConfigParam> = new Map<string, ConfigParam>([
   // Honoured and changeable at run time.
@@ -212,6 +230,10 @@ export const CONFIG_PARAMS: ReadonlyMap<string, ConfigParam> = new Map<string, C
     },
     apply: (c, v) => c.server.events.flags = v as number,
   }],
+  // The encoding thresholds of hashes and sets (store/value_limits.ts), with Redis's old names.
+  ...limitParam("hash-max-listpack-entries", "hash-max-ziplist-entries", "hashEntries", false),
+  ...limitParam("hash-max-listpack-value", "hash-max-ziplist-value", "hashValue", true),
+  ...limitParam("set-max-intset-entries", undefined, "setIntEntries", false),
   // Immutable in Redis too.
   ["databases", immutable((c) => String(c.server.dbs.count))],
   ["appendfilename", immutable((c) => c.server.options.appendfilename)],

@@ -3,7 +3,7 @@
 // once numbers leave the range a double holds), and INCRBYFLOAT in x87 long double arithmetic
 // (see ../long_double.ts), stored as the formatted string and propagated as SET ... KEEPTTL.
 
-import { KEEP_TTL, keyBytes, keyOf, type Stored } from "../store/db.ts";
+import { KEEP_TTL, keyBytes, keyOf, type Str } from "../store/db.ts";
 import {
   addLongDouble,
   formatLongDouble,
@@ -15,6 +15,7 @@ import { type Command, type Session } from "./types.ts";
 import { Err } from "./replies.ts";
 import { parseInt64 } from "../../resp/integer.ts";
 import { Notify, notify } from "./events.ts";
+import { asStr } from "./strings.ts";
 
 const SET = bytes("SET");
 const KEEPTTL = bytes("KEEPTTL");
@@ -22,7 +23,7 @@ const LLONG_MAX = 9223372036854775807n;
 const LLONG_MIN = -9223372036854775808n;
 
 /** A stored value as an integer, by the same rules (string2ll) as an argument. */
-function parseCounterValue(v: Stored): number | bigint | undefined {
+function parseCounterValue(v: Str): number | bigint | undefined {
   if (typeof v !== "string") return parseInt64(v);
   const len = v.length;
   if (len > 15) return parseInt64(keyBytes(v));
@@ -46,7 +47,8 @@ function parseCounterValue(v: Stored): number | bigint | undefined {
 function incrDecr(c: Session, args: Uint8Array[], incr: number | bigint): void {
   const db = c.keyspace;
   const key = keyOf(args[1]!);
-  const v = db.peekStored(key);
+  const v = asStr(c, db.peekStored(key));
+  if (v === null) return;
   let value: number | bigint = 0;
   if (v !== undefined) {
     const parsed = parseCounterValue(v);
@@ -95,7 +97,8 @@ const ZERO: LongDouble = { kind: "finite", neg: false, m: 0n, e: 0 };
 function incrbyfloat(c: Session, args: Uint8Array[]): void {
   const db = c.keyspace;
   const key = keyOf(args[1]!);
-  const v = db.peekStored(key);
+  const v = asStr(c, db.peekStored(key));
+  if (v === null) return;
   const value = v === undefined ? ZERO : parseLongDouble(typeof v === "string" ? keyBytes(v) : v);
   const incr = value === undefined ? undefined : parseLongDouble(args[2]!);
   if (value === undefined || incr === undefined) {

@@ -2,15 +2,12 @@
 // RENAMENX, answering as Redis's db.c does. (KEYS and SCAN: scan.ts; DBSIZE and FLUSH*:
 // databases.ts.)
 
-import { type Db, keyOf, type Stored } from "../store/db.ts";
+import { type Db, keyOf, typeName } from "../store/db.ts";
 import type { Command, Session } from "./types.ts";
 import type { Random } from "../store/random.ts";
 import { Notify, notify } from "./events.ts";
 
-/** Redis's TYPE name of a value. Strings only for now; other types join with theirs. */
-export function typeName(_v: Stored): string {
-  return "string";
-}
+export { typeName };
 
 /** DEL and UNLINK (values are freed at once either way). */
 function del(c: Session, args: Uint8Array[]): void {

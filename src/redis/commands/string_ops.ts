@@ -7,13 +7,13 @@
 // from a client's arguments are copied before they are stored: arguments are views into the
 // connection's read buffer.
 
-import { KEEP_TTL, keyBytes, keyOf, type Millis, type Stored, toStored } from "../store/db.ts";
+import { KEEP_TTL, keyBytes, keyOf, type Millis, type Str, toStored } from "../store/db.ts";
 import { bytes } from "./args.ts";
 import type { Command, Session } from "./types.ts";
 import { parseInteger } from "../../resp/integer.ts";
 import { Err } from "./replies.ts";
 import { expireMillis, setExpiry } from "./expire.ts";
-import { Flag, replyValue, stringOptions } from "./strings.ts";
+import { asStr, Flag, replyValue, stringOptions } from "./strings.ts";
 import { Notify, notify } from "./events.ts";
 
 const SET = bytes("SET");
@@ -31,7 +31,7 @@ const SHORT = 64;
  * A writable value of `total` bytes starting with `v`'s bytes, reusing `v`'s buffer when it is
  * ours and large enough. A new buffer gets room to spare unless `exact`.
  */
-function grow(v: Stored, total: number, exact = false): Uint8Array {
+function grow(v: Str, total: number, exact = false): Uint8Array {
   if (typeof v === "string") v = keyBytes(v);
   else if (growable.has(v.buffer) && v.byteOffset === 0 && v.buffer.byteLength >= total) {
     return new Uint8Array(v.buffer, 0, total);
@@ -81,7 +81,9 @@ function setex(c: Session, args: Uint8Array[], seconds: boolean): void {
 function getset(c: Session, args: Uint8Array[]): void {
   const db = c.keyspace;
   const key = keyOf(args[1]!);
-  replyValue(c, db.getStored(key));
+  const old = asStr(c, db.getStored(key));
+  if (old === null) return;
+  replyValue(c, old);
   db.set(key, toStored(args[2]!));
   notify(c, Notify.STRING, "set", key);
 }
@@ -89,7 +91,8 @@ function getset(c: Session, args: Uint8Array[]): void {
 function getdel(c: Session, args: Uint8Array[]): void {
   const db = c.keyspace;
   const key = keyOf(args[1]!);
-  const v = db.getStored(key);
+  const v = asStr(c, db.getStored(key));
+  if (v === null) return;
   replyValue(c, v);
   if (v !== undefined) {
     db.delete(key);
@@ -105,7 +108,8 @@ function getex(c: Session, args: Uint8Array[]): void {
   const { flags, expire } = opts;
   const db = c.keyspace;
   const key = keyOf(args[1]!);
-  const v = db.getStored(key);
+  const v = asStr(c, db.getStored(key));
+  if (v === null) return;
   if (v === undefined) {
     c.out.nullBulk();
     return;
@@ -166,7 +170,8 @@ function append(c: Session, args: Uint8Array[]): void {
   const db = c.keyspace;
   const key = keyOf(args[1]!);
   const add = args[2]!;
-  const v = db.peekStored(key);
+  const v = asStr(c, db.peekStored(key));
+  if (v === null) return;
   if (v === undefined) {
     db.set(key, toStored(add));
     notify(c, Notify.STRING, "append", key);
@@ -187,8 +192,8 @@ function append(c: Session, args: Uint8Array[]): void {
 }
 
 function strlen(c: Session, args: Uint8Array[]): void {
-  const v = c.keyspace.getStored(keyOf(args[1]!));
-  c.out.integer(v === undefined ? 0 : v.length);
+  const v = asStr(c, c.keyspace.getStored(keyOf(args[1]!)));
+  if (v !== null) c.out.integer(v === undefined ? 0 : v.length);
 }
 
 const EMPTY = new Uint8Array(0);
@@ -200,7 +205,8 @@ function getrange(c: Session, args: Uint8Array[]): void {
     c.out.error(Err.notInteger);
     return;
   }
-  const v = c.keyspace.getStored(keyOf(args[1]!));
+  const v = asStr(c, c.keyspace.getStored(keyOf(args[1]!)));
+  if (v === null) return;
   if (v === undefined) {
     c.out.bulk(EMPTY);
     return;
@@ -233,7 +239,8 @@ function setrange(c: Session, args: Uint8Array[]): void {
   const db = c.keyspace;
   const key = keyOf(args[1]!);
   const value = args[3]!;
-  const v = db.peekStored(key);
+  const v = asStr(c, db.peekStored(key));
+  if (v === null) return;
   if (value.length === 0) {
     c.out.integer(v === undefined ? 0 : v.length);
     return;

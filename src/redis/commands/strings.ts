@@ -2,7 +2,15 @@
 // KEEPTTL), parsed in Redis's order so odd combinations get the same answers. A SET with a
 // relative expiry is propagated as SET key value PXAT <absolute ms>, as Redis rewrites it.
 
-import { KEEP_TTL, keyOf, type Millis, type Stored, toStored } from "../store/db.ts";
+import {
+  isStr,
+  KEEP_TTL,
+  keyOf,
+  type Millis,
+  type Stored,
+  type Str,
+  toStored,
+} from "../store/db.ts";
 import { bytes } from "./args.ts";
 import type { Command, Session } from "./types.ts";
 import { Err } from "./replies.ts";
@@ -60,15 +68,26 @@ function optionOf(b: Uint8Array): number {
   }
 }
 
-/** Replies a stored value as a bulk string, or a null bulk. */
+/** Replies a string value as a bulk string, or a null bulk for none (or another type: MGET). */
 export function replyValue(c: Session, v: Stored | undefined): void {
-  if (v === undefined) c.out.nullBulk();
-  else if (typeof v === "string") c.out.binary(v);
-  else c.out.bulk(v);
+  if (typeof v === "string") c.out.binary(v);
+  else if (v instanceof Uint8Array) c.out.bulk(v);
+  else c.out.nullBulk();
+}
+
+/**
+ * `v` when it is a string value or absent; for a hash or set, writes Redis's WRONGTYPE error
+ * and returns null.
+ */
+export function asStr(c: Session, v: Stored | undefined): Str | undefined | null {
+  if (v === undefined || isStr(v)) return v;
+  c.out.error(Err.wrongType);
+  return null;
 }
 
 function get(c: Session, args: Uint8Array[]): void {
-  replyValue(c, c.keyspace.getStored(keyOf(args[1]!)));
+  const v = asStr(c, c.keyspace.getStored(keyOf(args[1]!)));
+  if (v !== null) replyValue(c, v);
 }
 
 /**
@@ -126,7 +145,9 @@ function set(c: Session, args: Uint8Array[]): void {
     if (at === undefined) return;
   }
   if (flags & Flag.GET) {
-    replyValue(c, db.getStored(key));
+    const old = asStr(c, db.getStored(key));
+    if (old === null) return;
+    replyValue(c, old);
   }
   if (flags & (Flag.NX | Flag.XX)) {
     const found = db.has(key);

@@ -18,6 +18,10 @@ import { STRING_OP_COMMANDS } from "../commands/string_ops.ts";
 import { STRING_COMMANDS } from "../commands/strings.ts";
 import { TRANSACTION_COMMANDS } from "../commands/transactions.ts";
 import { AUTH_COMMANDS } from "../commands/auth.ts";
+import { HASH_COMMANDS } from "../commands/hashes.ts";
+import { SET_COMMANDS } from "../commands/sets.ts";
+import { SET_OP_COMMANDS } from "../commands/set_ops.ts";
+import { OBJECT_COMMANDS } from "../commands/object.ts";
 
 /** Every command family, in COMMAND's order. */
 export const FAMILIES: readonly (readonly Command[])[] = [
@@ -37,6 +41,10 @@ export const FAMILIES: readonly (readonly Command[])[] = [
   SHUTDOWN_COMMANDS,
   TRANSACTION_COMMANDS,
   AUTH_COMMANDS,
+  HASH_COMMANDS,
+  SET_COMMANDS,
+  SET_OP_COMMANDS,
+  OBJECT_COMMANDS,
 ];
 
 /** Builds the command table (lowercase name to command) from `families`. */

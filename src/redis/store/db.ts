@@ -20,6 +20,11 @@
 
 import { Clock } from "./clock.ts";
 import { Notify } from "./notify_classes.ts";
+import { HashValue } from "./hash_value.ts";
+import { SetValue } from "./set_value.ts";
+import { defaultLimits, type ValueLimits } from "./value_limits.ts";
+
+export { HashValue, SetValue };
 
 /** Turns key bytes into the binary string used as the Map key (one char per byte). */
 export function keyOf(b: Uint8Array): string {
@@ -39,21 +44,40 @@ export function keyBytes(s: string): Uint8Array {
   return out;
 }
 
-/** A value as commands see it: bytes. Other value types will join this union. */
-export type Value = Uint8Array;
+/** A value as commands see it: a string's bytes, a hash or a set. */
+export type Value = Uint8Array | HashValue | SetValue;
 
 /**
- * A value as the keyspace holds it: short values as binary strings (one char per byte), since
- * V8 creates short strings far faster than short typed arrays; longer ones as bytes. Only the
- * hot GET/SET path sees this form ({@linkcode Db.getStored}); `get`/`peek` return bytes.
+ * A string value as the keyspace holds it: short values as binary strings (one char per byte),
+ * since V8 creates short strings far faster than short typed arrays; longer ones as bytes.
  */
-export type Stored = Uint8Array | string;
+export type Str = Uint8Array | string;
+
+/**
+ * A value as the keyspace holds it: a string ({@linkcode Str}), a hash or a set. Only the hot
+ * GET/SET path sees strings in this form ({@linkcode Db.getStored}); `get`/`peek` return bytes.
+ */
+export type Stored = Str | HashValue | SetValue;
+
+/** Whether `v` is a string value. */
+export function isStr(v: Stored): v is Str {
+  return typeof v === "string" || v instanceof Uint8Array;
+}
+
+/** Redis's TYPE name of a value. */
+export function typeName(v: Stored): string {
+  return typeof v === "string" || v instanceof Uint8Array
+    ? "string"
+    : v instanceof HashValue
+    ? "hash"
+    : "set";
+}
 
 /** Values up to this many bytes are stored as binary strings by {@linkcode toStored}. */
 const SHORT_VALUE = 64;
 
 /** A stored copy of `b` (which may be a view into a read buffer). */
-export function toStored(b: Uint8Array): Stored {
+export function toStored(b: Uint8Array): Str {
   return b.length <= SHORT_VALUE
     ? String.fromCharCode.apply(null, b as unknown as number[])
     : b.slice();
@@ -101,6 +125,8 @@ export interface DbShared {
   events: KeyEventSink | undefined;
   /** The server's clock, which expiry reads (clock.ts). */
   readonly clock: Clock;
+  /** When hashes and sets change encoding (CONFIG's hash-max-listpack-* and the like). */
+  readonly limits: ValueLimits;
 }
 
 /** A fresh {@linkcode DbShared} reading `clock`. */
@@ -111,6 +137,7 @@ export function dbShared(clock: Clock = new Clock()): DbShared {
     loading: false,
     events: undefined,
     clock,
+    limits: defaultLimits(),
   };
 }
 
@@ -207,6 +234,11 @@ export class Db {
     this.#shared.events?.emit(Notify.KEY_MISS, "keymiss", key, this.index);
   }
 
+  /** The encoding thresholds of hashes and sets (shared by the server's databases). */
+  get limits(): ValueLimits {
+    return this.#shared.limits;
+  }
+
   /** The live value of `key` (an expired key is removed first), counting hits and misses. */
   get(key: string): Value | undefined {
     const v = this.getStored(key);
@@ -272,6 +304,14 @@ export class Db {
     } else if (expireAt !== KEEP_TTL) {
       this.#expires.set(key, expireAt);
     }
+    this.#touch(key);
+  }
+
+  /**
+   * Records that the hash or set at `key` was changed in place (as {@linkcode set} records a
+   * new value): `dirty` and the `onModified` hook (WATCH, client tracking).
+   */
+  changed(key: string): void {
     this.#touch(key);
   }
 
