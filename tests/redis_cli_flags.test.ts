@@ -7,50 +7,7 @@ import { assertEquals, assertStringIncludes, MAIN, serverFlags, which } from "./
 import { startRedisServer } from "./_util.ts";
 import { startServer } from "./_util.ts";
 import { connect } from "../src/client/client.ts";
-
-const REDIS_CLI = which("redis-cli");
-
-/** Runs a program; its exit code and output, bytes shown as Latin-1 so none is lost. */
-async function runBytes(cmd: string, args: string[], stdin = "") {
-  const child = new Deno.Command(cmd, {
-    args,
-    stdin: "piped",
-    stdout: "piped",
-    stderr: "piped",
-    env: { NO_COLOR: "1" },
-  }).spawn();
-  const w = child.stdin.getWriter();
-  await w.write(new TextEncoder().encode(stdin));
-  await w.close();
-  const r = await child.output();
-  return { code: r.code, stdout: toLatin1(r.stdout), stderr: toLatin1(r.stderr) };
-}
-
-function toLatin1(b: Uint8Array): string {
-  let s = "";
-  for (const c of b) s += String.fromCharCode(c);
-  return s;
-}
-
-/**
- * Runs the same redis-cli arguments through the real redis-cli (on `port`) and ours (on
- * `oursPort`, a twin server when the command changes data); asserts equal results.
- */
-async function same(port: number, args: string[], oursPort = port): Promise<string> {
-  const [real, ours] = await Promise.all([
-    runBytes(REDIS_CLI!, ["-p", String(port), ...args]),
-    runBytes(Deno.execPath(), [
-      ...serverFlags(),
-      MAIN,
-      "redis-cli",
-      "-p",
-      String(oursPort),
-      ...args,
-    ]),
-  ]);
-  assertEquals(ours, real, `redis-cli ${args.join(" ")}`);
-  return real.stdout;
-}
+import { REDIS_CLI, runBytes, same } from "./_redis_cli.ts";
 
 const ignore = REDIS_CLI === undefined || which("redis-server") === undefined;
 

@@ -1,8 +1,14 @@
 // redis-cli's terminal format, rule by rule (expected texts taken from redis-cli 7 --no-raw).
 
-import { assertEquals } from "./_util.ts";
-import { formatReply, quoteBytes } from "../src/redis_cli/format.ts";
-import { type Reply, ReplyError } from "../src/resp/reply_parser.ts";
+import { assertEquals, assertThrows } from "./_util.ts";
+import { FatalReply, formatReply, quoteBytes } from "../src/redis_cli/format.ts";
+import {
+  flatten,
+  type Reply,
+  ReplyError,
+  ReplyParser,
+  type TypedReply,
+} from "../src/resp/reply_parser.ts";
 
 const b = (s: string) => new TextEncoder().encode(s);
 
@@ -75,5 +81,69 @@ Deno.test("nested arrays indent under their parent's number; nested errors show 
       "       2) fast",
       "    4) (integer) 1",
     ],
+  );
+});
+
+/** Every RESP3 type, nested; decoded by both paths of ReplyParser, one byte at a time. */
+const RESP3 = "%2\r\n+a\r\n~2\r\n,1.5\r\n#t\r\n$1\r\nb\r\n>3\r\n_\r\n(12345678901234567890\r\n" +
+  "=7\r\ntxt:x\ny\r\n*0\r\n%0\r\n";
+
+function decodeByteByByte(typed: boolean): unknown[] {
+  const parser = new ReplyParser();
+  const got: unknown[] = [];
+  for (const byte of b(RESP3)) {
+    parser.push(Uint8Array.of(byte));
+    let r;
+    while ((r = typed ? parser.nextTyped() : parser.next()) !== undefined) got.push(r);
+  }
+  return got;
+}
+
+Deno.test("ReplyParser.nextTyped keeps the RESP3 types that next() flattens", () => {
+  const typed = decodeByteByByte(true);
+  assertEquals(typed, [
+    {
+      resp3: "map",
+      items: [
+        "a",
+        {
+          resp3: "set",
+          items: [{ resp3: "double", text: "1.5" }, {
+            resp3: "boolean",
+            value: true,
+          }],
+        },
+        b("b"),
+        {
+          resp3: "push",
+          items: [null, { resp3: "bignum", text: "12345678901234567890" }, {
+            resp3: "verbatim",
+            format: "txt",
+            bytes: b("x\ny"),
+          }],
+        },
+      ],
+    },
+    [],
+    { resp3: "map", items: [] },
+  ]);
+  const flat = decodeByteByByte(false);
+  assertEquals(flat, [
+    ["a", ["1.5", 1], b("b"), [null, "12345678901234567890", b("x\ny")]],
+    [],
+    [],
+  ]);
+  // flatten() turns a typed reply into what next() gives.
+  assertEquals(typed.map((r) => flatten(r as TypedReply)), flat);
+  // redis-cli 7.0 cannot show a big number, anywhere in a reply.
+  assertThrows(() => formatReply(typed[0] as TypedReply), FatalReply, "Unknown reply type: 13");
+  // A map's value of several lines starts on the next one, a one-line one after the `=>`
+  // (as redis-cli -3 shows `EVAL "return {map={b={map={k={map={v={set={...}}}}}}}}" 0`).
+  const set: TypedReply = { resp3: "set", items: [b("x"), b("y")] };
+  const one: TypedReply = { resp3: "map", items: ["k", { resp3: "map", items: ["v", set] }] };
+  assertEquals(
+    formatReply({ resp3: "map", items: ["a", set, "b", one, "c", { resp3: "set", items: [1] }] }),
+    '1# a => \n   1~ "x"\n   2~ "y"\n2# b => \n   1# k => \n      1# v => \n' +
+      '         1~ "x"\n         2~ "y"\n3# c => 1~ (integer) 1\n',
   );
 });

@@ -135,6 +135,7 @@ export class Client extends Multiplexer {
    */
   static async handshake(client: Client, protover: 2 | 3): Promise<void> {
     await client.call(["HELLO", String(protover)]);
+    client.protover = protover;
   }
 
   // ---- typed commands ----

@@ -70,9 +70,11 @@ function upper(a: Arg | undefined): string {
  * Why `args` must not run on the shared connection, as the message of the error `send()`
  * rejects with (`SUBSCRIBE would put ...: use client.subscribe() ...`), or undefined when the
  * command is fine there. `blocking` is true for the commands `client.blocking()` may run.
+ * `protover` is the protocol the connection speaks: on a RESP3 one, HELLO 3 changes nothing.
  */
 export function modeChange(
   args: readonly Arg[],
+  protover: 2 | 3 = 2,
 ): { message: string; blocking: boolean } | undefined {
   if (!FIRST.has(firstLower(args[0]))) return undefined;
   const name = upper(args[0]);
@@ -91,7 +93,7 @@ export function modeChange(
         "callers would get someone else's reply: use a client of its own (connect())",
       blocking: false,
     };
-  } else if (name === "HELLO" && args.length > 1 && upper(args[1]) !== "2") {
+  } else if (name === "HELLO" && args.length > 1 && protover === 2 && upper(args[1]) !== "2") {
     return {
       message: "HELLO with a protocol other than 2 would switch the shared connection to " +
         "RESP3 for every caller; this client speaks RESP2",

@@ -4,7 +4,13 @@
 // resolves the slots in order as replies arrive. Pipelining comes for free. The typed commands
 // and subscriptions are built on it in client.ts.
 
-import { type Reply, ReplyError, ReplyParser } from "../resp/reply_parser.ts";
+import {
+  flatten,
+  type Reply,
+  ReplyError,
+  ReplyParser,
+  type TypedReply,
+} from "../resp/reply_parser.ts";
 import { RespWriter } from "../resp/writer.ts";
 import { formatAddr } from "../net/listen.ts";
 import { writeAll } from "../net/io.ts";
@@ -24,12 +30,15 @@ import { modeChange, ModeError } from "./modes.ts";
 /** A command waiting to be written (`args` set) or waiting for its reply (`args` null). */
 interface Slot {
   args: Arg[] | null;
-  resolve: (reply: Reply) => void;
+  /** The reply keeps its RESP3 types (sendTyped). */
+  typed: boolean;
+  resolve: (reply: TypedReply) => void;
   reject: (err: Error) => void;
 }
 
 const decoder = new TextDecoder();
 const SELECT = new TextEncoder().encode("SELECT");
+const HELLO = new TextEncoder().encode("HELLO");
 /** Drop consumed slots from the front of the queue once this many have piled up. */
 const COMPACT_AT = 4096;
 const READ_BUFFER = 64 * 1024;
@@ -82,6 +91,10 @@ export class Multiplexer implements AsyncDisposable {
   #db: Arg = 0;
   /** Connections of {@linkcode Multiplexer.blocking} calls still waiting; `close()` closes them. */
   readonly #own = new Set<Multiplexer>();
+  /** Calls queued or in flight whose reply keeps its RESP3 types (sendTyped). */
+  #typedPending = 0;
+  /** The protocol the connection speaks: 3 once `HELLO 3` succeeded on connecting. */
+  protected protover: 2 | 3 = 2;
 
   /** Wraps an open connection; most code wants {@linkcode connect}. */
   constructor(
@@ -125,9 +138,22 @@ export class Multiplexer implements AsyncDisposable {
    * A NaN or infinite number argument rejects with `RangeError`.
    */
   send(...args: Arg[]): Promise<Reply> {
-    const refused = modeChange(args);
+    return this.#send(args, false) as Promise<Reply>;
+  }
+
+  /**
+   * Like {@linkcode Multiplexer.send}, but the reply keeps the RESP3 types the server sent
+   * ({@linkcode TypedReply}: maps, sets, doubles, booleans... as themselves), for tools that
+   * show replies as they came (`tokserver redis-cli -3`). Over RESP2 it equals `send()`'s.
+   */
+  sendTyped(...args: Arg[]): Promise<TypedReply> {
+    return this.#send(args, true);
+  }
+
+  #send(args: Arg[], typed: boolean): Promise<TypedReply> {
+    const refused = modeChange(args, this.protover);
     if (refused !== undefined) return Promise.reject(new ModeError(refused.message));
-    const reply = this.call(args);
+    const reply = this.#queue(args, typed);
     if (typeof args[0] !== "number" && args.length === 2 && isSelect(args[0]!)) {
       const db = args[1]!;
       reply.then(() => this.#db = db, () => {});
@@ -142,12 +168,21 @@ export class Multiplexer implements AsyncDisposable {
    * commands are refused as by `send()`. `close()` ends calls still blocked with
    * {@linkcode ConnectionError}.
    */
-  async blocking(...args: Arg[]): Promise<Reply> {
-    const refused = modeChange(args);
+  blocking(...args: Arg[]): Promise<Reply> {
+    return this.#blocking(args, false) as Promise<Reply>;
+  }
+
+  /** {@linkcode Multiplexer.blocking} with the reply's RESP3 types kept, as by `sendTyped()`. */
+  blockingTyped(...args: Arg[]): Promise<TypedReply> {
+    return this.#blocking(args, true);
+  }
+
+  async #blocking(args: Arg[], typed: boolean): Promise<TypedReply> {
+    const refused = modeChange(args, this.protover);
     if (refused !== undefined && !refused.blocking) throw new ModeError(refused.message);
     const bad = nonFinite(args);
     if (bad) throw bad;
-    if (this.closed) return this.call(args);
+    if (this.closed) return this.#queue(args, typed);
     const own = new Multiplexer(
       await openConnection(this.hostname, this.port),
       this.hostname,
@@ -156,8 +191,10 @@ export class Multiplexer implements AsyncDisposable {
     this.#own.add(own);
     try {
       if (this.closed) await own.close();
+      // The same protocol and database as the shared connection.
+      if (this.protover === 3) await own.call([HELLO, 3]);
       if (this.#db !== 0) await own.call([SELECT, this.#db]);
-      return await own.call(args);
+      return await own.#queue(args, typed);
     } finally {
       this.#own.delete(own);
       await own.close();
@@ -166,14 +203,19 @@ export class Multiplexer implements AsyncDisposable {
 
   /** Queues a command without the mode check of {@linkcode Multiplexer.send} (typed commands). */
   protected call(args: Arg[]): Promise<Reply> {
+    return this.#queue(args, false) as Promise<Reply>;
+  }
+
+  #queue(args: Arg[], typed: boolean): Promise<TypedReply> {
     if (this.#failure) return Promise.reject(new ConnectionError(this.#failure.message));
     if (this.#closing) {
       return Promise.reject(new ConnectionError(`client for ${this.address} is closed`));
     }
     const bad = nonFinite(args);
     if (bad) return Promise.reject(bad);
-    return new Promise<Reply>((resolve, reject) => {
-      this.#slots.push({ args, resolve, reject });
+    if (typed) this.#typedPending++;
+    return new Promise<TypedReply>((resolve, reject) => {
+      this.#slots.push({ args, typed, resolve, reject });
       const wake = this.#wake;
       if (wake) {
         this.#wake = undefined;
@@ -224,10 +266,12 @@ export class Multiplexer implements AsyncDisposable {
         const n = await this.#conn.read(buf);
         if (n === null) break;
         parser.push(buf.subarray(0, n));
-        let reply: Reply | undefined;
-        while ((reply = parser.next()) !== undefined) {
+        let reply: TypedReply | undefined;
+        while (
+          (reply = this.#typedPending === 0 ? parser.next() : this.#nextMixed()) !== undefined
+        ) {
           if (parser.isPush) {
-            this.onPush?.(reply as Reply[]);
+            this.onPush?.((this.#typedPending === 0 ? reply : flatten(reply)) as Reply[]);
             continue;
           }
           if (this.#head === this.#sent) {
@@ -237,6 +281,7 @@ export class Multiplexer implements AsyncDisposable {
           }
           const slot = this.#slots[this.#head]!;
           this.#slots[this.#head++] = undefined;
+          if (slot.typed) this.#typedPending--;
           if (reply instanceof ReplyError) slot.reject(new RedisError(reply.message));
           else slot.resolve(reply);
         }
@@ -246,6 +291,12 @@ export class Multiplexer implements AsyncDisposable {
       why = reason(err);
     }
     this.#fail(`connection to ${this.address} lost: ${why}`);
+  }
+
+  /** The next reply while typed calls are pending: typed when the oldest call wants it so. */
+  #nextMixed(): TypedReply | undefined {
+    const head = this.#head < this.#sent ? this.#slots[this.#head] : undefined;
+    return head?.typed ? this.#parser.nextTyped() : this.#parser.next();
   }
 
   /** Drops finished slots from the front now and then, and tells `close()` when all are done. */
@@ -277,6 +328,7 @@ export class Multiplexer implements AsyncDisposable {
     this.#slots = [];
     this.#head = 0;
     this.#sent = 0;
+    this.#typedPending = 0;
     for (let i = head; i < slots.length; i++) slots[i]!.reject(err);
     for (const own of this.#own) own.#fail(message);
     try {

@@ -13,9 +13,9 @@ import {
 } from "../client/client.ts";
 import { formatAddr } from "../net/listen.ts";
 import { modeChange } from "../client/modes.ts";
-import { type Reply } from "../resp/reply_parser.ts";
+import { type TypedReply } from "../resp/reply_parser.ts";
 import { splitInline } from "../resp/request_parser.ts";
-import { formatRaw, formatReply } from "./format.ts";
+import { FatalReply, forcesRaw, formatRaw, formatReply } from "./format.ts";
 import type { CliOptions } from "./options.ts";
 
 const encoder = new TextEncoder();
@@ -94,6 +94,11 @@ export async function runCli(opts: CliOptions): Promise<number> {
   } catch (e) {
     // stdout closed under us (`... | head -1`): stop quietly, as redis-cli does on SIGPIPE.
     if (e instanceof Deno.errors.BrokenPipe) return 1;
+    // A big number, an attribute: redis-cli 7.0 knows no way to show them and exits.
+    if (e instanceof FatalReply) {
+      err(e.message);
+      return 1;
+    }
     throw e;
   }
 }
@@ -149,17 +154,27 @@ async function oneShot(client: Client, opts: CliOptions, args: Arg[]): Promise<n
   for (let i = 0; repeat < 0 || i < repeat; i++) {
     const r = await execute(client, args);
     if (r === undefined) return 1;
-    show(r, opts.raw);
+    show(r, opts.raw, verbatim(args));
     if (intervalMs > 0) await sleep(intervalMs);
   }
   return 0;
 }
 
-/** Prints a reply in redis-cli's raw or terminal format, with the newline that follows it. */
-function show(r: { reply: Reply; error?: string }, raw: boolean): void {
-  if (r.error !== undefined) out(raw ? `${r.error}\n\n` : `(error) ${r.error}\n`);
+/**
+ * Prints a reply in redis-cli's raw or terminal format, with the newline that follows it; as it
+ * is (raw, no newline added) for the commands redis-cli always shows so (`verbatim`: INFO...).
+ */
+function show(r: { reply: TypedReply; error?: string }, raw: boolean, verbatim = false): void {
+  if (verbatim) {
+    outBytes(r.error !== undefined ? [encoder.encode(r.error), NEWLINE] : formatRaw(r.reply));
+  } else if (r.error !== undefined) out(raw ? `${r.error}\n\n` : `(error) ${r.error}\n`);
   else if (raw) outBytes([...formatRaw(r.reply), NEWLINE]);
   else out(formatReply(r.reply));
+}
+
+/** Whether redis-cli shows the reply to `args` raw in every output mode (INFO, CLIENT LIST...). */
+function verbatim(args: readonly Arg[]): boolean {
+  return forcesRaw(commandName(args[0]), commandName(args[1]), args.length);
 }
 
 const NEWLINE = encoder.encode("\n");
@@ -187,17 +202,21 @@ function withRepeat(args: Uint8Array[]): { count: number; args: Uint8Array[] } |
 async function execute(
   client: Client,
   args: Arg[],
-): Promise<{ reply: Reply; error?: string } | undefined> {
+): Promise<{ reply: TypedReply; error?: string } | undefined> {
   try {
     // The prompt owns its client, but a blocking command still gets a connection of its own
-    // (the client refuses to hold its shared one), in the database SELECTed.
+    // (the client refuses to hold its shared one), in the database SELECTed. Replies keep their
+    // RESP3 types (with -3), which redis-cli shows apart.
     const reply = modeChange(args)?.blocking
-      ? await client.blocking(...args)
-      : await client.send(...args);
+      ? await client.blockingTyped(...args)
+      : await client.sendTyped(...args);
     return { reply };
   } catch (e) {
     if (e instanceof RedisError || e instanceof ModeError) return { reply: null, error: e.message };
     if (e instanceof ConnectionError) {
+      // Bytes that are not RESP end redis-cli; a lost connection leaves the prompt to connect again.
+      const protocol = e.message.match(/ lost: (Protocol error, .*)$/);
+      if (protocol) throw new FatalReply(`Error: ${protocol[1]}`);
       reportConnection(e);
       return undefined;
     }
@@ -273,7 +292,7 @@ async function interactive(opts: CliOptions, first: Client, firstDb: number): Pr
             client = undefined;
             break;
           }
-          show(r, opts.raw);
+          show(r, opts.raw, verbatim(args));
           if (name === "select" && r.reply === "OK" && args[1]) {
             db = Number(decoder.decode(args[1]));
           }

@@ -1,10 +1,11 @@
 // Client side of RESP: an incremental reply parser. It reads RESP2 and maps the RESP3 types onto
-// the same values, so the client and redis-cli work against either protocol version.
+// the same values, so the client and redis-cli work against either protocol version; on request
+// (nextTyped) it keeps the RESP3 types instead, for a tool that shows replies as sent (redis-cli).
 
 import { parseInteger } from "./integer.ts";
 import { InputBuffer, SHRINK_OVER } from "./input_buffer.ts";
 
-const CR = 13, STAR = 42, DOLLAR = 36, MINUS = 45;
+const CR = 13, STAR = 42, DOLLAR = 36, MINUS = 45, PUSH = 62;
 const decoder = new TextDecoder();
 
 /** An error reply (-ERR ...); `message` is the text after the '-'. Not thrown by the parser. */
@@ -25,6 +26,48 @@ export class ReplyError {
 /** Client side: a decoded reply. Simple strings are JS strings; bulk strings are bytes. */
 export type Reply = string | number | Uint8Array | null | ReplyError | Reply[];
 
+/**
+ * A RESP3 value that {@linkcode Reply} flattens, with its type kept ({@linkcode ReplyParser.nextTyped}):
+ * `map` (`%`, keys and values alternating in `items`), `set` (`~`), `push` (`>`), `double` (`,`,
+ * its text as sent), `bignum` (`(`), `boolean` (`#`), `verbatim` (`=`, its 3-letter format apart).
+ */
+export type Resp3Value =
+  | { readonly resp3: "map" | "set" | "push"; readonly items: TypedReply[] }
+  | { readonly resp3: "double" | "bignum"; readonly text: string }
+  | { readonly resp3: "boolean"; readonly value: boolean }
+  | { readonly resp3: "verbatim"; readonly format: string; readonly bytes: Uint8Array };
+
+/** A reply with its RESP3 types kept: {@linkcode Reply}'s values, and {@linkcode Resp3Value}s. */
+export type TypedReply =
+  | string
+  | number
+  | Uint8Array
+  | null
+  | ReplyError
+  | TypedReply[]
+  | Resp3Value;
+
+/** A typed reply as {@linkcode ReplyParser.next} would have decoded it. */
+export function flatten(r: TypedReply): Reply {
+  if (r === null || typeof r !== "object" || r instanceof Uint8Array || r instanceof ReplyError) {
+    return r;
+  }
+  if (Array.isArray(r)) return r.map(flatten);
+  switch (r.resp3) {
+    case "map":
+    case "set":
+    case "push":
+      return r.items.map(flatten);
+    case "double":
+    case "bignum":
+      return r.text;
+    case "boolean":
+      return r.value ? 1 : 0;
+    case "verbatim":
+      return r.bytes;
+  }
+}
+
 /** A server sent bytes that are not RESP; the connection cannot be used any more. */
 export class ReplyProtocolError extends Error {
   override name = "ReplyProtocolError";
@@ -37,9 +80,12 @@ export class ReplyProtocolError extends Error {
  */
 export class ReplyParser {
   readonly #in = new InputBuffer();
-  // Arrays being filled, innermost last, with how many elements each still needs.
-  #stack: Array<{ items: Reply[]; left: number }> = [];
+  // Arrays being filled, innermost last, with how many elements each still needs and (typed
+  // replies) their RESP3 type byte, 0 for a plain array.
+  #stack: Array<{ items: TypedReply[]; left: number; kind: number }> = [];
   #push = false;
+  /** Whether the reply being decoded keeps its RESP3 types (nextTyped) or not (next). */
+  #typed = false;
 
   /** Whether the reply last returned by next() came as a RESP3 push (`>`), not a reply. */
   get isPush(): boolean {
@@ -64,6 +110,20 @@ export class ReplyParser {
    * Throws ReplyProtocolError on bytes that are not RESP.
    */
   next(): Reply | undefined {
+    this.#typed = false;
+    return this.#next() as Reply | undefined;
+  }
+
+  /**
+   * Like {@linkcode ReplyParser.next}, but the RESP3 types are kept ({@linkcode TypedReply}).
+   * A reply is decoded by one of the two: call the same one until it returns the reply.
+   */
+  nextTyped(): TypedReply | undefined {
+    this.#typed = true;
+    return this.#next();
+  }
+
+  #next(): TypedReply | undefined {
     while (true) {
       const r = this.#one();
       if (r === undefined) {
@@ -71,14 +131,15 @@ export class ReplyParser {
         this.#in.shrink(SHRINK_OVER);
         return undefined;
       }
-      let value: Reply;
-      if (this.#stack.length === 0) this.#push = r.array !== undefined && r.push === true;
+      let value: TypedReply;
+      if (this.#stack.length === 0) this.#push = r.array !== undefined && r.kind === PUSH;
       if (r.array !== undefined) {
-        if (r.array === 0) value = [];
-        else {
-          this.#stack.push({ items: [], left: r.array });
+        const kind = this.#typed && r.kind !== STAR ? r.kind : 0;
+        if (r.array > 0) {
+          this.#stack.push({ items: [], left: r.array, kind });
           continue;
         }
+        value = kind === 0 ? [] : aggregate(kind, []);
       } else value = r.value;
       // Fold the finished value into the arrays waiting for it.
       while (true) {
@@ -87,7 +148,7 @@ export class ReplyParser {
         top.items.push(value);
         if (--top.left > 0) break;
         this.#stack.pop();
-        value = top.items;
+        value = top.kind === 0 ? top.items : aggregate(top.kind, top.items);
       }
     }
   }
@@ -111,7 +172,7 @@ export class ReplyParser {
   }
 
   /** One value or array header, consumed; undefined when incomplete. */
-  #one(): { value: Reply; array?: undefined } | { array: number; push: boolean } | undefined {
+  #one(): { value: TypedReply; array?: undefined } | { array: number; kind: number } | undefined {
     if (this.#in.pos >= this.#in.end) return undefined;
     const cr = this.#line();
     if (cr === -1) return undefined;
@@ -141,7 +202,15 @@ export class ReplyParser {
         const b = this.#blob(start, cr);
         if (b === undefined) return undefined;
         if (b === null) return { value: null };
-        return { value: type === 61 ? b.subarray(4) : b };
+        if (type === DOLLAR) return { value: b };
+        if (!this.#typed) return { value: b.subarray(4) };
+        return {
+          value: {
+            resp3: "verbatim",
+            format: decoder.decode(b.subarray(0, 3)),
+            bytes: b.subarray(4),
+          },
+        };
       }
       case STAR: // * array
       case 126: // ~ set
@@ -150,21 +219,26 @@ export class ReplyParser {
         const n = this.#int(start, cr);
         this.#in.pos = cr + 2;
         if (n < 0) return { value: null };
-        return { array: type === 37 ? n * 2 : n, push: type === 62 };
+        return { array: type === 37 ? n * 2 : n, kind: type };
       }
       case 95: // _ null
         this.#in.pos = cr + 2;
         return { value: null };
       case 35: // # boolean
         this.#in.pos = cr + 2;
+        if (this.#typed) return { value: { resp3: "boolean", value: buf[start] === 116 } };
         return { value: buf[start] === 116 ? 1 : 0 };
       case 44: // , double
-      case 40: // ( big number
+      case 40: { // ( big number
         this.#in.pos = cr + 2;
-        return { value: this.#text(start, cr) };
+        const text = this.#text(start, cr);
+        if (!this.#typed) return { value: text };
+        return { value: { resp3: type === 44 ? "double" : "bignum", text } };
+      }
       default:
+        // hiredis's words, which redis-cli shows: `Protocol error, got "|" as reply type byte`.
         throw new ReplyProtocolError(
-          `unexpected reply type byte ${JSON.stringify(String.fromCharCode(type))}`,
+          `Protocol error, got ${JSON.stringify(String.fromCharCode(type))} as reply type byte`,
         );
     }
   }
@@ -181,4 +255,9 @@ export class ReplyParser {
     this.#in.pos = from + n + 2;
     return this.#in.buf.slice(from, from + n);
   }
+}
+
+/** A finished map, set or push of a typed reply. */
+function aggregate(kind: number, items: TypedReply[]): Resp3Value {
+  return { resp3: kind === 37 ? "map" : kind === 126 ? "set" : "push", items };
 }
