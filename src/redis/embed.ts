@@ -145,9 +145,9 @@ export interface RedisDb {
   readonly index: number;
   /** Keys stored (DBSIZE). */
   readonly size: number;
-  /** A string value as text; undefined when the key does not exist; a TypeError for other types. */
+  /** A string value as text; undefined for a missing key; a TypeError for other types. */
   get(key: string): string | undefined;
-  /** A string value as bytes; undefined when the key does not exist; a TypeError for other types. */
+  /** A string value as bytes; undefined for a missing key; a TypeError for other types. */
   getBytes(key: string): Uint8Array | undefined;
   /** Stores a string value (and clears or sets its time to live). */
   set(key: string, value: string | Uint8Array, opts?: SetOptions): void;
