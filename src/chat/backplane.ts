@@ -15,6 +15,7 @@ import { sleep } from "../net/server.ts";
 import { stripControls } from "./sanitize.ts";
 import { afterRoom, type Hub } from "./hub.ts";
 import { type BackplaneAddress, newInstanceId } from "./backplane_url.ts";
+import type { ChatLine } from "./chat_line.ts";
 
 /** Sent to local clients when the backplane is lost. */
 export const BACKPLANE_DOWN = "*** backplane down, local only";
@@ -54,15 +55,26 @@ export const RELAY_TOPIC = "all";
  * {@linkcode RELAY_TOPIC} goes to every local client, and so do the down and back notices.
  * The mode publishes its own clients' lines with `bp.publish(RELAY_TOPIC, sender, text)`.
  */
-export function linkRelay(bp: Backplane, hub: Hub): void {
+export function linkRelay(bp: Backplane, hub: Hub, tap?: (line: ChatLine) => void): void {
   const deliver = (line: Uint8Array) => void hub.publishBytes(line);
-  bp.onMessage((topic, line) => {
+  bp.onMessage((topic, line, from) => {
     if (topic !== RELAY_TOPIC) return;
+    if (tap) tap(deliveredLine(line, from));
     // A burst from another instance waits for the readers here like a local paste.
     if (hub.room() !== undefined) return afterRoom(hub, undefined, deliver, line);
     deliver(line);
   });
-  bp.onStatus((up) => hub.publish(up ? BACKPLANE_BACK : BACKPLANE_DOWN));
+  bp.onStatus((up) => {
+    const text = up ? BACKPLANE_BACK : BACKPLANE_DOWN;
+    hub.publish(text);
+    tap?.({ text });
+  });
+}
+
+/** What another instance sent, as a {@linkcode ChatLine} (for an observer only: it decodes). */
+export function deliveredLine(line: Uint8Array, from: Uint8Array, room?: string): ChatLine {
+  const text = decoder.decode(line).replace(/\r\n$/, "");
+  return { from: decoder.decode(from), text, ...(room === undefined ? {} : { room }) };
 }
 
 /**

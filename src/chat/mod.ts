@@ -2,10 +2,10 @@
 // (listening, per-client tasks, graceful shutdown). The six modes of the tutorial's stages are
 // one file each under modes/; rooms has its own folder, rooms/.
 
-import { runServer } from "../net/run.ts";
-import { stderrLogger } from "../net/log.ts";
+import { type RunOptions, runServer } from "../net/run.ts";
+import { type Logger, stderrLogger } from "../net/log.ts";
 import type { ChatMode, ChatOptions } from "./options.ts";
-import type { ModeFactory } from "./mode.ts";
+import type { ChatLine, ModeFactory, ModeServer } from "./mode.ts";
 import { IDLE_TIMEOUT, SERVER_FULL } from "./client.ts";
 import { Turns } from "./outbox.ts";
 import { writeAll } from "../net/io.ts";
@@ -38,17 +38,32 @@ export const BACKPLANE_MODES: readonly ChatMode[] = ["channel", "socket-addr", "
 /** The modes that can serve browsers too (`--web`). */
 export const WEB_MODES: readonly ChatMode[] = ["complete", "rooms"];
 
-/** Runs the chat server until a shutdown signal; returns the exit code. */
-export async function runChat(opts: ChatOptions): Promise<number> {
-  const log = stderrLogger(opts.quiet);
+/** A chat server made and ready to listen: its mode, and the web front and backplane it has. */
+export interface ChatServer {
+  readonly opts: ChatOptions;
+  readonly mode: ModeServer;
+  readonly web?: WebFront;
+  readonly backplane?: Backplane;
+}
+
+/**
+ * Makes the chat server `opts` describe (the backplane joined, the web port bound), not yet
+ * listening; a refused option is `{ error, code }` (the exit code `tokserver chat` gives).
+ * `tap`, when given, is shown every line the mode relays (see {@linkcode ChatContext.tap}).
+ */
+export async function createChat(
+  opts: ChatOptions,
+  log: Logger,
+  tap?: (line: ChatLine) => void,
+): Promise<ChatServer | { error: string; code: number }> {
   const factory = MODES[opts.mode];
-  if (!factory) {
-    log.info(`tokserver chat: mode ${opts.mode}: not implemented yet`);
-    return 1;
-  }
+  if (!factory) return { error: `tokserver chat: mode ${opts.mode}: not implemented yet`, code: 1 };
   if (opts.web !== undefined && !WEB_MODES.includes(opts.mode)) {
-    log.info(`tokserver chat: --web works with modes ${WEB_MODES.join(", ")}`);
-    return 2;
+    return { error: `tokserver chat: --web works with modes ${WEB_MODES.join(", ")}`, code: 2 };
+  }
+  if (opts.backplane !== undefined && !BACKPLANE_MODES.includes(opts.mode)) {
+    const error = `tokserver chat: --backplane works with modes ${BACKPLANE_MODES.join(", ")}`;
+    return { error, code: 2 };
   }
   let web: WebFront | undefined;
   if (opts.web !== undefined) {
@@ -63,32 +78,45 @@ export async function runChat(opts: ChatOptions): Promise<number> {
       });
     } catch (err) {
       if (!(err instanceof ListenError)) throw err;
-      log.info(`tokserver: ${err.message}`);
-      return 1;
+      return { error: `tokserver: ${err.message}`, code: 1 };
     }
   }
   let backplane: Backplane | undefined;
   if (opts.backplane !== undefined) {
-    if (!BACKPLANE_MODES.includes(opts.mode)) {
-      log.info(`tokserver chat: --backplane works with modes ${BACKPLANE_MODES.join(", ")}`);
-      return 2;
-    }
     try {
       backplane = new Backplane(parseBackplaneUrl(opts.backplane), log);
     } catch (err) {
       if (!(err instanceof BackplaneUrlError)) throw err;
-      log.info(`tokserver chat: ${err.message}`);
-      return 2;
+      await web?.close();
+      return { error: `tokserver chat: ${err.message}`, code: 2 };
     }
     // Joined (or known to be unreachable for now) before listening, so no early line is lost.
     await backplane.start();
   }
-  const mode = factory({ opts, log, backplane, turns: new Turns() });
-  return await runServer({
-    host: opts.host,
-    port: opts.port,
-    label: `chat, mode ${opts.mode}`,
-    log,
+  const mode = factory({ opts, log, backplane, turns: new Turns(), tap });
+  return { opts, mode, web, backplane };
+}
+
+/** How the shared server plumbing serves `chat`: the mode's hooks, the web front, the stop. */
+export function chatHooks(
+  chat: ChatServer,
+  log: Logger,
+): Pick<
+  RunOptions,
+  | "maxClients"
+  | "sequential"
+  | "handle"
+  | "reject"
+  | "goodbye"
+  | "idleTimeout"
+  | "idleGoodbye"
+  | "idle"
+  | "started"
+  | "stopped"
+  | "summary"
+> {
+  const { mode, web, backplane, opts } = chat;
+  return {
     maxClients: opts.maxclients,
     sequential: mode.sequential,
     handle: (c) => mode.handle(c),
@@ -113,5 +141,22 @@ export async function runChat(opts: ChatOptions): Promise<number> {
       const n = mode.clients.totals.lines;
       return `${n} line${n === 1 ? "" : "s"} received`;
     },
+  };
+}
+
+/** Runs the chat server until a shutdown signal; returns the exit code. */
+export async function runChat(opts: ChatOptions): Promise<number> {
+  const log = stderrLogger(opts.quiet);
+  const chat = await createChat(opts, log);
+  if ("error" in chat) {
+    log.info(chat.error);
+    return chat.code;
+  }
+  return await runServer({
+    host: opts.host,
+    port: opts.port,
+    label: `chat, mode ${opts.mode}`,
+    log,
+    ...chatHooks(chat, log),
   });
 }

@@ -8,6 +8,9 @@ import type { ChatOptions } from "./options.ts";
 import type { ClientSet } from "./client.ts";
 import type { Backplane } from "./backplane.ts";
 import type { Turns } from "./outbox.ts";
+import type { ChatLine } from "./chat_line.ts";
+
+export type { ChatLine };
 
 /** What every mode is built with. */
 export interface ChatContext {
@@ -17,6 +20,11 @@ export interface ChatContext {
   backplane?: Backplane;
   /** The server's writer turns, for every hub and queue it makes. */
   turns: Turns;
+  /**
+   * Set by the in-process server (embed.ts): shown every line a mode relays, and it stands for
+   * the operator, so `basics` neither reads stdin nor prints on stdout.
+   */
+  tap?: (line: ChatLine) => void;
 }
 
 /** One mode of the chat server. */
@@ -33,6 +41,13 @@ export interface ModeServer {
   stopped?(): void | Promise<void>;
   /** Once no client has been connected for a second: let go of what only clients needed. */
   idle?(): void;
+  /**
+   * An operator's line (CRLF is added) to the connected clients of this instance (in rooms: to
+   * `room`, or to every room); returns how many clients it is for.
+   */
+  publish?(text: string, room?: string): number;
+  /** What the mode knows of a client beyond its connection (rooms: its name and room). */
+  describe?(c: Connection): { name?: string; room?: string } | undefined;
 }
 
 /** Builds a mode's server. */

@@ -2,7 +2,16 @@
 
 import { type FlagSpec, HOST_FLAG, portFlag, SERVER_LIMIT_FLAGS } from "../flags/flags.ts";
 
-/** The chat stages of the tutorial, then the modes beyond it. */
+/**
+ * The chat stages of the tutorial, then the modes beyond it.
+ *
+ * @example
+ * ```ts
+ * import { CHAT_MODES } from "@tokserver/tokserver/chat";
+ *
+ * console.assert(CHAT_MODES.includes("rooms"));
+ * ```
+ */
 export const CHAT_MODES = [
   "basics",
   "buf-reader",
@@ -13,25 +22,58 @@ export const CHAT_MODES = [
   "rooms",
 ] as const;
 
-/** One of {@linkcode CHAT_MODES}. */
+/**
+ * One of {@linkcode CHAT_MODES}.
+ *
+ * @example
+ * ```ts
+ * import { type ChatMode, startChat } from "@tokserver/tokserver/chat";
+ *
+ * const mode: ChatMode = "socket-addr";
+ * await using chat = await startChat({ mode });
+ * console.assert(chat.mode === "socket-addr");
+ * ```
+ */
 export type ChatMode = typeof CHAT_MODES[number];
 
-/** Everything `tokserver chat` is started with. */
+/**
+ * Everything `tokserver chat` is started with: one field per flag.
+ *
+ * @example
+ * ```ts
+ * import { type ChatOptions, startChat } from "@tokserver/tokserver/chat";
+ *
+ * const opts: Partial<ChatOptions> = { mode: "rooms", flood: 5, maxclients: 10 };
+ * await using chat = await startChat(opts);
+ * console.assert(chat.options.flood === 5);
+ * ```
+ */
 export interface ChatOptions {
+  /** What the server does with lines (`--mode`, default `complete`). */
   mode: ChatMode;
+  /** The address it listens on (`--host`). */
   host: string;
+  /** The port it listens on (`--port`; 0: a free one). */
   port: number;
+  /** The longest line a client may send, in bytes (`--max-line`). */
   maxLine: number;
+  /** Lines queued per client before the oldest are dropped (`--queue`). */
   queue: number;
+  /** Clients at once; the next is told `*** server full` (`--maxclients`). */
   maxclients: number;
+  /** Seconds of silence before a client is closed, 0: never (`--timeout`). */
   timeout: number;
+  /** Lines per second a client may send in rooms mode (`--flood`). */
   flood: number;
+  /** `redis://host:port[/prefix]` joining other instances (`--backplane`). */
   backplane?: string;
   /** `--web PORT`: also serve the browser page and its WebSocket on this port. */
   web?: number;
+  /** The address of the web port (`--web-host`, default: as `host`). */
   webHost: string;
   /** Origins allowed to open the WebSocket besides the page's own (`*`: any). */
   webOrigins: string[];
+  /** No per-client log lines (`--quiet`). */
   quiet: boolean;
 }
 

@@ -315,6 +315,24 @@ export class TcpServer {
   }
 }
 
+/**
+ * Starts `tcp` serving and returns what stops it (an in-process server's `close`): shut down,
+ * wait for the accept loop, then `stopped` (the server's own jobs and files). Safe to call twice.
+ */
+export function serveUntilClosed(
+  tcp: TcpServer,
+  stopped: () => void | Promise<void>,
+): () => Promise<void> {
+  const serving = tcp.serve();
+  let closed: Promise<void> | undefined;
+  return () =>
+    closed ??= (async () => {
+      await tcp.shutdown();
+      await serving;
+      await stopped();
+    })();
+}
+
 /** Whether `err` is just a peer going away (reset, broken pipe, closed socket). */
 export function isDisconnect(err: unknown): boolean {
   return err instanceof Deno.errors.ConnectionReset ||

@@ -19,7 +19,7 @@
 
 import { stderrLogger } from "../net/log.ts";
 import { listen } from "../net/listen.ts";
-import { TcpServer } from "../net/server.ts";
+import { serveUntilClosed, TcpServer } from "../net/server.ts";
 import { parseFlags } from "../flags/flags.ts";
 import { REDIS_FLAGS, type RedisOptions, redisOptions } from "./options.ts";
 import { acceptHooks, createRedisServer, stopRedisServer } from "./server/server.ts";
@@ -257,14 +257,7 @@ function start(options: StartRedisOptions): RedisHandle {
   server.port = tcp.port;
   server.start();
   server.persistence.start(() => void tcp.shutdown());
-  const serving = tcp.serve();
-  let closed: Promise<void> | undefined;
-  const close = () =>
-    closed ??= (async () => {
-      await tcp.shutdown();
-      await serving;
-      await stopRedisServer(server);
-    })();
+  const close = serveUntilClosed(tcp, () => stopRedisServer(server));
   const dbs = new Map<number, RedisDb>();
   const propagate = (args: Uint8Array[], db: number) => server.propagate(args, db);
   const faults = server.faults;

@@ -1,6 +1,7 @@
 // Mode `basics`: one client at a time. Its lines are printed on the server's stdout; lines the
 // operator types on stdin go to it through a hub (so they queue and coalesce like any other).
 // When stdin closes the server says so and keeps serving; clients can still talk to stdout.
+// In process (embed.ts) the tap stands for the operator: no stdin, no stdout.
 
 import { TextLineStream } from "../../std/streams.ts";
 import { Hub } from "../hub.ts";
@@ -18,7 +19,8 @@ export function basics(ctx: ChatContext): ModeServer {
   const { maxLine } = ctx.opts;
   let stdoutOk = true;
 
-  async function print(line: string): Promise<void> {
+  async function print(line: string, from: string): Promise<void> {
+    if (ctx.tap) return ctx.tap({ from, text: stripControls(line) });
     if (!stdoutOk) return;
     try {
       // The operator's terminal deserves the same protection as a client's.
@@ -46,13 +48,13 @@ export function basics(ctx: ChatContext): ModeServer {
   return {
     sequential: true,
     started() {
-      readStdin();
+      if (!ctx.tap) readStdin();
     },
     async handle(c) {
       const sub = hub.subscribe(c.remote);
       const client = clients.add(c, sub);
       try {
-        await client.serveLines(maxLine, print);
+        await client.serveLines(maxLine, (line) => print(line, c.remote));
       } finally {
         sub.unsubscribe();
         clients.delete(client);
@@ -61,5 +63,10 @@ export function basics(ctx: ChatContext): ModeServer {
     clients,
     stopped: () => hub.close(),
     idle: () => hub.trim(),
+    publish(text) {
+      const n = hub.publish(text);
+      ctx.tap?.({ text });
+      return n;
+    },
   };
 }

@@ -12,8 +12,8 @@ export function relayMode(ctx: ChatContext, echoToSender: boolean): ModeServer {
   const hub = new Hub(ctx.opts.queue, ctx.turns);
   const clients = new ClientSet();
   const { maxLine } = ctx.opts;
-  const bp = ctx.backplane;
-  if (bp) linkRelay(bp, hub);
+  const bp = ctx.backplane, tap = ctx.tap;
+  if (bp) linkRelay(bp, hub, tap);
   return {
     async handle(c) {
       // As in the tutorial, the sender is known by its remote address.
@@ -23,6 +23,7 @@ export function relayMode(ctx: ChatContext, echoToSender: boolean): ModeServer {
       const send = (text: string) => {
         hub.publish(text, from);
         bp?.publish(RELAY_TOPIC, c.remote, text);
+        if (tap) tap({ from: c.remote, text });
       };
       try {
         await client.serveLines(maxLine, (line) => {
@@ -41,6 +42,11 @@ export function relayMode(ctx: ChatContext, echoToSender: boolean): ModeServer {
     clients,
     stopped: () => hub.close(),
     idle: () => hub.trim(),
+    publish(text) {
+      const n = hub.publish(text);
+      tap?.({ text });
+      return n;
+    },
   };
 }
 

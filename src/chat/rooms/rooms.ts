@@ -12,10 +12,10 @@ import { afterRoom, Hub } from "../hub.ts";
 import { ClientSet } from "../client.ts";
 import { closeQuietly, type Connection } from "../../net/server.ts";
 import { stripControls } from "../sanitize.ts";
-import type { ChatContext, ModeServer } from "../mode.ts";
+import type { ChatContext, ChatLine, ModeServer } from "../mode.ts";
 import type { ChatOptions } from "../options.ts";
 import type { Turns } from "../outbox.ts";
-import { type Backplane, BACKPLANE_BACK, BACKPLANE_DOWN } from "../backplane.ts";
+import { type Backplane, BACKPLANE_BACK, BACKPLANE_DOWN, deliveredLine } from "../backplane.ts";
 import { MemberOutbox } from "./outbox.ts";
 import { Flood, FloodGate, floodNotice } from "./flood.ts";
 import { badName } from "./names.ts";
@@ -43,16 +43,19 @@ class Rooms implements RoomsState {
   readonly #opts: ChatOptions;
   readonly #turns: Turns;
   readonly #flood: string;
+  readonly #tap: ((line: ChatLine) => void) | undefined;
 
   constructor(ctx: ChatContext) {
     this.#opts = ctx.opts;
     this.#turns = ctx.turns;
+    const tap = this.#tap = ctx.tap;
     const bp = this.backplane = ctx.backplane;
     this.presence = new Presence(bp);
     this.#flood = floodNotice(ctx.opts.flood);
-    bp?.onMessage((topic, line) => {
+    bp?.onMessage((topic, line, from) => {
       if (topic.charCodeAt(0) === 35 /* # */) {
         const hub = this.hubs.get(topic);
+        if (tap && hub) tap(deliveredLine(line, from, topic));
         if (hub?.room() !== undefined) {
           return afterRoom(hub, undefined, (l: Uint8Array) => void hub.publishBytes(l), line);
         }
@@ -83,6 +86,18 @@ class Rooms implements RoomsState {
   toRoom(room: string, text: string, m: Member): void {
     this.hubs.get(room)?.publish(text, m.key);
     this.backplane?.publish(room, m.name!, text);
+    if (this.#tap) this.#tap({ from: m.key, text, room, name: m.name });
+  }
+
+  /** An operator's line to `room`, or to every room; returns how many clients it is for. */
+  announce(text: string, room?: string): number {
+    let n = 0;
+    for (const [name, hub] of this.hubs) {
+      if (room !== undefined && name !== room) continue;
+      n += hub.publish(text);
+      this.#tap?.({ text, room: name });
+    }
+    return n;
   }
 
   /**
@@ -221,5 +236,9 @@ export function rooms(ctx: ChatContext): ModeServer {
     handle: (c) => r.serve(c),
     clients: r.clients,
     stopped: () => r.close(),
+    publish: (text, room) => r.announce(text, room),
+    describe(c) {
+      for (const m of r.members) if (m.c === c) return { name: m.name, room: m.room };
+    },
   };
 }
