@@ -205,6 +205,30 @@ diffTest("hash commands answer as Redis 7 does", {
     OBJECT ENCODING
     OBJECT ENCODING a b
   `,
+  "listpack entries of every length and byte": script`
+    FLUSHALL
+    CONFIG SET hash-max-listpack-value 20000
+    HSET h "\x80\xff" "\xff\x80" a ${"y".repeat(127)} b ${"z".repeat(128)} c ${"w".repeat(16385)}
+    HSET h ${"k".repeat(300)} "\x81" "\x00" ""
+    OBJECT ENCODING h
+    HSTRLEN h b
+    HSTRLEN h c
+    HGET h ${"k".repeat(300)}
+    HGET h "\x00"
+    HGET h "\x80\xff"
+    HDEL h b "\x80\xff"
+    HSET h a 1 "\xff\x80" 2
+    HGETALL h
+    HLEN h
+    HDEL h c a
+    HSET h c 3
+    HKEYS h
+    HVALS h
+    HEXISTS h c
+    HEXISTS h ${"k".repeat(299)}
+    OBJECT ENCODING h
+    CONFIG SET hash-max-listpack-value 64
+  `,
   "HRANDFIELD with counts": script`
     FLUSHALL
     HRANDFIELD nokey

@@ -51,7 +51,7 @@ export function encodeKey(db: Db, key: string, out: RespWriter): boolean {
   if (v === undefined) return false;
   if (v instanceof HashValue) {
     // HMSET key f v ... (at most ITEMS_PER_CMD pairs each), as Redis's rewriteHashObject.
-    const kv = v.kv;
+    const kv = v.flat();
     for (let i = 0; i < kv.length; i += 2 * ITEMS_PER_CMD) {
       const end = Math.min(kv.length, i + 2 * ITEMS_PER_CMD);
       out.arrayHeader(2 + end - i);

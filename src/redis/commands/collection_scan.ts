@@ -57,7 +57,7 @@ export function scanCollection(c: Session, args: Uint8Array[], kind: "hash" | "s
   }
   const glob = pattern === undefined ? undefined : compileGlob(pattern);
   const hash = v instanceof HashValue;
-  const items = hash ? v.kv : v.members;
+  const items = hash ? v.flat() : v.members;
   const step = hash ? 2 : 1;
   const n = items.length / step;
   const found: string[] = [];

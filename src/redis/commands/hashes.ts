@@ -52,7 +52,7 @@ function hsetnx(c: Session, args: Uint8Array[]): void {
   if (w === null) return;
   const { h, fresh } = w;
   const field = keyOf(args[2]!);
-  if (h.find(field) >= 0) {
+  if (h.has(field)) {
     c.out.integer(0);
     return;
   }
@@ -110,19 +110,19 @@ function hlen(c: Session, args: Uint8Array[]): void {
 
 function hstrlen(c: Session, args: Uint8Array[]): void {
   const h = readOf(c, keyOf(args[1]!), HashValue);
-  if (h !== null) c.out.integer(h?.get(keyOf(args[2]!))?.length ?? 0);
+  if (h !== null) c.out.integer(h?.valueLength(keyOf(args[2]!)) ?? 0);
 }
 
 function hexists(c: Session, args: Uint8Array[]): void {
   const h = readOf(c, keyOf(args[1]!), HashValue);
-  if (h !== null) c.out.integer(h !== undefined && h.find(keyOf(args[2]!)) >= 0 ? 1 : 0);
+  if (h !== null) c.out.integer(h?.has(keyOf(args[2]!)) ? 1 : 0);
 }
 
 /** HKEYS (0), HVALS (1) and HGETALL (2). */
 function hgetall(c: Session, args: Uint8Array[], what: 0 | 1 | 2): void {
   const h = readOf(c, keyOf(args[1]!), HashValue);
   if (h === null) return;
-  const kv = h?.kv ?? [];
+  const kv = h?.flat() ?? [];
   const n = kv.length >> 1;
   if (what === 2) {
     c.out.mapHeader(n);

@@ -133,7 +133,7 @@ function hrandfield(c: Session, args: Uint8Array[]): void {
     const h = readOf(c, key, HashValue);
     if (h === null) return;
     if (h === undefined) c.out.nullBulk();
-    else c.out.binary(h.kv[2 * Math.floor(Math.random() * h.size)]!);
+    else c.out.binary(h.flat()[2 * Math.floor(Math.random() * h.size)]!);
     return;
   }
   const n = parseInt64(args[2]!);
@@ -163,7 +163,7 @@ function hrandfield(c: Session, args: Uint8Array[]): void {
     c.out.arrayHeader(0);
     return;
   }
-  const kv = h.kv, size = h.size;
+  const kv = h.flat(), size = kv.length >> 1;
   const pairs = withValues && c.resp === 3;
   const one = (i: number) => {
     if (pairs) c.out.arrayHeader(2);

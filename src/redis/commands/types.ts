@@ -35,6 +35,7 @@ export type CommandFlag =
   | "no_mandatory_keys"
   | "no_multi"
   | "allow_busy"
+  | "movablekeys"
   /** Allowed while a RESP2 connection is subscribed (Redis checks this by handler). */
   | "pubsub_context";
 

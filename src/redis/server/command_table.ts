@@ -21,6 +21,8 @@ import { AUTH_COMMANDS } from "../commands/auth.ts";
 import { HASH_COMMANDS } from "../commands/hashes.ts";
 import { SET_COMMANDS } from "../commands/sets.ts";
 import { SET_OP_COMMANDS } from "../commands/set_ops.ts";
+import { SORT_COMMANDS } from "../commands/sort.ts";
+import { MEMORY_COMMANDS } from "../commands/memory.ts";
 import { OBJECT_COMMANDS } from "../commands/object.ts";
 
 /** Every command family, in COMMAND's order. */
@@ -44,6 +46,8 @@ export const FAMILIES: readonly (readonly Command[])[] = [
   HASH_COMMANDS,
   SET_COMMANDS,
   SET_OP_COMMANDS,
+  SORT_COMMANDS,
+  MEMORY_COMMANDS,
   OBJECT_COMMANDS,
 ];
 

@@ -1,39 +1,63 @@
-// A hash value. Fields and values are binary strings (one char per byte) kept in one flat array
-// (field, value, field, value ...), which is small for the many small hashes a dataset holds;
-// past INDEX_OVER fields a Map from field to entry number makes lookups O(1).
-//
-// `listpack` follows Redis 7.0's encoding rules (value-limits.ts): compact while small, and once
-// a hashtable, always one. A listpack keeps insertion order (a delete closes the gap), as Redis's
-// listpack does, so replies come in Redis's order; a hashtable removes by moving the last entry
-// into the gap, which keeps HSCAN's reverse walk complete (scan_cursor.ts).
+// A hash value, in one of Redis 7.0's two encodings (value_limits.ts decides when): small
+// hashes as a listpack, one packed binary string (listpack.ts) that costs a few dozen bytes and
+// keeps insertion order (a delete closes the gap), as Redis's listpack does, so replies come in
+// Redis's order; past the thresholds a hashtable (hash_table.ts) with O(1) lookups. Once a
+// hashtable, always one, as in Redis. The object has one field, which keeps it small.
 
-import { INDEX_OVER, type ValueLimits } from "./value_limits.ts";
+import type { ValueLimits } from "./value_limits.ts";
+import { HashTable } from "./hash_table.ts";
+import {
+  EMPTY_LP,
+  lpCount,
+  lpDelete,
+  lpFind,
+  lpFlat,
+  lpSet,
+  lpValueAt,
+  lpValueLength,
+} from "./listpack.ts";
 
 /** A hash: fields to values. */
 export class HashValue {
-  /** field0, value0, field1, value1, ... */
-  kv: string[] = [];
-  #idx: Map<string, number> | undefined;
+  /** The listpack (a string) or the hashtable. */
+  #d: string | HashTable = EMPTY_LP;
+
   /** Redis's encoding: listpack (true) or hashtable. */
-  listpack = true;
+  get listpack(): boolean {
+    return typeof this.#d === "string";
+  }
 
   /** Fields held. */
   get size(): number {
-    return this.kv.length >> 1;
+    const d = this.#d;
+    return typeof d === "string" ? lpCount(d) : d.size;
   }
 
-  /** The entry number of `field`, or -1. */
-  find(field: string): number {
-    if (this.#idx !== undefined) return this.#idx.get(field) ?? -1;
-    const kv = this.kv;
-    for (let i = 0; i < kv.length; i += 2) if (kv[i] === field) return i >> 1;
-    return -1;
+  /** Whether `field` is held. */
+  has(field: string): boolean {
+    const d = this.#d;
+    return typeof d === "string" ? lpFind(d, field) >= 0 : d.find(field) >= 0;
   }
 
   /** The value of `field`, or undefined. */
   get(field: string): string | undefined {
-    const i = this.find(field);
-    return i < 0 ? undefined : this.kv[2 * i + 1];
+    const d = this.#d;
+    if (typeof d === "string") {
+      const p = lpFind(d, field);
+      return p < 0 ? undefined : lpValueAt(d, p);
+    }
+    const i = d.find(field);
+    return i < 0 ? undefined : d.kv[2 * i + 1];
+  }
+
+  /** The length of `field`'s value; 0 without the field (HSTRLEN). */
+  valueLength(field: string): number {
+    const d = this.#d;
+    if (typeof d === "string") {
+      const p = lpFind(d, field);
+      return p < 0 ? 0 : lpValueLength(d, p);
+    }
+    return this.get(field)?.length ?? 0;
   }
 
   /**
@@ -41,56 +65,42 @@ export class HashValue {
    * or one field too many, makes a hashtable (Redis's hashTypeSet).
    */
   set(field: string, value: string, limits: ValueLimits): boolean {
-    if (this.listpack && (field.length > limits.hashValue || value.length > limits.hashValue)) {
-      this.listpack = false;
+    let d = this.#d;
+    if (typeof d === "string") {
+      if (field.length <= limits.hashValue && value.length <= limits.hashValue) {
+        const n = lpCount(d);
+        d = this.#d = lpSet(d, field, value);
+        const added = lpCount(d) > n;
+        if (added && n + 1 > limits.hashEntries) this.#d = new HashTable(lpFlat(d));
+        return added;
+      }
+      d = this.#d = new HashTable(lpFlat(d));
     }
-    const i = this.find(field);
-    if (i >= 0) {
-      this.kv[2 * i + 1] = value;
-      return false;
-    }
-    const n = this.kv.length >> 1;
-    this.kv.push(field, value);
-    if (this.#idx !== undefined) this.#idx.set(field, n);
-    else if (n + 1 > INDEX_OVER) this.#reindex(0);
-    if (this.listpack && n + 1 > limits.hashEntries) this.listpack = false;
-    return true;
+    return d.set(field, value);
   }
 
   /** Removes `field`; true if it was there. */
   delete(field: string): boolean {
-    const i = this.find(field);
-    if (i < 0) return false;
-    const kv = this.kv, idx = this.#idx;
-    idx?.delete(field);
-    if (this.listpack) {
-      kv.splice(2 * i, 2);
-      if (idx !== undefined) this.#reindex(i);
-    } else {
-      const last = kv.length - 2;
-      if (2 * i !== last) {
-        kv[2 * i] = kv[last]!;
-        kv[2 * i + 1] = kv[last + 1]!;
-        idx?.set(kv[2 * i]!, i);
-      }
-      kv.length = last;
-    }
-    if (idx !== undefined && kv.length <= 2 * (INDEX_OVER >> 1)) this.#idx = undefined;
-    return true;
+    const d = this.#d;
+    if (typeof d !== "string") return d.delete(field);
+    this.#d = lpDelete(d, field);
+    return this.#d !== d;
   }
 
-  #reindex(from: number): void {
-    const idx = this.#idx ??= new Map();
-    const kv = this.kv;
-    for (let i = 2 * from; i < kv.length; i += 2) idx.set(kv[i]!, i >> 1);
+  /**
+   * The entries as field, value, field, value ... A listpack's are a fresh array; a hashtable's
+   * are its own (entry i at 2i, which HSCAN's cursor counts on): not to be changed.
+   */
+  flat(): readonly string[] {
+    const d = this.#d;
+    return typeof d === "string" ? lpFlat(d) : d.kv;
   }
 
   /** A copy (COPY). */
   clone(): HashValue {
     const h = new HashValue();
-    h.kv = this.kv.slice();
-    h.listpack = this.listpack;
-    if (this.#idx !== undefined) h.#idx = new Map(this.#idx);
+    const d = this.#d;
+    h.#d = typeof d === "string" ? d : new HashTable(d.kv.slice());
     return h;
   }
 }
