@@ -178,3 +178,101 @@ Deno.test({
     await ws.close();
   },
 });
+
+/**
+ * Reads a raw connection's upgrade reply (it must be `101`), then its server-to-client WebSocket
+ * frames until a payload matches `want` (searched in each newly read stretch plus the end of the
+ * one before); the match, or null, and the bytes read.
+ */
+async function readFramesUntil(
+  conn: Deno.TcpConn,
+  want: RegExp,
+  ms: number,
+): Promise<{ match: RegExpMatchArray | null; bytes: number }> {
+  const deadline = Date.now() + ms;
+  let buf = new Uint8Array(0);
+  let tail = "", bytes = 0;
+  const chunk = new Uint8Array(1 << 16);
+  const dec = new TextDecoder();
+  let upgraded = false;
+  while (Date.now() < deadline) {
+    const n = await conn.read(chunk);
+    if (n === null) break;
+    bytes += n;
+    const next = new Uint8Array(buf.length + n);
+    next.set(buf);
+    next.set(chunk.subarray(0, n), buf.length);
+    buf = next;
+    if (!upgraded) {
+      // The HTTP reply comes first: parsed as frames, it would put every frame after it off.
+      const head = dec.decode(buf.subarray(0, 1024));
+      const end = head.indexOf("\r\n\r\n");
+      if (end < 0) continue;
+      assertStringIncludes(head.slice(0, head.indexOf("\r\n")), " 101 ");
+      buf = buf.slice(end + 4);
+      upgraded = true;
+    }
+    // Whole frames: FIN/opcode byte, then a 7-bit length (126: 16-bit, 127: 64-bit), unmasked.
+    let p = 0, text = tail;
+    while (buf.length - p >= 2) {
+      let len = buf[p + 1]! & 0x7f, head = 2;
+      if (len === 126) {
+        if (buf.length - p < 4) break;
+        len = (buf[p + 2]! << 8) | buf[p + 3]!;
+        head = 4;
+      } else if (len === 127) {
+        if (buf.length - p < 10) break;
+        len = Number(new DataView(buf.buffer, buf.byteOffset + p + 2, 8).getBigUint64(0));
+        head = 10;
+      }
+      if (buf.length - p < head + len) break;
+      text += dec.decode(buf.subarray(p + head, p + head + len));
+      p += head + len;
+    }
+    buf = buf.slice(p);
+    const match = text.match(want);
+    if (match) return { match, bytes };
+    tail = text.slice(-100);
+  }
+  return { match: null, bytes };
+}
+
+Deno.test("web: a WebSocket client that stops reading gets its lag notice; a telnet reader loses nothing", async () => {
+  const srv = await startWebServer(["--mode", "complete"]);
+  // A raw WebSocket client that upgrades and then does not read its socket.
+  const stalled = await Deno.connect({ hostname: "127.0.0.1", port: srv.webPort });
+  try {
+    await stalled.write(enc.encode(
+      `GET /ws HTTP/1.1\r\nHost: 127.0.0.1:${srv.webPort}\r\nUpgrade: websocket\r\n` +
+        `Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n` +
+        `Sec-WebSocket-Version: 13\r\n\r\n`,
+    ));
+    const reader = await TcpClient.connect(srv.port);
+    const sender = await TcpClient.connect(srv.port);
+    await srv.stderr.waitFor(/\(3 connected\)/);
+    // Far more than the stalled client's socket buffers (several MB on loopback) and its --queue
+    // hold: 36 MB.
+    const lines = 40_000;
+    const line = (i: number) => `line ${String(i).padStart(6, "0")} ${"x".repeat(890)}`;
+    const paste = Array.from({ length: lines }, (_, i) => line(i) + "\r\n").join("");
+    const sent = sender.write(paste);
+    for (let i = 0; i < lines; i++) {
+      const got = await reader.readLine(15000);
+      if (got !== line(i) + "\r") assertEquals(got, line(i) + "\r");
+    }
+    await sent;
+    // Now the stalled client reads: its upgrade reply, what it had, then the notice.
+    const { match: m, bytes } = await readFramesUntil(
+      stalled,
+      /\*\*\* lagged: (\d+) messages dropped/,
+      30000,
+    );
+    assert(m !== null, `no lag notice in the ${bytes} bytes the stalled client read`);
+    assert(Number(m[1]) > 0);
+    reader.close();
+    sender.close();
+  } finally {
+    stalled.close();
+    await srv.stop("SIGINT");
+  }
+});
