@@ -139,6 +139,31 @@ Deno.test("embed: a seed makes RANDOMKEY repeat", async () => {
   assert(a !== await picks(7), "another seed, other picks");
 });
 
+Deno.test("embed: a seed makes SPOP, SRANDMEMBER and HRANDFIELD repeat", async () => {
+  const picks = async (seed: number) => {
+    await using redis = await startRedis({ randomSeed: seed });
+    const client = new IORedis(redis.url);
+    try {
+      const members = Array.from({ length: 40 }, (_, i) => `m${i}`);
+      await client.sadd("s", ...members);
+      await client.hset("h", Object.fromEntries(members.map((m) => [m, "v"])));
+      const out: unknown[] = [];
+      for (let i = 0; i < 5; i++) {
+        out.push(await client.srandmember("s"), await client.srandmember("s", 3));
+        out.push(await client.srandmember("s", -3), await client.hrandfield("h", 2));
+        out.push(await client.spop("s"));
+      }
+      out.push(await client.spop("s", 4));
+      return JSON.stringify(out);
+    } finally {
+      client.disconnect();
+    }
+  };
+  const a = await picks(42);
+  assertEquals(await picks(42), a);
+  assert(a !== await picks(7), "another seed, other picks");
+});
+
 Deno.test("embed faults: ioredis sees errors, timeouts and reconnects", async () => {
   await using redis = await startRedis();
   const client = new IORedis(redis.url, {

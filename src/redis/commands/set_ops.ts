@@ -133,7 +133,7 @@ function hrandfield(c: Session, args: Uint8Array[]): void {
     const h = readOf(c, key, HashValue);
     if (h === null) return;
     if (h === undefined) c.out.nullBulk();
-    else c.out.binary(h.flat()[2 * Math.floor(Math.random() * h.size)]!);
+    else c.out.binary(h.flat()[2 * c.server.random.below(h.size)]!);
     return;
   }
   const n = parseInt64(args[2]!);
@@ -174,7 +174,7 @@ function hrandfield(c: Session, args: Uint8Array[]): void {
   if (count < 0 || count === 1) {
     const k = Math.abs(count);
     header(k);
-    for (let j = 0; j < k; j++) one(Math.floor(Math.random() * size));
+    for (let j = 0; j < k; j++) one(c.server.random.below(size));
     return;
   }
   if (count >= size) {
@@ -183,7 +183,7 @@ function hrandfield(c: Session, args: Uint8Array[]): void {
     return;
   }
   header(count);
-  for (const i of distinctPositions(size, count)) one(i);
+  for (const i of distinctPositions(size, count, c.server.random)) one(i);
 }
 
 const SLOW_READ = ["@read", "@set", "@slow"];

@@ -5,6 +5,7 @@
 import { keyOf } from "../store/db.ts";
 import { bytes } from "./args.ts";
 import type { Command, Session } from "./types.ts";
+import type { Random } from "../store/random.ts";
 import { Err } from "./replies.ts";
 import { Notify, notify } from "./events.ts";
 import { commit, readOf, SetValue, writeOf } from "./collections.ts";
@@ -151,7 +152,7 @@ function spop(c: Session, args: Uint8Array[]): void {
       c.out.nullBulk();
       return;
     }
-    const i = Math.floor(Math.random() * s.size);
+    const i = c.server.random.below(s.size);
     const m = s.members[i]!;
     s.removeAt(i);
     notify(c, Notify.SET, "spop", key);
@@ -180,7 +181,7 @@ function spop(c: Session, args: Uint8Array[]): void {
   }
   const popped: string[] = [];
   for (let k = 0; k < count; k++) {
-    const i = Math.floor(Math.random() * s.size);
+    const i = c.server.random.below(s.size);
     popped.push(s.members[i]!);
     s.removeAt(i);
   }
@@ -200,11 +201,11 @@ function bytes1(s: string): Uint8Array {
  * `count` distinct random positions below `size` (count < size), chosen without copying the
  * collection: a partial Fisher-Yates over a sparse map of swapped positions.
  */
-export function distinctPositions(size: number, count: number): number[] {
+export function distinctPositions(size: number, count: number, random: Random): number[] {
   const swapped = new Map<number, number>();
   const out: number[] = [];
   for (let k = 0; k < count; k++) {
-    const j = k + Math.floor(Math.random() * (size - k));
+    const j = k + random.below(size - k);
     const at = swapped.get(j) ?? j;
     swapped.set(j, swapped.get(k) ?? k);
     out.push(at);
@@ -222,7 +223,7 @@ function srandmember(c: Session, args: Uint8Array[]): void {
     const s = readOf(c, key, SetValue);
     if (s === null) return;
     if (s === undefined) c.out.nullBulk();
-    else c.out.binary(s.members[Math.floor(Math.random() * s.size)]!);
+    else c.out.binary(s.members[c.server.random.below(s.size)]!);
     return;
   }
   const count = countArg(c, args[2]!, -9223372036854775807n, COUNT_RANGE);
@@ -236,7 +237,7 @@ function srandmember(c: Session, args: Uint8Array[]): void {
   const m = s.members;
   if (count < 0) {
     c.out.arrayHeader(-count);
-    for (let k = 0; k < -count; k++) c.out.binary(m[Math.floor(Math.random() * m.length)]!);
+    for (let k = 0; k < -count; k++) c.out.binary(m[c.server.random.below(m.length)]!);
     return;
   }
   if (count >= m.length) {
@@ -245,7 +246,7 @@ function srandmember(c: Session, args: Uint8Array[]): void {
     return;
   }
   c.out.arrayHeader(count);
-  for (const i of distinctPositions(m.length, count)) c.out.binary(m[i]!);
+  for (const i of distinctPositions(m.length, count, c.server.random)) c.out.binary(m[i]!);
 }
 
 function setCmd(
