@@ -1,7 +1,7 @@
 // redis-benchmark against tokserver redis and a local redis-server in the same run: PING, SET,
-// GET, HSET, SADD and SPOP with 50 clients, without pipelining and with -P 16, and PUBLISH fan-out to 100 and 1000
-// subscribers (deliveries per second until every subscriber has every message). Each figure is
-// the better of the runs made (servers alternate, so background load hits both alike).
+// GET, HSET, SADD, SPOP, LPUSH, RPUSH, LPOP, RPOP and LRANGE_100/300/600 with 50 clients, without
+// pipelining and with -P 16, and PUBLISH fan-out to 100 and 1000 subscribers (deliveries per
+// second until every subscriber has every message). Each figure is the better of the runs made (servers alternate, so background load hits both alike).
 //
 // `deno run -A bench/redis_benchmark.ts [--quick]` runs it alone. The same file, started with
 // `--receivers N --port P --channel C --expect BYTES`, is the subscriber process of the fan-out.
@@ -49,7 +49,7 @@ async function redisBenchmark(
     "-c",
     "50",
     "-t",
-    "ping,set,get,hset,sadd,spop",
+    "ping,set,get,hset,sadd,spop,lpush,rpush,lpop,rpop,lrange_100,lrange_300,lrange_600",
     "-n",
     String(n),
     "-P",
@@ -208,7 +208,32 @@ async function best<T extends number | Map<string, number>>(
   });
 }
 
-/** The benchmark module: PING/SET/GET/HSET/SADD/SPOP at -P 1 and -P 16, and PUBLISH fan-out. */
+/** The rows of redis-benchmark's output reported (LRANGE_n's name goes on in parentheses). */
+const TESTS = [
+  "PING_MBULK",
+  "SET",
+  "GET",
+  "HSET",
+  "SADD",
+  "SPOP",
+  "LPUSH",
+  "RPUSH",
+  "LPOP",
+  "RPOP",
+  "LRANGE_100",
+  "LRANGE_300",
+  "LRANGE_600",
+];
+
+/** Requests per second of `test` in `rps`, matching "LRANGE_100 (first 100 elements)" too. */
+function rpsOf(rps: Map<string, number>, test: string): number | null {
+  const exact = rps.get(test);
+  if (exact !== undefined) return exact;
+  for (const [name, v] of rps) if (name.startsWith(test + " ")) return v;
+  return null;
+}
+
+/** The benchmark module: PING/SET/GET/HSET/SADD/SPOP and the list tests at -P 1 and -P 16, and PUBLISH fan-out. */
 export async function bench(ctx: BenchContext): Promise<BenchRow[]> {
   if (!which("redis-benchmark") || !which("redis-server")) {
     return [{
@@ -230,8 +255,8 @@ export async function bench(ctx: BenchContext): Promise<BenchRow[]> {
       const n = (ctx.quick ? 20_000 : 100_000) * (pipeline === 1 ? 1 : 10);
       ctx.progress(`redis-benchmark -c 50 -P ${pipeline} -n ${n}`);
       const [r, t] = await best(servers, rounds, (s) => redisBenchmark(s.port, pipeline, n));
-      for (const test of ["PING_MBULK", "SET", "GET", "HSET", "SADD", "SPOP"]) {
-        const rv = r!.get(test) ?? null, tv = t!.get(test) ?? null;
+      for (const test of TESTS) {
+        const rv = rpsOf(r!, test), tv = rpsOf(t!, test);
         rows.push({
           measure: `${test === "PING_MBULK" ? "PING" : test} -c 50 -P ${pipeline}`,
           unit: "req/s",

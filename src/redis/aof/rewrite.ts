@@ -11,7 +11,7 @@
 //
 // Every database that holds keys is written behind its own SELECT, as Redis's rewrite does.
 
-import { type Db, HashValue, keyOf, SetValue } from "../store/db.ts";
+import { type Db, HashValue, keyOf, ListValue, SetValue } from "../store/db.ts";
 import { RespWriter } from "../../resp/writer.ts";
 import { writeAll, writeAllSync } from "../../net/io.ts";
 import type { Server } from "../commands/types.ts";
@@ -20,6 +20,7 @@ const encoder = new TextEncoder();
 const SET = encoder.encode("SET");
 const HMSET = encoder.encode("HMSET");
 const SADD = encoder.encode("SADD");
+const RPUSH = encoder.encode("RPUSH");
 /** Elements per command for a large hash or set, as Redis's AOF_REWRITE_ITEMS_PER_CMD. */
 const ITEMS_PER_CMD = 64;
 const PEXPIREAT = encoder.encode("PEXPIREAT");
@@ -67,6 +68,16 @@ export function encodeKey(db: Db, key: string, out: RespWriter): boolean {
       out.bulk(SADD);
       out.binary(key);
       for (let j = i; j < end; j++) out.binary(m[j]!);
+    }
+  } else if (v instanceof ListValue) {
+    // RPUSH key e ... (at most ITEMS_PER_CMD elements each), as Redis's rewriteListObject.
+    const n = v.size;
+    for (let i = 0; i < n; i += ITEMS_PER_CMD) {
+      const end = Math.min(n, i + ITEMS_PER_CMD);
+      out.arrayHeader(2 + end - i);
+      out.bulk(RPUSH);
+      out.binary(key);
+      for (let j = i; j < end; j++) out.binary(v.at(j));
     }
   } else {
     out.arrayHeader(3);

@@ -2,11 +2,11 @@
 // checkType: a key of another type gets the WRONGTYPE error; a write that finds no key can make
 // an empty one (added to the keyspace only once something is stored in it).
 
-import { type Db, HashValue, SetValue } from "../store/db.ts";
+import { type Db, HashValue, ListValue, SetValue } from "../store/db.ts";
 import type { Session } from "./types.ts";
 import { Err } from "./replies.ts";
 
-/** A collection class: HashValue or SetValue. */
+/** A collection class: HashValue, SetValue or ListValue. */
 type Kind<T> = new () => T;
 
 /**
@@ -29,11 +29,16 @@ export function writeOf<T>(c: Session, key: string, kind: Kind<T>): T | undefine
 }
 
 /** Records a change of the collection at `key`: stores it when new, deletes it when empty. */
-export function commit(db: Db, key: string, v: HashValue | SetValue, fresh: boolean): void {
+export function commit(
+  db: Db,
+  key: string,
+  v: HashValue | SetValue | ListValue,
+  fresh: boolean,
+): void {
   if (v.size === 0) {
     if (!fresh) db.delete(key);
   } else if (fresh) db.set(key, v);
   else db.changed(key);
 }
 
-export { HashValue, SetValue };
+export { HashValue, ListValue, SetValue };

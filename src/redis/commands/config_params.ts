@@ -142,16 +142,20 @@ function limitParam(
   alias: string | undefined,
   field: keyof ValueLimits,
   isMemory: boolean,
+  min = 0n,
+  max = LLONG_MAX,
 ): [string, ConfigParam][] {
   // Two entries (CONFIG GET with a pattern lists both names, as Redis does), one setting.
   const param = (): ConfigParam => ({
     kind: "live",
     get: (c) => String(c.server.dbs.shared.limits[field]),
-    parse: isMemory ? memory(0n, LLONG_MAX) : int(0n, LLONG_MAX),
+    parse: isMemory ? memory(min, max) : int(min, max),
     apply: (c, v) => c.server.dbs.shared.limits[field] = v as number,
   });
   return alias === undefined ? [[name, param()]] : [[name, param()], [alias, param()]];
 }
+
+const INT_MIN = -2147483648n, INT_MAX = 2147483647n;
 
 /** Every parameter tokserver reports, by name; CONFIG GET with a pattern lists them in this order. */
 export const CONFIG_PARAMS: ReadonlyMap<string, ConfigParam> = new Map<string, ConfigParam>([
@@ -234,6 +238,15 @@ export const CONFIG_PARAMS: ReadonlyMap<string, ConfigParam> = new Map<string, C
   ...limitParam("hash-max-listpack-entries", "hash-max-ziplist-entries", "hashEntries", false),
   ...limitParam("hash-max-listpack-value", "hash-max-ziplist-value", "hashValue", true),
   ...limitParam("set-max-intset-entries", undefined, "setIntEntries", false),
+  ...limitParam(
+    "list-max-listpack-size",
+    "list-max-ziplist-size",
+    "listSize",
+    false,
+    INT_MIN,
+    INT_MAX,
+  ),
+  ...limitParam("list-compress-depth", undefined, "listCompress", false, 0n, INT_MAX),
   // Immutable in Redis too.
   ["databases", immutable((c) => String(c.server.dbs.count))],
   ["appendfilename", immutable((c) => c.server.options.appendfilename)],

@@ -1,13 +1,11 @@
-// SORT and SORT_RO, as Redis 7.0's sort.c: the elements of a set (lists and sorted sets join
+// SORT and SORT_RO, as Redis 7.0's sort.c: the elements of a list or a set (sorted sets join
 // through `elementsOf` once they exist) sorted numerically or, with ALPHA, by bytes (the C
 // locale's strcoll), by themselves or by the values BY names (`*` takes the element, `->field`
 // reads a hash field); `BY` without `*` does not sort; GET patterns (`#`: the element) pick what
 // is answered; LIMIT picks a range of the sorted elements.
-//
-// STORE needs a list value: until tokserver has lists, a STORE whose result is empty deletes the
-// destination and answers 0 (as Redis), and any other answers an error saying so.
+// STORE writes the result as a list (an empty result deletes the destination).
 
-import { HashValue, keyOf, SetValue, type Stored } from "../store/db.ts";
+import { HashValue, keyOf, ListValue, SetValue, type Stored } from "../store/db.ts";
 import { isWord } from "./args.ts";
 import type { Command, Session } from "./types.ts";
 import { Err } from "./replies.ts";
@@ -15,11 +13,11 @@ import { Notify, notify } from "./events.ts";
 import { parseInt64 } from "../../resp/integer.ts";
 
 const NOT_DOUBLE = "ERR One or more scores can't be converted into double";
-const NO_LISTS = "ERR SORT STORE of a non-empty result is not supported: tokserver has no lists";
 
 /** The elements of a sortable value in their native order; undefined for another type. */
 function elementsOf(v: Stored): string[] | undefined {
   if (v instanceof SetValue) return v.members.slice();
+  if (v instanceof ListValue) return v.toArray();
   return undefined;
 }
 
@@ -152,11 +150,16 @@ function sort(c: Session, args: Uint8Array[], readonly: boolean): void {
   if (store !== undefined) {
     const dst = keyOf(store);
     if (outLen > 0) {
-      c.out.error(NO_LISTS);
-      return;
-    }
-    if (c.keyspace.delete(dst)) notify(c, Notify.GENERIC, "del", dst);
-    c.out.integer(0);
+      const list = new ListValue();
+      for (let j = start; j <= end; j++) {
+        const elem = items[j]!.elem;
+        if (gets.length === 0) list.pushRight(elem);
+        for (const g of gets) list.pushRight(lookupByPattern(c, g, elem) ?? "");
+      }
+      c.keyspace.set(dst, list);
+      notify(c, Notify.LIST, "sortstore", dst);
+    } else if (c.keyspace.delete(dst)) notify(c, Notify.GENERIC, "del", dst);
+    c.out.integer(outLen);
     return;
   }
   c.out.arrayHeader(outLen);

@@ -133,6 +133,8 @@ export interface Server {
   resetStats(): void;
   /** The numbered databases. */
   readonly dbs: Databases;
+  /** Clients blocked on list keys; told when a key may serve them (undefined: none can block). */
+  readonly blocked?: { ready(db: number, key: string): void };
   /** Keyspace notifications (`notify-keyspace-events`). */
   readonly events: KeyspaceEvents;
   readonly pubsub: PubSub;

@@ -22,6 +22,8 @@ import { HASH_COMMANDS } from "../commands/hashes.ts";
 import { SET_COMMANDS } from "../commands/sets.ts";
 import { SET_OP_COMMANDS } from "../commands/set_ops.ts";
 import { SORT_COMMANDS } from "../commands/sort.ts";
+import { LIST_COMMANDS } from "../commands/lists.ts";
+import { LIST_EDIT_COMMANDS } from "../commands/list_edit.ts";
 import { MEMORY_COMMANDS } from "../commands/memory.ts";
 import { OBJECT_COMMANDS } from "../commands/object.ts";
 
@@ -47,6 +49,8 @@ export const FAMILIES: readonly (readonly Command[])[] = [
   SET_COMMANDS,
   SET_OP_COMMANDS,
   SORT_COMMANDS,
+  LIST_COMMANDS,
+  LIST_EDIT_COMMANDS,
   MEMORY_COMMANDS,
   OBJECT_COMMANDS,
 ];

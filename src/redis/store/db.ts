@@ -22,9 +22,10 @@ import { Clock } from "./clock.ts";
 import { Notify } from "./notify_classes.ts";
 import { HashValue } from "./hash_value.ts";
 import { SetValue } from "./set_value.ts";
+import { ListValue } from "./list_value.ts";
 import { defaultLimits, type ValueLimits } from "./value_limits.ts";
 
-export { HashValue, SetValue };
+export { HashValue, ListValue, SetValue };
 
 /** Turns key bytes into the binary string used as the Map key (one char per byte). */
 export function keyOf(b: Uint8Array): string {
@@ -44,8 +45,8 @@ export function keyBytes(s: string): Uint8Array {
   return out;
 }
 
-/** A value as commands see it: a string's bytes, a hash or a set. */
-export type Value = Uint8Array | HashValue | SetValue;
+/** A value as commands see it: a string's bytes, a hash, a set or a list. */
+export type Value = Uint8Array | HashValue | SetValue | ListValue;
 
 /**
  * A string value as the keyspace holds it: short values as binary strings (one char per byte),
@@ -57,7 +58,7 @@ export type Str = Uint8Array | string;
  * A value as the keyspace holds it: a string ({@linkcode Str}), a hash or a set. Only the hot
  * GET/SET path sees strings in this form ({@linkcode Db.getStored}); `get`/`peek` return bytes.
  */
-export type Stored = Str | HashValue | SetValue;
+export type Stored = Str | HashValue | SetValue | ListValue;
 
 /** Whether `v` is a string value. */
 export function isStr(v: Stored): v is Str {
@@ -70,6 +71,8 @@ export function typeName(v: Stored): string {
     ? "string"
     : v instanceof HashValue
     ? "hash"
+    : v instanceof ListValue
+    ? "list"
     : "set";
 }
 

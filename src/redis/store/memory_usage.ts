@@ -9,6 +9,7 @@
 import type { Stored } from "./db.ts";
 import { HashValue } from "./hash_value.ts";
 import { SetValue } from "./set_value.ts";
+import { ListValue } from "./list_value.ts";
 
 const PTR = 8;
 const OBJECT = 24;
@@ -40,6 +41,15 @@ function valueBytes(v: Stored, samples: number): number {
     return OBJECT + PTR + collectionBytes(flat, 2, samples);
   }
   if (v instanceof SetValue) return OBJECT + 2 * PTR + collectionBytes(v.members, 1, samples);
+  if (v instanceof ListValue) {
+    // The ring buffer: a slot per element (at least 8, doubling) and the elements sampled.
+    const n = v.size, take = samples === 0 ? n : Math.min(n, samples);
+    let sampled = 0;
+    for (let i = 0; i < take; i++) sampled += stringBytes(v.at(i).length);
+    let slots = 8;
+    while (slots < n) slots *= 2;
+    return OBJECT + 2 * PTR + 16 + slots * PTR + (take === 0 ? 0 : Math.round(sampled / take * n));
+  }
   return 0;
 }
 

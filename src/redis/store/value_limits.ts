@@ -10,11 +10,15 @@ export interface ValueLimits {
   hashValue: number;
   /** set-max-intset-entries: a set of integers with more members is a hashtable. */
   setIntEntries: number;
+  /** list-max-listpack-size: a list's node size (accepted; Redis 7.0 lists are quicklists). */
+  listSize: number;
+  /** list-compress-depth (accepted; lists are not compressed). */
+  listCompress: number;
 }
 
 /** Redis 7.0's defaults. */
 export function defaultLimits(): ValueLimits {
-  return { hashEntries: 512, hashValue: 64, setIntEntries: 512 };
+  return { hashEntries: 512, hashValue: 64, setIntEntries: 512, listSize: -2, listCompress: 0 };
 }
 
 /** Collections with more elements than this keep a Map from element to position for lookups. */
