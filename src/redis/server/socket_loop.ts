@@ -245,7 +245,9 @@ export class RedisConnection extends ClientSession {
   override deliver(frame: Uint8Array, stable = false): void {
     if (this.dead) return;
     const out = this.out;
-    if (!stable || out.length !== 0 || out.resp3 || !(this.#slabs ??= new SlabOutput()).add(frame)) {
+    if (
+      !stable || out.length !== 0 || out.resp3 || !(this.#slabs ??= new SlabOutput()).add(frame)
+    ) {
       out.pushFrame(frame);
     }
     if (this.#overLimit()) return;
