@@ -430,8 +430,13 @@ async function measure(
 
 const none = () => Promise.resolve();
 
-/** FANOUT_ONLY=chat or =redis measures one side of the chat rows only (for profiling). */
+/**
+ * FANOUT_ONLY=chat or =redis measures one side of the chat rows only (for profiling);
+ * FANOUT_ONLY=publish runs the `tokserver redis` PUBLISH rows alone.
+ */
 const ONLY = Deno.env.get("FANOUT_ONLY");
+/** FANOUT_ROUNDS=n overrides the rounds per row (1 with --quick, else 3). */
+const ROUNDS = Number(Deno.env.get("FANOUT_ROUNDS") ?? 0);
 
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
@@ -465,15 +470,17 @@ function dropNote(name: string, rates: Rate[]): string {
  */
 export async function bench(ctx: BenchContext): Promise<BenchRow[]> {
   const seconds = ctx.quick ? 1.5 : 4;
-  const rounds = ctx.quick ? 1 : 3;
+  const rounds = ROUNDS > 0 ? ROUNDS : ctx.quick ? 1 : 3;
   const sizes = [100, 1000];
   const rows: BenchRow[] = [];
   const redis = await startRedisServer();
-  const chat = await startTokserver(["chat", "--mode", "complete", "--maxclients", "20000"]);
+  const chat = ONLY === "publish"
+    ? "skipped (FANOUT_ONLY=publish)"
+    : await startTokserver(["chat", "--mode", "complete", "--maxclients", "20000"]);
   const chatReady = (k: number) =>
     typeof chat === "string" ? none() : chat.stderr.waitFor(`(${k} connected)`, 30000).then(none);
   try {
-    for (const n of sizes) {
+    for (const n of ONLY === "publish" ? [] : sizes) {
       const redisRates: Rate[] = [], chatRates: Rate[] = [];
       for (let round = 0; round < rounds; round++) {
         if (typeof redis !== "string" && ONLY !== "chat") {
@@ -508,7 +515,7 @@ export async function bench(ctx: BenchContext): Promise<BenchRow[]> {
     if (typeof chat !== "string") await chat.stop();
   }
   try {
-    if (ONLY) return rows;
+    if (ONLY !== undefined && ONLY !== "publish") return rows;
     const tok = await startTokserver(["redis", "--maxclients", "20000"]);
     try {
       for (const n of sizes) {

@@ -45,6 +45,8 @@ export interface Session extends Subscriber, TrackingClient {
   readonly id: number;
   /** Where replies go. */
   readonly out: RespWriter;
+  /** Appends a published or tracking frame to the output (see Subscriber.deliver). */
+  deliver(frame: Uint8Array, stable?: boolean): void;
   /** The server this client is connected to. */
   readonly server: Server;
   /** The peer address, `host:port`. */

@@ -140,7 +140,7 @@ export class ClientSession implements Session {
   }
 
   /** Appends a published message's frame (pub/sub); the bytes are copied. */
-  deliver(frame: Uint8Array): void {
+  deliver(frame: Uint8Array, _stable?: boolean): void {
     if (!this.#dead) this.out.pushFrame(frame);
   }
 

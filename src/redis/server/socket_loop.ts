@@ -15,6 +15,7 @@ import type { Server } from "../commands/types.ts";
 import type { OutputPool } from "../../resp/writer.ts";
 import { ClientSession } from "./session.ts";
 import { lowerName } from "../commands/args.ts";
+import { SlabOutput } from "./slab_output.ts";
 
 const MIN_READ = 512;
 const MAX_READ = 64 * 1024;
@@ -67,6 +68,8 @@ export class RedisConnection extends ClientSession {
   #wake: (() => void) | undefined;
   #inflight = 0;
   #softSince = 0;
+  /** Published frames pending ahead of `out`, sent without a copy (slab_output.ts). */
+  #slabs: SlabOutput | undefined;
   /** An injected delay (ms) of the replies produced so far (store/faults.ts). */
   #delay = 0;
   /** Set while an injected delay holds the output (a published message waits too). */
@@ -89,9 +92,14 @@ export class RedisConnection extends ClientSession {
     this.#parser = new RequestParser({ limits: server.config.parserLimits });
   }
 
+  /** Bytes of published frames pending in slab ranges. */
+  get #slabPending(): number {
+    return this.#slabs?.length ?? 0;
+  }
+
   /** Bytes of output not yet written to the socket. */
   override get pendingOutput(): number {
-    return this.out.length + this.#inflight;
+    return this.#slabPending + this.out.length + this.#inflight;
   }
 
   /** Bytes of input not yet parsed. */
@@ -229,10 +237,19 @@ export class RedisConnection extends ClientSession {
     }
   }
 
-  /** Appends a published message's frame (pub/sub); the bytes are copied. */
-  override deliver(frame: Uint8Array): void {
+  /**
+   * Appends a published message's frame (pub/sub). A `stable` frame that follows the slab range
+   * pending (or starts one while nothing is pending) extends it; otherwise the bytes are copied.
+   * Pending output is that range first, then `out`, so the order holds either way.
+   */
+  override deliver(frame: Uint8Array, stable = false): void {
     if (this.dead) return;
-    this.out.pushFrame(frame);
+    const out = this.out;
+    if (
+      !stable || out.length !== 0 || out.resp3 || !(this.#slabs ??= new SlabOutput()).add(frame)
+    ) {
+      out.pushFrame(frame);
+    }
     if (this.#overLimit()) return;
     if (!this.#writing && !this.flushQueued) this.server.queueFlush(this);
   }
@@ -243,7 +260,7 @@ export class RedisConnection extends ClientSession {
    */
   #overLimit(): boolean {
     const limit = this.server.config.pubsubLimit;
-    const used = this.out.length + this.#inflight;
+    const used = this.#slabPending + this.out.length + this.#inflight;
     let over = limit.hard > 0 && used >= limit.hard;
     if (!over && limit.soft > 0 && used >= limit.soft) {
       const now = Date.now();
@@ -267,7 +284,10 @@ export class RedisConnection extends ClientSession {
   }
 
   #flush(): void {
-    if (this.#writing || this.out.length === 0 || this.dead || this.#holding || this.#held()) {
+    if (
+      this.#writing || (this.out.length === 0 && this.#slabPending === 0) || this.dead ||
+      this.#holding || this.#held()
+    ) {
       return;
     }
     this.#writing = true;
@@ -287,7 +307,8 @@ export class RedisConnection extends ClientSession {
 
   /** Hands the pending output to the socket (a write is in flight until #wrote/#failed). */
   #send(): void {
-    const chunk = this.out.take();
+    const slabs = this.#slabs;
+    const chunk = slabs !== undefined && slabs.length > 0 ? slabs.take() : this.out.take();
     this.#chunk = chunk;
     this.#off = 0;
     this.#inflight = chunk.length;
@@ -309,7 +330,7 @@ export class RedisConnection extends ClientSession {
     stats.netOutputBytes += off;
     this.#chunk = undefined;
     const out = this.out;
-    if (out.length > 0 && !this.dead && !this.#held()) {
+    if ((out.length > 0 || this.#slabPending > 0) && !this.dead && !this.#held()) {
       this.#send();
       return;
     }
@@ -360,6 +381,7 @@ export class RedisConnection extends ClientSession {
   override kill(): void {
     if (this.dead) return;
     super.kill();
+    this.#slabs = undefined;
     try {
       this.#conn.close();
     } catch {

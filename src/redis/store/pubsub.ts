@@ -1,7 +1,9 @@
-// Channels and patterns, shared by every connection. PUBLISH encodes each message frame once and
-// copies the same bytes into every receiver's pending output, so a fan-out to a thousand
-// subscribers costs a thousand memcpys and no per-subscriber encoding. A subscriber decides for
-// itself what to do when its output grows (the output limits live with the connection).
+// Channels and patterns, shared by every connection. PUBLISH encodes each message frame once into
+// a shared slab whose bytes are never overwritten, and hands the same view to every receiver: an
+// idle subscriber that receives consecutive frames of the slab writes that range of it as is, so
+// a fan-out to a thousand subscribers costs no per-subscriber copy nor encoding (one that has
+// other output pending copies the frame). A subscriber decides for itself what to do when its
+// output grows (the output limits live with the connection).
 
 import { keyBytes } from "./db.ts";
 import { RespWriter } from "../../resp/writer.ts";
@@ -18,12 +20,18 @@ export interface Subscriber {
    * connection makes them on the first subscription (most never subscribe).
    */
   subscriptions(): { channels: Set<string>; patterns: Set<string> };
-  /** Appends an encoded message frame to the subscriber's output (the bytes are reused after). */
-  deliver(frame: Uint8Array): void;
+  /**
+   * Appends an encoded message frame to the subscriber's output. The bytes are reused after,
+   * unless `stable`: then they are a view of a slab never written again, which the subscriber
+   * may keep and send as is (consecutive frames of a slab are consecutive views of it).
+   */
+  deliver(frame: Uint8Array, stable?: boolean): void;
 }
 
 const MESSAGE = new TextEncoder().encode("message");
 const PMESSAGE = new TextEncoder().encode("pmessage");
+/** Bytes of one frame slab; a larger frame gets a slab of its own. */
+const SLAB = 256 * 1024;
 
 /** The pub/sub registry: who listens to which channel and pattern. */
 export class PubSub {
@@ -32,6 +40,9 @@ export class PubSub {
   /** Subscribers by pattern, with the pattern compiled once and its bytes for message frames. */
   readonly patterns = new Map<string, { glob: Glob; bytes: Uint8Array; subs: Set<Subscriber> }>();
   readonly #frame = new RespWriter(256);
+  /** Where frames are kept for their receivers: bytes before `#used` are never written again. */
+  #slab = new Uint8Array(0);
+  #used = 0;
   /** Messages published so far. */
   published = 0;
 
@@ -102,9 +113,9 @@ export class PubSub {
       w.bulk(MESSAGE);
       w.bulk(channel);
       w.bulk(message);
-      const frame = w.take();
+      const frame = this.#stable(w);
       for (const sub of subs) {
-        sub.deliver(frame);
+        sub.deliver(frame, true);
         receivers++;
       }
     }
@@ -117,13 +128,28 @@ export class PubSub {
         w.bulk(entry.bytes);
         w.bulk(channel);
         w.bulk(message);
-        const frame = w.take();
+        const frame = this.#stable(w);
         for (const sub of entry.subs) {
-          sub.deliver(frame);
+          sub.deliver(frame, true);
           receivers++;
         }
       }
     }
     return receivers;
+  }
+
+  /** Moves the frame encoded in `w` into the slab; the view returned stays valid for good. */
+  #stable(w: RespWriter): Uint8Array {
+    const bytes = w.view(), n = bytes.length;
+    if (this.#used + n > this.#slab.length) {
+      // The old slab stays alive while receivers still hold views of it.
+      this.#slab = new Uint8Array(Math.max(SLAB, n));
+      this.#used = 0;
+    }
+    const at = this.#used;
+    this.#slab.set(bytes, at);
+    this.#used = at + n;
+    w.truncate(0);
+    return this.#slab.subarray(at, at + n);
   }
 }
