@@ -108,7 +108,6 @@ function block(
 
 const nullArray = (c: Session) => c.out.nullArray();
 
-
 /** BLPOP/BRPOP's reply and propagation for an element popped from `key`. */
 function popOne(c: Session, key: string, l: ListValue, left: boolean): Uint8Array[] {
   const elem = popElements(c, key, l, left, 1)[0]!;
@@ -160,12 +159,19 @@ function bmove(
     c.out.binary(elem);
     return;
   }
-  block(c, [args[1]!], deadline, (c, key, l) => {
-    const elem = moveElement(c, key, l, dst, from, to);
-    if (elem === undefined) return;
-    c.server.propagate(moveArgs(key, dst, from, to, rpoplpush), c.db);
-    c.out.binary(elem);
-  }, nullArray, (c) => c.out.nullBulk());
+  block(
+    c,
+    [args[1]!],
+    deadline,
+    (c, key, l) => {
+      const elem = moveElement(c, key, l, dst, from, to);
+      if (elem === undefined) return;
+      c.server.propagate(moveArgs(key, dst, from, to, rpoplpush), c.db);
+      c.out.binary(elem);
+    },
+    nullArray,
+    (c) => c.out.nullBulk(),
+  );
 }
 
 function blmove(c: Session, args: Uint8Array[]): void {
