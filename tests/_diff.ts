@@ -15,6 +15,8 @@
 //     @scan SCAN 0 MATCH k*   iterates the cursor to 0 on each side, compares the sets of keys
 //     @client=1 GET k         sends on a second connection (0 is the default)
 //     @client=1 @push         sends nothing: reads the next frame (a push, an invalidation)
+//     @client=2 @nowait BLPOP q 0   sends without reading the reply (a blocked client)
+//     @client=2 @reply        sends nothing: reads the reply a @nowait command left (as @push)
 //     @save=id CLIENT ID      remembers each side's integer reply; "$id" in a later argument
 //                             is replaced by it on that side
 //     @noid HELLO 3           compares with the value after "id" in a HELLO reply masked
@@ -60,6 +62,8 @@ export interface CommandStep {
   where?: string;
   /** Send nothing: read the connection's next frame. */
   read?: boolean;
+  /** Send, and compare nothing: the reply is read by a later `read` step. */
+  nowait?: boolean;
   /** Remember each side's (integer) reply under this name, for `$name` arguments. */
   save?: string;
 }
@@ -98,8 +102,10 @@ export function parseScript(text: string, name = "script"): Step[] {
         key === "noid"
       ) {
         step.cmp = key;
-      } else if (key === "push") {
+      } else if (key === "push" || key === "reply") {
         step.read = true;
+      } else if (key === "nowait") {
+        step.nowait = true;
       } else if (key === "save" && value !== undefined) {
         step.save = value;
       } else if (key === "near" && value !== undefined) step.cmp = { near: Number(value) };
@@ -434,6 +440,10 @@ export async function runScript(
               ? s.vars.get(dec.decode(a.subarray(1)))!
               : a
           );
+          if (step.nowait) {
+            await c.send(encodeCommand(cmd));
+            return enc.encode("+(not read)\r\n");
+          }
           const r = cmp === "scan" ? await scanAll(c, cmd) : await c.call(cmd);
           if (step.save !== undefined) s.vars.set(step.save, enc.encode(String(parse(r))));
           return r;

@@ -4,7 +4,8 @@
 import { TRACKING_SUBCOMMANDS } from "./tracking.ts";
 import { keyOf } from "../store/db.ts";
 import { type Command, type Session } from "./types.ts";
-import { parseInteger } from "../../resp/integer.ts";
+import { parseInt64, parseInteger } from "../../resp/integer.ts";
+import { UNBLOCKED } from "./blocking.ts";
 import { cString, isWord, lowerName } from "./args.ts";
 import { Err } from "./replies.ts";
 
@@ -25,6 +26,7 @@ export function clientLine(c: Session, now = Date.now(), argv?: Uint8Array[]): s
   const tx = c.tx;
   const tr = c.tracking;
   let flags = (c.subscribed ? "P" : "") + (tx?.queue !== undefined ? "x" : "") +
+    (c.blockedOn !== undefined ? "b" : "") +
     (tr !== undefined ? "t" : "") + (tr?.brokenRedirect ? "R" : "") + (tr?.bcast ? "B" : "") +
     (tx?.touched ? "d" : "") + (c.closeAfterReply ? "c" : "") + (c.noEvict ? "e" : "");
   if (flags === "") flags = "N";
@@ -93,6 +95,29 @@ function clientList(c: Session, args: Uint8Array[]): void {
 }
 
 const CLIENT_TYPES = ["normal", "master", "replica", "slave", "pubsub"];
+
+/** CLIENT UNBLOCK id [TIMEOUT|ERROR]: wakes a client blocked by a blocking pop. */
+function clientUnblock(c: Session, args: Uint8Array[]): void {
+  if (args.length > 4) {
+    c.out.error(Err.unknownSubcommand(cString(args[1]!), "CLIENT"));
+    return;
+  }
+  let error: string | undefined;
+  if (args.length === 4) {
+    if (isWord(args[3]!, "error")) error = UNBLOCKED;
+    else if (!isWord(args[3]!, "timeout")) {
+      c.out.error("ERR CLIENT UNBLOCK reason should be TIMEOUT or ERROR");
+      return;
+    }
+  }
+  const id = parseInt64(args[2]!);
+  if (id === undefined) {
+    c.out.error(Err.notInteger);
+    return;
+  }
+  const w = c.server.clients.get(Number(id))?.blockedOn;
+  c.out.integer(w !== undefined && c.server.blocked.unblock(w, error) ? 1 : 0);
+}
 
 function clientKill(c: Session, args: Uint8Array[]): void {
   const clients = c.server.clients;
@@ -275,6 +300,13 @@ export const CLIENT_COMMANDS: readonly Command[] = [
         flags: ["admin", "noscript", "loading", "stale"],
         acl: ["@admin", "@slow", "@dangerous", "@connection"],
         handler: clientKill,
+      },
+      {
+        name: "client|unblock",
+        arity: -3,
+        flags: ["admin", "noscript", "loading", "stale"],
+        acl: ["@admin", "@slow", "@dangerous", "@connection"],
+        handler: clientUnblock,
       },
       {
         name: "client|no-evict",

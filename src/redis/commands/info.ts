@@ -53,7 +53,7 @@ const SECTIONS: Record<string, (c: Session) => string[]> = {
       `maxclients:${c.server.options.maxclients}`,
       `client_recent_max_input_buffer:${maxIn}`,
       `client_recent_max_output_buffer:${maxOut}`,
-      `blocked_clients:0`,
+      `blocked_clients:${c.server.blocked.count}`,
       `tracking_clients:0`,
       `pubsub_clients:${pubsub}`,
     ];

@@ -1,7 +1,7 @@
 // List commands at the ends and by position: LPUSH RPUSH LPUSHX RPUSHX LPOP RPOP LLEN LRANGE
 // LINDEX LMOVE RPOPLPUSH LMPOP, answering as Redis 7.0's t_list.c (replies, errors and their
 // order, keyspace events). Edits in the middle are in list_edit.ts; the blocking forms in
-// blocking.ts. A push tells the blocked clients (store/blocked.ts) that the key may serve them.
+// blocking.ts. A push tells the blocked clients (store/blocking.ts) that the key may serve them.
 
 import { keyOf } from "../store/db.ts";
 import { bytes, isWord } from "./args.ts";
@@ -38,7 +38,7 @@ export function sideArg(c: Session, b: Uint8Array): boolean | undefined {
 
 /** Tells blocked clients that `key` of `c`'s database now holds a list. */
 export function signalReady(c: Session, key: string): void {
-  c.server.blocked?.ready(c.db, key);
+  c.server.blocked.ready(c.db, key);
 }
 
 function push(c: Session, args: Uint8Array[], left: boolean, onlyIfExists: boolean): void {

@@ -15,6 +15,7 @@ import type { Logger } from "../../net/log.ts";
 import type { Clock } from "../store/clock.ts";
 import type { Random } from "../store/random.ts";
 import type { Faults } from "../store/faults.ts";
+import type { BlockedKeys, Waiter } from "../store/blocking.ts";
 
 /** Command flags, spelled as Redis's COMMAND reply spells them. */
 export type CommandFlag =
@@ -93,6 +94,12 @@ export interface Session extends Subscriber, TrackingClient {
   fd: number;
   /** CLIENT NO-EVICT's setting (tokserver evicts no clients; it is shown as flag e). */
   noEvict: boolean;
+  /** What the client waits for while a blocking pop holds it (store/blocking.ts). */
+  blockedOn: Waiter | undefined;
+  /** Whether it may block (a client on a socket); others get the timeout reply at once. */
+  readonly canBlock: boolean;
+  /** Runs the commands buffered while it was blocked. */
+  resume(): void;
 }
 
 /** Counters for INFO stats. */
@@ -136,7 +143,7 @@ export interface Server {
   /** The numbered databases. */
   readonly dbs: Databases;
   /** Clients blocked on list keys; told when a key may serve them (undefined: none can block). */
-  readonly blocked?: { ready(db: number, key: string): void };
+  readonly blocked: BlockedKeys;
   /** Keyspace notifications (`notify-keyspace-events`). */
   readonly events: KeyspaceEvents;
   readonly pubsub: PubSub;

@@ -24,6 +24,7 @@ import { SET_OP_COMMANDS } from "../commands/set_ops.ts";
 import { SORT_COMMANDS } from "../commands/sort.ts";
 import { LIST_COMMANDS } from "../commands/lists.ts";
 import { LIST_EDIT_COMMANDS } from "../commands/list_edit.ts";
+import { BLOCKING_COMMANDS } from "../commands/blocking.ts";
 import { MEMORY_COMMANDS } from "../commands/memory.ts";
 import { OBJECT_COMMANDS } from "../commands/object.ts";
 
@@ -51,6 +52,7 @@ export const FAMILIES: readonly (readonly Command[])[] = [
   SORT_COMMANDS,
   LIST_COMMANDS,
   LIST_EDIT_COMMANDS,
+  BLOCKING_COMMANDS,
   MEMORY_COMMANDS,
   OBJECT_COMMANDS,
 ];

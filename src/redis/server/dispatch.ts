@@ -73,6 +73,10 @@ export function execute(c: Session, args: Uint8Array[], lookup: CommandFinder): 
   run(c, args, lookup);
   tracking.current = undefined;
   afterCommand(c);
+  // As Redis's handleClientsBlockedOnKeys: what the command (or its EXEC) pushed serves the
+  // blocked clients now that it has finished.
+  const blocked = c.server.blocked;
+  if (blocked.pending) blocked.handle();
 }
 
 function run(c: Session, args: Uint8Array[], lookup: CommandFinder): void {

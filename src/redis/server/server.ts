@@ -28,6 +28,7 @@ import { Tracking } from "../store/tracking.ts";
 import { protectedModeRefusal } from "./protected_mode.ts";
 import { discardTransaction } from "../commands/transactions.ts";
 import { Clock } from "../store/clock.ts";
+import { BlockedKeys } from "../store/blocking.ts";
 import { Random } from "../store/random.ts";
 import { Faults } from "../store/faults.ts";
 import { TEST_COMMANDS } from "../commands/testing.ts";
@@ -59,6 +60,8 @@ export class RedisServer implements Server {
   readonly version: string = denoJson.version;
   readonly runId: string;
   readonly dbs: Databases;
+  /** Clients blocked on list keys. */
+  readonly blocked: BlockedKeys;
   readonly pubsub: PubSub = new PubSub();
   readonly events: KeyspaceEvents;
   readonly tracking: Tracking = new Tracking((id) => this.clients.get(id));
@@ -115,6 +118,7 @@ export class RedisServer implements Server {
       this.pubsub,
       parseEventClasses(options.notifyKeyspaceEvents) ?? 0,
     );
+    this.blocked = new BlockedKeys(clock.now);
     this.dbs = new Databases(options.databases, (db) => {
       this.#trackChanges(db);
       // A key that expires is propagated as a DEL, as Redis does, so a replayed log agrees.
@@ -172,6 +176,11 @@ export class RedisServer implements Server {
     this.pubsub.removeAll(client);
     this.tracking.disable(client);
     discardTransaction(client);
+    const waiter = client.blockedOn;
+    if (waiter !== undefined) {
+      client.blockedOn = undefined;
+      this.blocked.remove(waiter);
+    }
   }
 
   kill(client: RedisConnection): void {
@@ -205,6 +214,7 @@ export class RedisServer implements Server {
   stop(): void {
     for (const t of this.#timers) clearInterval(t);
     this.#timers = [];
+    this.blocked.close();
   }
 
   #cron(): void {

@@ -8,6 +8,7 @@ import { type OutputPool, RespWriter } from "../../resp/writer.ts";
 import type { Server, Session, Transaction } from "../commands/types.ts";
 import type { Db } from "../store/db.ts";
 import type { TrackingState } from "../store/tracking.ts";
+import type { Waiter } from "../store/blocking.ts";
 import { authRequired } from "../commands/auth.ts";
 
 // What a client that never subscribed listens to (shared, never added to).
@@ -146,6 +147,17 @@ export class ClientSession implements Session {
 
   /** Lets pending output leave; a Session without a socket has nowhere to send it. */
   flush(): void {}
+
+  /** What a blocking pop waits for; a Session without a socket never blocks. */
+  blockedOn: Waiter | undefined = undefined;
+
+  /** Only a client on a socket may block. */
+  get canBlock(): boolean {
+    return false;
+  }
+
+  /** Runs commands buffered while blocked; a Session without a socket has none. */
+  resume(): void {}
 
   /** Marks the session ended without closing anything (its connection has already gone). */
   protected markDead(): void {

@@ -171,10 +171,22 @@ export class RedisConnection extends ClientSession {
     }
   }
 
-  /** Runs every complete command buffered, in order; replies go to `out`. */
+  /** A client on a socket may block. */
+  override get canBlock(): boolean {
+    return true;
+  }
+
+  /** Served or timed out: runs what arrived meanwhile and sends the replies. */
+  override resume(): void {
+    if (this.dead) return;
+    this.#process();
+    this.#flush();
+  }
+
+  /** Runs every complete command buffered, in order (none while blocked); replies go to `out`. */
   #process(): void {
     const parser = this.#parser, server = this.server, lookup = server.lookup;
-    while (!this.closeAfterReply) {
+    while (!this.closeAfterReply && this.blockedOn === undefined) {
       let args: Uint8Array[] | undefined;
       try {
         args = parser.next();

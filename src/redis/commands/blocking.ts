@@ -1,0 +1,217 @@
+// The blocking list pops: BLPOP BRPOP BLMOVE BRPOPLPUSH BLMPOP, as Redis 7.0's t_list.c and
+// blocked.c. A key that holds a list serves at once; otherwise the client blocks on its keys
+// (store/blocking.ts) until a push serves it, its timeout passes or CLIENT UNBLOCK wakes it.
+// Inside MULTI (or without a socket) the timeout reply comes at once. What a served pop did is
+// propagated as LPOP/RPOP/LMOVE/RPOPLPUSH, never in its blocking form.
+
+import { keyBytes, keyOf } from "../store/db.ts";
+import type { Waiter } from "../store/blocking.ts";
+import { bytes, cString } from "./args.ts";
+import type { Command, Session } from "./types.ts";
+import { ListValue, writeOf } from "./collections.ts";
+import {
+  listCmd,
+  moveElement,
+  type MpopArgs,
+  mpopArgs,
+  mpopFirst,
+  popElements,
+  replyElements,
+  sideArg,
+} from "./lists.ts";
+
+const LPOP = bytes("LPOP"), RPOP = bytes("RPOP"), LMOVE = bytes("LMOVE");
+const RPOPLPUSH = bytes("RPOPLPUSH"), LEFT = bytes("LEFT"), RIGHT = bytes("RIGHT");
+
+/** CLIENT UNBLOCK ... ERROR's reply to the blocked client. */
+export const UNBLOCKED = "UNBLOCKED client unblocked via CLIENT UNBLOCK";
+
+/**
+ * A timeout in seconds (decimals allowed, 0: forever) as a deadline on the server's clock (0:
+ * none), or undefined after Redis's error reply.
+ */
+export function deadlineArg(c: Session, b: Uint8Array): number | undefined {
+  const s = cString(b, b.length);
+  const v = s.length === 0 || s.length !== b.length || s.trim() !== s ? NaN : Number(s);
+  if (Number.isNaN(v) || s === "Infinity" || s === "-Infinity") {
+    c.out.error("ERR timeout is not a float or out of range");
+    return undefined;
+  }
+  const ms = Math.trunc(v * 1000);
+  if (ms < 0) {
+    c.out.error("ERR timeout is negative");
+    return undefined;
+  }
+  return ms === 0 ? 0 : c.server.clock.now() + ms;
+}
+
+/** What a blocked pop does once a key serves it. */
+type Serve = (c: Session, key: string, l: ListValue) => void;
+
+class PopWaiter implements Waiter {
+  readonly db: number;
+  constructor(
+    readonly c: Session,
+    readonly keys: readonly string[],
+    readonly deadline: number,
+    readonly onServe: Serve,
+    readonly timeoutReply: (c: Session) => void,
+  ) {
+    this.db = c.db;
+  }
+
+  serve(key: string): boolean {
+    const c = this.c;
+    const v = c.keyspace.peekStored(key);
+    if (!(v instanceof ListValue) || v.size === 0) return false;
+    this.#done();
+    this.onServe(c, key, v);
+    return true;
+  }
+
+  expire(error?: string): void {
+    this.#done();
+    if (error === undefined) this.timeoutReply(this.c);
+    else this.c.out.error(error);
+  }
+
+  resume(): void {
+    this.c.resume();
+  }
+
+  #done(): void {
+    this.c.blockedOn = undefined;
+    this.c.server.blocked.remove(this);
+  }
+}
+
+/**
+ * Blocks `c` on `keys`, or replies at once when it may not block (inside MULTI): the timeout
+ * reply, or BLMOVE's null bulk string.
+ */
+function block(
+  c: Session,
+  keys: Uint8Array[],
+  deadline: number,
+  onServe: Serve,
+  timeoutReply: (c: Session) => void,
+  noBlockReply = timeoutReply,
+): void {
+  if (!c.canBlock || c.server.propagateBatch !== undefined || c.tx?.queue !== undefined) {
+    noBlockReply(c);
+    return;
+  }
+  const w = new PopWaiter(c, keys.map(keyOf), deadline, onServe, timeoutReply);
+  c.blockedOn = w;
+  c.server.blocked.add(w);
+}
+
+const nullArray = (c: Session) => c.out.nullArray();
+
+/** BLPOP/BRPOP's reply and propagation for an element popped from `key`. */
+function popOne(c: Session, key: string, l: ListValue, left: boolean): Uint8Array[] {
+  const elem = popElements(c, key, l, left, 1)[0]!;
+  c.out.arrayHeader(2);
+  c.out.binary(key);
+  c.out.binary(elem);
+  return [left ? LPOP : RPOP, keyBytes(key)];
+}
+
+function bpop(c: Session, args: Uint8Array[], left: boolean): void {
+  const deadline = deadlineArg(c, args[args.length - 1]!);
+  if (deadline === undefined) return;
+  const keys = args.slice(1, args.length - 1);
+  for (const kb of keys) {
+    const key = keyOf(kb);
+    const l = writeOf(c, key, ListValue);
+    if (l === null) return;
+    if (l === undefined) continue;
+    c.propagateAs = popOne(c, key, l, left);
+    return;
+  }
+  block(c, keys, deadline, (c, key, l) => {
+    c.server.propagate(popOne(c, key, l, left), c.db);
+  }, nullArray);
+}
+
+/** The LMOVE (or RPOPLPUSH) that a move did, for propagation. */
+function moveArgs(src: string, dst: string, from: boolean, to: boolean, rpoplpush: boolean) {
+  if (rpoplpush) return [RPOPLPUSH, keyBytes(src), keyBytes(dst)];
+  return [LMOVE, keyBytes(src), keyBytes(dst), from ? LEFT : RIGHT, to ? LEFT : RIGHT];
+}
+
+function bmove(
+  c: Session,
+  args: Uint8Array[],
+  from: boolean,
+  to: boolean,
+  rpoplpush: boolean,
+): void {
+  const deadline = deadlineArg(c, args[args.length - 1]!);
+  if (deadline === undefined) return;
+  const src = keyOf(args[1]!), dst = keyOf(args[2]!);
+  const l = writeOf(c, src, ListValue);
+  if (l === null) return;
+  if (l !== undefined) {
+    const elem = moveElement(c, src, l, dst, from, to);
+    if (elem === undefined) return;
+    c.propagateAs = moveArgs(src, dst, from, to, rpoplpush);
+    c.out.binary(elem);
+    return;
+  }
+  block(
+    c,
+    [args[1]!],
+    deadline,
+    (c, key, l) => {
+      const elem = moveElement(c, key, l, dst, from, to);
+      if (elem === undefined) return;
+      c.server.propagate(moveArgs(key, dst, from, to, rpoplpush), c.db);
+      c.out.binary(elem);
+    },
+    nullArray,
+    (c) => c.out.nullBulk(),
+  );
+}
+
+function blmove(c: Session, args: Uint8Array[]): void {
+  const from = sideArg(c, args[3]!);
+  if (from === undefined) return;
+  const to = sideArg(c, args[4]!);
+  if (to !== undefined) bmove(c, args, from, to, false);
+}
+
+function blmpop(c: Session, args: Uint8Array[]): void {
+  const deadline = deadlineArg(c, args[1]!);
+  if (deadline === undefined) return;
+  const p: MpopArgs | undefined = mpopArgs(c, args, 2);
+  if (p === undefined) return;
+  const found = mpopFirst(c, p);
+  if (found !== false) return;
+  block(c, p.keys, deadline, (c, key, l) => {
+    const elems = popElements(c, key, l, p.left, p.count);
+    c.out.arrayHeader(2);
+    c.out.binary(key);
+    replyElements(c, elems);
+    c.server.propagate([p.left ? LPOP : RPOP, keyBytes(key), bytes(String(elems.length))], c.db);
+  }, nullArray);
+}
+
+const W = ["@write", "@list", "@slow", "@blocking"];
+const F: Command["flags"] = ["write", "noscript", "blocking"];
+
+/** The blocking list commands. */
+export const BLOCKING_COMMANDS: readonly Command[] = [
+  listCmd("blpop", -3, F, W, (c, a) => bpop(c, a, true), [1, -2, 1]),
+  listCmd("brpop", -3, F, W, (c, a) => bpop(c, a, false), [1, -2, 1]),
+  listCmd("blmove", 6, ["write", "denyoom", "noscript", "blocking"], W, blmove, [1, 2, 1]),
+  listCmd(
+    "brpoplpush",
+    4,
+    ["write", "denyoom", "noscript", "blocking"],
+    W,
+    (c, a) => bmove(c, a, false, true, true),
+    [1, 2, 1],
+  ),
+  listCmd("blmpop", -5, ["write", "blocking", "movablekeys"], W, blmpop, [0, 0, 0]),
+];
