@@ -9,8 +9,8 @@ import type { Waiter } from "../store/blocking.ts";
 import { bytes, cString } from "./args.ts";
 import type { Command, Session } from "./types.ts";
 import { ListValue, writeOf } from "./collections.ts";
+import { entry as listCmd } from "./entry.ts";
 import {
-  listCmd,
   moveElement,
   type MpopArgs,
   mpopArgs,

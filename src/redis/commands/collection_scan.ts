@@ -9,7 +9,7 @@
 import { keyOf } from "../store/db.ts";
 import { compileGlob } from "../store/glob.ts";
 import type { Session } from "./types.ts";
-import { parseInteger } from "../../resp/integer.ts";
+import { countArg } from "./scan.ts";
 import { Err } from "./replies.ts";
 import { isWord } from "./args.ts";
 import { parseCursor } from "./scan.ts";
@@ -37,15 +37,8 @@ export function scanCollection(c: Session, args: Uint8Array[], kind: "hash" | "s
   for (let i = 3; i < args.length; i += 2) {
     const more = i + 1 < args.length;
     if (more && isWord(args[i]!, "count")) {
-      const n = parseInteger(args[i + 1]!);
-      if (n === undefined) {
-        c.out.error(Err.notInteger);
-        return;
-      }
-      if (n < 1) {
-        c.out.error(Err.syntax);
-        return;
-      }
+      const n = countArg(c, args[i + 1]!);
+      if (n === undefined) return;
       count = n;
     } else if (more && isWord(args[i]!, "match")) {
       const p = keyOf(args[i + 1]!);

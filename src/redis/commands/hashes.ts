@@ -5,6 +5,7 @@
 import { keyOf } from "../store/db.ts";
 import { bytes } from "./args.ts";
 import type { Command, Session } from "./types.ts";
+import { entry as hashCmd } from "./entry.ts";
 import { Err } from "./replies.ts";
 import { Notify, notify } from "./events.ts";
 import { commit, HashValue, readOf, writeOf } from "./collections.ts";
@@ -202,17 +203,6 @@ function hincrbyfloat(c: Session, args: Uint8Array[]): void {
   // As Redis: propagated as HSET with the result, so a replay does not round again.
   c.propagateAs = [HSET, args[1]!, args[2]!, bytes(text)];
   c.out.binary(text);
-}
-
-/** A hash command's table entry (one key, at position 1). */
-export function hashCmd(
-  name: string,
-  arity: number,
-  flags: Command["flags"],
-  acl: readonly string[],
-  handler: Command["handler"],
-): Command {
-  return { name, arity, flags, keys: [1, 1, 1], acl, handler };
 }
 
 const W = ["write", "denyoom", "fast"] as const;

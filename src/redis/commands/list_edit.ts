@@ -7,7 +7,8 @@ import type { Command, Session } from "./types.ts";
 import { Err } from "./replies.ts";
 import { Notify, notify } from "./events.ts";
 import { commit, ListValue, readOf, writeOf } from "./collections.ts";
-import { clampRange, listCmd, longArg } from "./lists.ts";
+import { clampRange, longArg } from "./lists.ts";
+import { entry as listCmd } from "./entry.ts";
 
 function lset(c: Session, args: Uint8Array[]): void {
   const key = keyOf(args[1]!);

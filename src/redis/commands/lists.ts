@@ -6,6 +6,7 @@
 import { keyOf } from "../store/db.ts";
 import { bytes, isWord } from "./args.ts";
 import type { Command, Session } from "./types.ts";
+import { entry as listCmd } from "./entry.ts";
 import { Err } from "./replies.ts";
 import { Notify, notify } from "./events.ts";
 import { commit, ListValue, readOf, writeOf } from "./collections.ts";
@@ -276,18 +277,6 @@ export function mpopFirst(c: Session, p: MpopArgs): boolean | null {
 function lmpop(c: Session, args: Uint8Array[]): void {
   const p = mpopArgs(c, args, 1);
   if (p !== undefined && mpopFirst(c, p) === false) c.out.nullArray();
-}
-
-/** A list command's table entry (keys: first argument unless given). */
-export function listCmd(
-  name: string,
-  arity: number,
-  flags: Command["flags"],
-  acl: readonly string[],
-  handler: Command["handler"],
-  keys: [number, number, number] = [1, 1, 1],
-): Command {
-  return { name, arity, flags, keys, acl, handler };
 }
 
 const W = ["@write", "@list"], R = ["@read", "@list"];

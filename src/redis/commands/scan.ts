@@ -96,15 +96,8 @@ function scan(c: Session, args: Uint8Array[]): void {
     const hasValue = i + 1 < args.length;
     const name = hasValue ? optionName(opt) : "";
     if (name === "count") {
-      const n = parseInteger(args[i + 1]!);
-      if (n === undefined) {
-        c.out.error(Err.notInteger);
-        return;
-      }
-      if (n < 1) {
-        c.out.error(Err.syntax);
-        return;
-      }
+      const n = countArg(c, args[i + 1]!);
+      if (n === undefined) return;
       count = n;
     } else if (name === "match") {
       const p = keyOf(args[i + 1]!);
@@ -206,3 +199,20 @@ export const SCAN_COMMANDS: readonly Command[] = [
     handler: scan,
   },
 ];
+
+/**
+ * SCAN's (and HSCAN's, SSCAN's) COUNT value: a positive integer, or the error Redis answers
+ * (not an integer; then a syntax error below 1) written and undefined.
+ */
+export function countArg(c: Session, arg: Uint8Array): number | undefined {
+  const n = parseInteger(arg);
+  if (n === undefined) {
+    c.out.error(Err.notInteger);
+    return undefined;
+  }
+  if (n < 1) {
+    c.out.error(Err.syntax);
+    return undefined;
+  }
+  return n;
+}

@@ -5,6 +5,7 @@
 import { keyOf } from "../store/db.ts";
 import { bytes } from "./args.ts";
 import type { Command, Session } from "./types.ts";
+import { entry as setCmd } from "./entry.ts";
 import type { Random } from "../store/random.ts";
 import { Err } from "./replies.ts";
 import { Notify, notify } from "./events.ts";
@@ -247,17 +248,6 @@ function srandmember(c: Session, args: Uint8Array[]): void {
   }
   c.out.arrayHeader(count);
   for (const i of distinctPositions(m.length, count, c.server.random)) c.out.binary(m[i]!);
-}
-
-function setCmd(
-  name: string,
-  arity: number,
-  flags: Command["flags"],
-  acl: readonly string[],
-  handler: Command["handler"],
-  keys: [number, number, number] = [1, 1, 1],
-): Command {
-  return { name, arity, flags, keys, acl, handler };
 }
 
 /** The set commands of this file. */

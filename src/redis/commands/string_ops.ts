@@ -10,6 +10,7 @@
 import { KEEP_TTL, keyBytes, keyOf, type Millis, type Str, toStored } from "../store/db.ts";
 import { bytes } from "./args.ts";
 import type { Command, Session } from "./types.ts";
+import { entry as str } from "./entry.ts";
 import { parseInteger } from "../../resp/integer.ts";
 import { Err } from "./replies.ts";
 import { expireMillis, setExpiry } from "./expire.ts";
@@ -255,24 +256,6 @@ function setrange(c: Session, args: Uint8Array[]): void {
   db.set(key, out.length <= SHORT ? toStored(out) : out, v === undefined ? undefined : KEEP_TTL);
   notify(c, Notify.STRING, "setrange", key);
   c.out.integer(out.length);
-}
-
-function str(
-  name: string,
-  arity: number,
-  flags: Command["flags"],
-  acl: readonly string[],
-  handler: Command["handler"],
-  keys: [number, number, number] = [1, 1, 1],
-): Command {
-  return {
-    name,
-    arity,
-    flags,
-    keys,
-    acl,
-    handler,
-  };
 }
 
 /** The string commands of this file. */
