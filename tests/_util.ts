@@ -474,6 +474,26 @@ export function runTokserver(
 }
 
 /**
+ * A redis-server 7 started on the append-only file a tokserver wrote in `dir` (renamed, so Redis
+ * migrates it as an old-style file), to check that Redis loads our files.
+ */
+export async function startRedisOnTokserverAof(dir: string): Promise<Proc & { port: number }> {
+  await Deno.rename(`${dir}/tokserver.aof`, `${dir}/ours.aof`);
+  const redis = await startRedisServer([
+    "--appendonly",
+    "yes",
+    "--appendfilename",
+    "ours.aof",
+    "--dir",
+    dir,
+    "--aof-use-rdb-preamble",
+    "no",
+  ]);
+  if (redis === undefined) throw new Error("redis-server not found");
+  return redis;
+}
+
+/**
  * Starts a real redis-server (Debian's) on a free port for differential tests; undefined when
  * redis-server is not installed. Stop it with `await using`.
  */

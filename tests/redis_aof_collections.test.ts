@@ -4,7 +4,14 @@
 // 7.0 loads the rewritten file to the same data too.
 
 import { type Client, connect } from "../src/client/client.ts";
-import { assert, assertEquals, startRedisServer, startServer, waitUntil, which } from "./_util.ts";
+import {
+  assert,
+  assertEquals,
+  startRedisOnTokserverAof,
+  startServer,
+  waitUntil,
+  which,
+} from "./_util.ts";
 
 const dec = new TextDecoder();
 const text = (v: unknown) => v instanceof Uint8Array ? dec.decode(v) : String(v);
@@ -88,18 +95,7 @@ Deno.test("a rewrite of 100,000 hashes and sets reloads the same, in tokserver a
       await using again = await startServer(args);
       assertEquals(await dump(again.port), before);
     }
-    await Deno.rename(`${dir}/tokserver.aof`, `${dir}/ours.aof`);
-    await using redis = await startRedisServer([
-      "--appendonly",
-      "yes",
-      "--appendfilename",
-      "ours.aof",
-      "--dir",
-      dir,
-      "--aof-use-rdb-preamble",
-      "no",
-    ]);
-    assert(redis !== undefined);
+    await using redis = await startRedisOnTokserverAof(dir);
     assertEquals(await dump(redis.port), before);
   } finally {
     await Deno.remove(dir, { recursive: true });

@@ -8,6 +8,7 @@ import {
   assert,
   assertEquals,
   assertMatch,
+  startRedisOnTokserverAof,
   startRedisServer,
   startServer,
   waitUntil,
@@ -190,18 +191,7 @@ Deno.test({
         ]);
         await runScript(srv.port);
       }
-      await Deno.rename(`${dir}/tokserver.aof`, `${dir}/ours.aof`);
-      await using redis = await startRedisServer([
-        "--appendonly",
-        "yes",
-        "--appendfilename",
-        "ours.aof",
-        "--dir",
-        dir,
-        "--aof-use-rdb-preamble",
-        "no",
-      ]);
-      assert(redis !== undefined);
+      await using redis = await startRedisOnTokserverAof(dir);
       assertMatch(redis.stdout.text, /Successfully migrated an old-style AOF file/);
       assertEquals(await dump(redis.port), EXPECTED);
     } finally {

@@ -3,7 +3,14 @@
 // logged as the LPOP/RPOP it did; a WATCHed list changed by another client fails the EXEC.
 
 import { connect } from "../src/client/client.ts";
-import { assert, assertEquals, startRedisServer, startServer, waitUntil, which } from "./_util.ts";
+import {
+  assert,
+  assertEquals,
+  startRedisOnTokserverAof,
+  startServer,
+  waitUntil,
+  which,
+} from "./_util.ts";
 
 const dec = new TextDecoder();
 const text = (v: unknown) => v instanceof Uint8Array ? dec.decode(v) : String(v);
@@ -49,18 +56,7 @@ Deno.test("a rewrite writes lists in RPUSH chunks of 64; both servers reload the
       assertEquals(await lrange(again.port, "big"), want);
       assertEquals(await lrange(again.port, "small"), ["b", "c"]);
     }
-    await Deno.rename(`${dir}/tokserver.aof`, `${dir}/ours.aof`);
-    await using redis = await startRedisServer([
-      "--appendonly",
-      "yes",
-      "--appendfilename",
-      "ours.aof",
-      "--dir",
-      dir,
-      "--aof-use-rdb-preamble",
-      "no",
-    ]);
-    assert(redis !== undefined);
+    await using redis = await startRedisOnTokserverAof(dir);
     assertEquals(await lrange(redis.port, "big"), want);
     assertEquals(await lrange(redis.port, "small"), ["b", "c"]);
   } finally {
