@@ -183,7 +183,7 @@ function generic(
   if (dst !== undefined) {
     const key = keyOf(dst);
     if (z.size > 0) {
-      z.listpack = z.fitsListpack(db.limits);
+      z.listpackIfFits(db.limits);
       db.set(key, z);
       c.server.blocked.ready(c.db, key);
       c.out.integer(z.size);

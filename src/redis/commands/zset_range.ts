@@ -150,7 +150,7 @@ function storeRange(c: Session, dst: string, z: ZSetValue | undefined, s: RankSp
   const out = new ZSetValue();
   out.listpack = false;
   z.walk(s.from, s.count, s.rev, (m, sc) => out.set(m, sc, db.limits));
-  out.listpack = out.fitsListpack(db.limits);
+  out.listpackIfFits(db.limits);
   db.set(dst, out);
   c.server.blocked.ready(c.db, dst);
   c.out.integer(out.size);

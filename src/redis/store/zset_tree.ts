@@ -8,8 +8,6 @@
 // that child and greater than every pair of the children before it. Deletes never break that, so
 // separators are only written when a node splits.
 
-const LEAF_MAX = 64;
-const INNER_MAX = 64;
 
 /** A leaf: pairs in order, linked to its neighbours. */
 export class Leaf {
@@ -51,9 +49,14 @@ export class ZTree {
   #size = 0;
   #first: Leaf;
   #last: Leaf;
+  readonly #leafMax: number;
+  readonly #innerMax: number;
 
-  constructor() {
+  /** A tree whose leaves hold up to `leafMax` pairs and inner nodes `innerMax` children. */
+  constructor(leafMax = 64, innerMax = 64) {
     this.#first = this.#last = this.#root as Leaf;
+    this.#leafMax = leafMax;
+    this.#innerMax = innerMax;
   }
 
   /** Pairs held. */
@@ -78,7 +81,7 @@ export class ZTree {
     leaf.m.splice(at, 0, member);
     leaf.s.splice(at, 0, score);
     this.#size++;
-    if (leaf.m.length > LEAF_MAX) this.#splitLeaf(leaf, path, idx);
+    if (leaf.m.length > this.#leafMax) this.#splitLeaf(leaf, path, idx);
   }
 
   #splitLeaf(leaf: Leaf, path: Inner[], idx: number[]): void {
@@ -120,7 +123,7 @@ export class ZTree {
     p.cnt[i]! -= rc;
     p.sepS.splice(i + 1, 0, sepS);
     p.sepM.splice(i + 1, 0, sepM);
-    if (p.kids.length <= INNER_MAX) return;
+    if (p.kids.length <= this.#innerMax) return;
     const half = p.kids.length >> 1;
     const q = new Inner();
     q.kids = p.kids.splice(half);

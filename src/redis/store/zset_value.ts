@@ -99,11 +99,24 @@ export class ZSetValue {
     return this.#scores.entries();
   }
 
-  /** Whether the set fits a listpack (after a STORE, Redis converts it back when it does). */
-  fitsListpack(limits: ValueLimits): boolean {
-    if (this.size > limits.zsetEntries) return false;
-    for (const m of this.#scores.keys()) if (m.length > limits.zsetValue) return false;
-    return true;
+  /**
+   * Makes a freshly built result a listpack when it fits one, as Redis converts a STORE's result
+   * (zsetConvertToListpackIfNeeded); a listpack's -0 scores read back as 0.
+   */
+  listpackIfFits(limits: ValueLimits): void {
+    this.listpack = false;
+    if (this.size > limits.zsetEntries) return;
+    const zeros: string[] = [];
+    for (const [m, sc] of this.#scores) {
+      if (m.length > limits.zsetValue) return;
+      if (Object.is(sc, -0)) zeros.push(m);
+    }
+    this.listpack = true;
+    for (const m of zeros) {
+      this.tree.delete(-0, m);
+      this.tree.insert(0, m);
+      this.#scores.set(m, 0);
+    }
   }
 
   /** A copy (COPY). */
