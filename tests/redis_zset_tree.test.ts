@@ -33,7 +33,7 @@ Deno.test("the sorted set's tree agrees with a sorted array through splits and d
   let model: Pair[] = [];
   for (let step = 0; step < 4000; step++) {
     const s = r.int(30), m = `m${r.int(60)}`;
-    const i = model.findIndex(([ms, mm]) => mm === m);
+    const i = model.findIndex(([, mm]) => mm === m);
     if (i >= 0) {
       assertEquals(t.delete(model[i]![0], m), true);
       model.splice(i, 1);
