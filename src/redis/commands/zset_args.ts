@@ -71,11 +71,34 @@ function strtod(s: string, from: number): number {
 
 /** A score argument (Redis's string2d), or undefined when it is not a valid float. */
 export function parseScore(b: Uint8Array): number | undefined {
+  const fast = plainNumber(b);
+  if (fast !== undefined) return fast;
   const s = keyOf(b);
   if (s.length === 0 || SPACE.test(s[0]!)) return undefined;
   const v = strtod(s, 0);
   if (end !== s.length || Number.isNaN(v)) return undefined;
   if (erange && (!Number.isFinite(v) || v === 0)) return undefined;
+  return v;
+}
+
+/**
+ * The common case without strtod's corners: digits, sign, point and exponent only, a finite
+ * result that is zero only when written as zero and not subnormal; undefined otherwise.
+ */
+function plainNumber(b: Uint8Array): number | undefined {
+  const n = b.length;
+  if (n === 0 || n > 32) return undefined;
+  let nonzero = false;
+  for (let i = 0; i < n; i++) {
+    const c = b[i]!;
+    if (c >= 49 && c <= 57) nonzero = true;
+    else if (c !== 48 && c !== 46 && c !== 45 && c !== 43 && c !== 101 && c !== 69) {
+      return undefined;
+    }
+  }
+  const v = Number(String.fromCharCode.apply(null, b as unknown as number[]));
+  if (!Number.isFinite(v) || (v === 0 && nonzero)) return undefined;
+  if (v !== 0 && Math.abs(v) < 2.2250738585072014e-308) return undefined;
   return v;
 }
 

@@ -96,11 +96,11 @@ function zadd(c: Session, args: Uint8Array[], incrby: boolean): void {
       if (((flags & LT) && score >= cur) || ((flags & GT) && score <= cur)) continue;
       processed++;
       if (score !== cur) {
-        z.set(member, score, db.limits);
+        z.put(member, score, db.limits, cur);
         updated++;
       }
     } else if (!(flags & XX)) {
-      z.set(member, score, db.limits);
+      z.put(member, score, db.limits, undefined);
       added++;
       processed++;
     }

@@ -77,7 +77,7 @@ export class ZTree {
       n = n.kids[i]!;
     }
     const leaf = n;
-    const at = leafSearch(leaf, (s, m) => pairLess(s, m, score, member));
+    const at = pairSearch(leaf, score, member);
     leaf.m.splice(at, 0, member);
     leaf.s.splice(at, 0, score);
     this.#size++;
@@ -148,7 +148,7 @@ export class ZTree {
       n = n.kids[i]!;
     }
     const leaf = n;
-    const at = leafSearch(leaf, (s, m) => pairLess(s, m, score, member));
+    const at = pairSearch(leaf, score, member);
     if (at >= leaf.m.length || leaf.m[at] !== member || leaf.s[at] !== score) return false;
     leaf.m.splice(at, 1);
     leaf.s.splice(at, 1);
@@ -197,7 +197,14 @@ export class ZTree {
 
   /** The 0-based rank of (score, member), which must be held. */
   rank(score: number, member: string): number {
-    return this.countBefore((s, m) => pairLess(s, m, score, member));
+    let n = this.#root, rank = 0;
+    while (n instanceof Inner) {
+      const i = childFor(n, score, member);
+      const cnt = n.cnt;
+      for (let j = 0; j < i; j++) rank += cnt[j]!;
+      n = n.kids[i]!;
+    }
+    return rank + pairSearch(n, score, member);
   }
 
   /** The position of rank `r` (0 <= r < size). */
@@ -244,14 +251,29 @@ export class ZTree {
 
 /** The child of `n` that holds or would hold (score, member). */
 function childFor(n: Inner, score: number, member: string): number {
-  let lo = 1, hi = n.kids.length;
+  const ss = n.sepS, sm = n.sepM;
+  let lo = 1, hi = ss.length;
   // The last child whose separator is not after the pair.
   while (lo < hi) {
     const mid = (lo + hi) >> 1;
-    if (pairLess(score, member, n.sepS[mid]!, n.sepM[mid]!)) hi = mid;
+    const s = ss[mid]!;
+    if (score < s || (score === s && member < sm[mid]!)) hi = mid;
     else lo = mid + 1;
   }
   return lo - 1;
+}
+
+/** The number of pairs of `leaf` before (score, member). */
+function pairSearch(leaf: Leaf, score: number, member: string): number {
+  const ls = leaf.s, lm = leaf.m;
+  let lo = 0, hi = ls.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    const s = ls[mid]!;
+    if (s < score || (s === score && lm[mid]! < member)) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }
 
 /** The number of pairs of `leaf` satisfying `before`. */

@@ -38,7 +38,11 @@ export class ZSetValue {
    * Redis's zsetAdd does.
    */
   set(member: string, score: number, limits: ValueLimits): void {
-    const old = this.#scores.get(member);
+    this.put(member, score, limits, this.#scores.get(member));
+  }
+
+  /** Like {@linkcode set} when the caller has looked up `old`, the member's current score. */
+  put(member: string, score: number, limits: ValueLimits, old: number | undefined): void {
     if (old !== undefined) {
       if (old === score) return;
       this.tree.delete(old, member);
