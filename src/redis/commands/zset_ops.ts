@@ -38,7 +38,7 @@ function sizeOf(v: ZSetValue | SetValue | undefined): number {
 /** Calls `f` on each member of `v` with its score (1 for a plain set). */
 function each(v: ZSetValue | SetValue | undefined, f: (m: string, s: number) => void): void {
   if (v instanceof ZSetValue) v.walk(0, v.size, false, f);
-  else if (v !== undefined) for (const m of v.members) f(m, 1);
+  else if (v !== undefined) { for (const m of v.members) f(m, 1); }
 }
 
 /** The score of `m` in `v` (1 in a plain set), or undefined. */

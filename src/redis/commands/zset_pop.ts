@@ -89,7 +89,10 @@ function zpop(c: Session, args: Uint8Array[], min: boolean): void {
 }
 
 /** The first key of `keys` holding a sorted set; undefined for none, null after WRONGTYPE. */
-function firstZset(c: Session, keys: Uint8Array[]): [string, ZSetValue, Uint8Array] | undefined | null {
+function firstZset(
+  c: Session,
+  keys: Uint8Array[],
+): [string, ZSetValue, Uint8Array] | undefined | null {
   for (const kb of keys) {
     const key = keyOf(kb);
     const z = writeOf(c, key, ZSetValue);
@@ -128,10 +131,18 @@ function bzpop(c: Session, args: Uint8Array[], min: boolean): void {
     c.propagateAs = [min ? ZPOPMIN : ZPOPMAX, found[2]];
     return;
   }
-  block<ZSetValue>(c, keys, deadline, (c, key, z) => {
-    popFrom(c, key, z, min, 1, shape);
-    c.server.propagate([min ? ZPOPMIN : ZPOPMAX, keyBytes(key)], c.db);
-  }, nullArray, nullArray, ZSetValue);
+  block<ZSetValue>(
+    c,
+    keys,
+    deadline,
+    (c, key, z) => {
+      popFrom(c, key, z, min, 1, shape);
+      c.server.propagate([min ? ZPOPMIN : ZPOPMAX, keyBytes(key)], c.db);
+    },
+    nullArray,
+    nullArray,
+    ZSetValue,
+  );
 }
 
 /** BZMPOP timeout numkeys key ... MIN|MAX [COUNT n]. */
@@ -149,10 +160,18 @@ function bzmpop(c: Session, args: Uint8Array[]): void {
     c.propagateAs = [min ? ZPOPMIN : ZPOPMAX, found[2], bytes(String(p.count))];
     return;
   }
-  block<ZSetValue>(c, p.keys, deadline, (c, key, z) => {
-    popFrom(c, key, z, min, p.count, shape);
-    c.server.propagate([min ? ZPOPMIN : ZPOPMAX, keyBytes(key), bytes(String(p.count))], c.db);
-  }, nullArray, nullArray, ZSetValue);
+  block<ZSetValue>(
+    c,
+    p.keys,
+    deadline,
+    (c, key, z) => {
+      popFrom(c, key, z, min, p.count, shape);
+      c.server.propagate([min ? ZPOPMIN : ZPOPMAX, keyBytes(key), bytes(String(p.count))], c.db);
+    },
+    nullArray,
+    nullArray,
+    ZSetValue,
+  );
 }
 
 const W = ["@write", "@sortedset", "@fast"];

@@ -53,7 +53,10 @@ function zadd(c: Session, args: Uint8Array[], incrby: boolean): void {
     c.out.error("ERR XX and NX options at the same time are not compatible");
     return;
   }
-  if (((flags & GT) && (flags & NX)) || ((flags & LT) && (flags & NX)) || ((flags & GT) && (flags & LT))) {
+  if (
+    ((flags & GT) && (flags & NX)) || ((flags & LT) && (flags & NX)) ||
+    ((flags & GT) && (flags & LT))
+  ) {
     c.out.error("ERR GT, LT, and/or NX options at the same time are not compatible");
     return;
   }

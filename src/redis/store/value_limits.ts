@@ -22,7 +22,15 @@ export interface ValueLimits {
 
 /** Redis 7.0's defaults. */
 export function defaultLimits(): ValueLimits {
-  return { hashEntries: 512, hashValue: 64, setIntEntries: 512, zsetEntries: 128, zsetValue: 64, listSize: -2, listCompress: 0 };
+  return {
+    hashEntries: 512,
+    hashValue: 64,
+    setIntEntries: 512,
+    zsetEntries: 128,
+    zsetValue: 64,
+    listSize: -2,
+    listCompress: 0,
+  };
 }
 
 /** Collections with more elements than this keep a Map from element to position for lookups. */

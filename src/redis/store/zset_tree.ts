@@ -8,7 +8,6 @@
 // that child and greater than every pair of the children before it. Deletes never break that, so
 // separators are only written when a node splits.
 
-
 /** A leaf: pairs in order, linked to its neighbours. */
 export class Leaf {
   m: string[] = [];
