@@ -91,6 +91,49 @@ diffTest("blocking sorted-set pops and a delayed-job flow: differential", {
     @client=1 @push
     CONFIG SET notify-keyspace-events ""
   `,
+  "RENAME, MOVE and COPY serve waiters; WATCH sees sorted-set changes": script`
+    FLUSHALL
+    @client=1 @nowait BZPOPMIN t 0
+    @sleep 30
+    ZADD src 1 a 2 b
+    RENAME src t
+    @client=1 @reply
+    @client=2 @nowait BLPOP l 0
+    @sleep 30
+    RPUSH lsrc x
+    COPY lsrc l
+    @client=2 @reply
+    @client=1 @nowait BZPOPMAX m 0
+    @sleep 30
+    SELECT 1
+    ZADD m 5 five
+    MOVE m 0
+    SELECT 0
+    @client=1 @reply
+    WATCH t
+    @client=3 ZADD t 2 b
+    MULTI
+    ZCARD t
+    EXEC
+    WATCH t
+    @client=3 ZADD t 9 b
+    MULTI
+    ZCARD t
+    EXEC
+    WATCH t
+    @client=3 ZINCRBY t 1 b
+    MULTI
+    ZSCORE t b
+    EXEC
+    WATCH t
+    @client=3 ZREM t nosuch
+    @client=3 ZPOPMIN nokey
+    MULTI
+    ZRANGE t 0 -1 WITHSCORES
+    EXEC
+    @type MEMORY USAGE t
+    MEMORY USAGE nokey
+  `,
   "delayed jobs: ZADD due times, MULTI moves, BZPOPMIN workers": script`
     FLUSHALL
     @client=1 @nowait BZPOPMIN wait 0

@@ -103,6 +103,7 @@ function copy(c: Session, args: Uint8Array[]): void {
     ? v
     : v.slice();
   dst.set(newKey, dup, at);
+  c.server.blocked.ready(dst.index, newKey);
   c.server.events.emit(Notify.GENERIC, "copy_to", newKey, dst.index);
   c.out.integer(1);
 }
