@@ -27,7 +27,6 @@ function strtod(s: string, from: number): number {
   let p = from;
   erange = false;
   while (p < s.length && SPACE.test(s[p]!)) p++;
-  const start = p;
   let neg = false;
   if (s[p] === "+" || s[p] === "-") neg = s[p++] === "-";
   const rest = s.slice(p, p + 8).toLowerCase();
@@ -49,7 +48,6 @@ function strtod(s: string, from: number): number {
     : /^(\d*)(?:\.(\d*))?(?:[eE]([+-]?\d+))?/.exec(s.slice(p));
   if (m === null || (m[1] === "" && (m[2] ?? "") === "")) {
     end = from;
-    void start;
     return 0;
   }
   // An exponent part only counts when it has digits (the regex requires them).
