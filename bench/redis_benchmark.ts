@@ -49,7 +49,7 @@ async function redisBenchmark(
     "-c",
     "50",
     "-t",
-    "ping,set,get,hset,sadd,spop,lpush,rpush,lpop,rpop,lrange_100,lrange_300,lrange_600",
+    "ping,set,get,hset,sadd,spop,zadd,zpopmin,lpush,rpush,lpop,rpop,lrange_100,lrange_300,lrange_600",
     "-n",
     String(n),
     "-P",
@@ -216,6 +216,8 @@ const TESTS = [
   "HSET",
   "SADD",
   "SPOP",
+  "ZADD",
+  "ZPOPMIN",
   "LPUSH",
   "RPUSH",
   "LPOP",
@@ -233,7 +235,7 @@ function rpsOf(rps: Map<string, number>, test: string): number | null {
   return null;
 }
 
-/** The benchmark module: PING/SET/GET/HSET/SADD/SPOP and the list tests at -P 1 and -P 16, and PUBLISH fan-out. */
+/** The benchmark module: PING/SET/GET/HSET/SADD/SPOP/ZADD/ZPOPMIN and the list tests at -P 1 and -P 16, and PUBLISH fan-out. */
 export async function bench(ctx: BenchContext): Promise<BenchRow[]> {
   if (!which("redis-benchmark") || !which("redis-server")) {
     return [{

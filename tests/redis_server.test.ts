@@ -102,19 +102,22 @@ Deno.test({
       assertEquals(lines.length, 4, text); // PING_INLINE, PING_MBULK, SET, GET
       assert(!/error/i.test(text), text);
     }
-    // ZADD is not a tokserver command yet: redis-benchmark reports Redis's text and goes on.
+    // XADD is not a tokserver command yet: redis-benchmark reports Redis's text and goes on.
     const out = await run("redis-benchmark", [
       "-p",
       String(srv.port),
-      "-t",
-      "zadd",
       "-n",
       "100",
       "-q",
+      "xadd",
+      "mystream",
+      "*",
+      "f",
+      "v",
     ], { timeoutMs: 60_000 });
     assertStringIncludes(
       out.stdout + out.stderr,
-      "ERR unknown command 'ZADD', with args beginning with: 'myzset'",
+      "ERR unknown command 'xadd', with args beginning with: 'mystream' '*' 'f' 'v'",
     );
   },
 });

@@ -11,8 +11,8 @@
 //
 // Every database that holds keys is written behind its own SELECT, as Redis's rewrite does.
 
-import { type Db, HashValue, keyOf, ListValue, SetValue } from "../store/db.ts";
-import { RespWriter } from "../../resp/writer.ts";
+import { type Db, HashValue, keyOf, ListValue, SetValue, ZSetValue } from "../store/db.ts";
+import { formatDouble, RespWriter } from "../../resp/writer.ts";
 import { writeAll, writeAllSync } from "../../net/io.ts";
 import type { Server } from "../commands/types.ts";
 
@@ -21,6 +21,7 @@ const SET = encoder.encode("SET");
 const HMSET = encoder.encode("HMSET");
 const SADD = encoder.encode("SADD");
 const RPUSH = encoder.encode("RPUSH");
+const ZADD = encoder.encode("ZADD");
 /** Elements per command for a large hash or set, as Redis's AOF_REWRITE_ITEMS_PER_CMD. */
 const ITEMS_PER_CMD = 64;
 const PEXPIREAT = encoder.encode("PEXPIREAT");
@@ -78,6 +79,19 @@ export function encodeKey(db: Db, key: string, out: RespWriter): boolean {
       out.bulk(RPUSH);
       out.binary(key);
       for (let j = i; j < end; j++) out.binary(v.at(j));
+    }
+  } else if (v instanceof ZSetValue) {
+    // ZADD key score member ... in order, scores as %.17g (exact), as rewriteSortedSetObject.
+    const n = v.size;
+    for (let i = 0; i < n; i += ITEMS_PER_CMD) {
+      const end = Math.min(n, i + ITEMS_PER_CMD);
+      out.arrayHeader(2 + 2 * (end - i));
+      out.bulk(ZADD);
+      out.binary(key);
+      v.walk(i, end - i, false, (m, s) => {
+        out.binary(formatDouble(s));
+        out.binary(m);
+      });
     }
   } else {
     out.arrayHeader(3);

@@ -45,17 +45,21 @@ export function deadlineArg(c: Session, b: Uint8Array): number | undefined {
   return ms === 0 ? 0 : c.server.clock.now() + ms;
 }
 
-/** What a blocked pop does once a key serves it. */
-type Serve = (c: Session, key: string, l: ListValue) => void;
+/** What a blocked pop does once a key serves it with a value of its kind. */
+type Serve<T> = (c: Session, key: string, v: T) => void;
 
-class PopWaiter implements Waiter {
+/** The kind of value a waiter pops from: a list or a sorted set. */
+type PopKind<T> = new () => T;
+
+class PopWaiter<T extends { size: number }> implements Waiter {
   readonly db: number;
   constructor(
     readonly c: Session,
     readonly keys: readonly string[],
     readonly deadline: number,
-    readonly onServe: Serve,
+    readonly onServe: Serve<T>,
     readonly timeoutReply: (c: Session) => void,
+    readonly kind: PopKind<T>,
   ) {
     this.db = c.db;
   }
@@ -63,9 +67,9 @@ class PopWaiter implements Waiter {
   serve(key: string): boolean {
     const c = this.c;
     const v = c.keyspace.peekStored(key);
-    if (!(v instanceof ListValue) || v.size === 0) return false;
+    if (!(v instanceof this.kind) || (v as T).size === 0) return false;
     this.#done();
-    this.onServe(c, key, v);
+    this.onServe(c, key, v as T);
     return true;
   }
 
@@ -86,27 +90,29 @@ class PopWaiter implements Waiter {
 }
 
 /**
- * Blocks `c` on `keys`, or replies at once when it may not block (inside MULTI): the timeout
- * reply, or BLMOVE's null bulk string.
+ * Blocks `c` on `keys` until one holds a non-empty `kind` (a list unless given), or replies at
+ * once when it may not block (inside MULTI): the timeout reply, or BLMOVE's null bulk string.
  */
-function block(
+export function block<T extends { size: number }>(
   c: Session,
   keys: Uint8Array[],
   deadline: number,
-  onServe: Serve,
+  onServe: Serve<T>,
   timeoutReply: (c: Session) => void,
   noBlockReply = timeoutReply,
+  kind: PopKind<T> = ListValue as unknown as PopKind<T>,
 ): void {
   if (!c.canBlock || c.server.propagateBatch !== undefined || c.tx?.queue !== undefined) {
     noBlockReply(c);
     return;
   }
-  const w = new PopWaiter(c, keys.map(keyOf), deadline, onServe, timeoutReply);
+  const w = new PopWaiter<T>(c, keys.map(keyOf), deadline, onServe, timeoutReply, kind);
   c.blockedOn = w;
   c.server.blocked.add(w);
 }
 
-const nullArray = (c: Session) => c.out.nullArray();
+/** The timeout reply of the pops that answer a null array. */
+export const nullArray = (c: Session) => c.out.nullArray();
 
 /** BLPOP/BRPOP's reply and propagation for an element popped from `key`. */
 function popOne(c: Session, key: string, l: ListValue, left: boolean): Uint8Array[] {
@@ -129,7 +135,7 @@ function bpop(c: Session, args: Uint8Array[], left: boolean): void {
     c.propagateAs = popOne(c, key, l, left);
     return;
   }
-  block(c, keys, deadline, (c, key, l) => {
+  block<ListValue>(c, keys, deadline, (c, key, l) => {
     c.server.propagate(popOne(c, key, l, left), c.db);
   }, nullArray);
 }
@@ -159,7 +165,7 @@ function bmove(
     c.out.binary(elem);
     return;
   }
-  block(
+  block<ListValue>(
     c,
     [args[1]!],
     deadline,
@@ -188,7 +194,7 @@ function blmpop(c: Session, args: Uint8Array[]): void {
   if (p === undefined) return;
   const found = mpopFirst(c, p);
   if (found !== false) return;
-  block(c, p.keys, deadline, (c, key, l) => {
+  block<ListValue>(c, p.keys, deadline, (c, key, l) => {
     const elems = popElements(c, key, l, p.left, p.count);
     c.out.arrayHeader(2);
     c.out.binary(key);

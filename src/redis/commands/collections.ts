@@ -2,11 +2,11 @@
 // checkType: a key of another type gets the WRONGTYPE error; a write that finds no key can make
 // an empty one (added to the keyspace only once something is stored in it).
 
-import { type Db, HashValue, ListValue, SetValue } from "../store/db.ts";
+import { type Db, HashValue, ListValue, SetValue, ZSetValue } from "../store/db.ts";
 import type { Session } from "./types.ts";
 import { Err } from "./replies.ts";
 
-/** A collection class: HashValue, SetValue or ListValue. */
+/** A collection class: HashValue, SetValue, ListValue or ZSetValue. */
 type Kind<T> = new () => T;
 
 /**
@@ -32,7 +32,7 @@ export function writeOf<T>(c: Session, key: string, kind: Kind<T>): T | undefine
 export function commit(
   db: Db,
   key: string,
-  v: HashValue | SetValue | ListValue,
+  v: HashValue | SetValue | ListValue | ZSetValue,
   fresh: boolean,
 ): void {
   if (v.size === 0) {
@@ -41,4 +41,4 @@ export function commit(
   else db.changed(key);
 }
 
-export { HashValue, ListValue, SetValue };
+export { HashValue, ListValue, SetValue, ZSetValue };

@@ -238,6 +238,8 @@ export const CONFIG_PARAMS: ReadonlyMap<string, ConfigParam> = new Map<string, C
   ...limitParam("hash-max-listpack-entries", "hash-max-ziplist-entries", "hashEntries", false),
   ...limitParam("hash-max-listpack-value", "hash-max-ziplist-value", "hashValue", true),
   ...limitParam("set-max-intset-entries", undefined, "setIntEntries", false),
+  ...limitParam("zset-max-listpack-entries", "zset-max-ziplist-entries", "zsetEntries", false),
+  ...limitParam("zset-max-listpack-value", "zset-max-ziplist-value", "zsetValue", true),
   ...limitParam(
     "list-max-listpack-size",
     "list-max-ziplist-size",

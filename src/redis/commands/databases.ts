@@ -83,6 +83,7 @@ function move(c: Session, args: Uint8Array[]): void {
     return;
   }
   dst.set(key, v, src.expireAt(key));
+  c.server.blocked.ready(dst.index, key);
   src.delete(key);
   const events = c.server.events;
   events.emit(Notify.GENERIC, "move_from", key, src.index);

@@ -118,6 +118,8 @@ function renameGeneric(c: Session, args: Uint8Array[], nx: boolean): void {
   // As Redis: the old destination goes first, so the key is added anew ("new" event).
   db.delete(dst);
   db.set(dst, v, at);
+  // As Redis's dbAdd: a list or sorted set arriving at a key may serve its blocked clients.
+  c.server.blocked.ready(c.db, dst);
   db.delete(src);
   notify(c, Notify.GENERIC, "rename_from", src);
   notify(c, Notify.GENERIC, "rename_to", dst);

@@ -220,7 +220,12 @@ export interface MpopArgs {
 }
 
 /** Parses `numkeys key... LEFT|RIGHT [COUNT n]` from `at`; undefined after an error reply. */
-export function mpopArgs(c: Session, args: Uint8Array[], at: number): MpopArgs | undefined {
+export function mpopArgs(
+  c: Session,
+  args: Uint8Array[],
+  at: number,
+  ends: readonly [string, string] = ["left", "right"],
+): MpopArgs | undefined {
   const numkeysErr = "ERR numkeys should be greater than 0";
   const numkeys = longArg(c, args[at]!, numkeysErr);
   if (numkeys === undefined) return undefined;
@@ -233,8 +238,12 @@ export function mpopArgs(c: Session, args: Uint8Array[], at: number): MpopArgs |
     c.out.error(Err.syntax);
     return undefined;
   }
-  const left = sideArg(c, args[whereAt]!);
-  if (left === undefined) return undefined;
+  const w = args[whereAt]!;
+  const left = isWord(w, ends[0]) ? true : isWord(w, ends[1]) ? false : undefined;
+  if (left === undefined) {
+    c.out.error(Err.syntax);
+    return undefined;
+  }
   let count = -1;
   for (let j = whereAt + 1; j < args.length; j++) {
     if (count === -1 && isWord(args[j]!, "count") && j + 1 < args.length) {

@@ -1,9 +1,10 @@
 // OBJECT (ENCODING, REFCOUNT, IDLETIME, FREQ, HELP) and COPY: what Redis 7.0's object.c and
 // db.c answer about and with a value of any type. Encodings follow Redis's rules: a string is
 // "int" when it reads as a 64-bit integer, "embstr" up to 44 bytes, else "raw"; a hash is
-// "listpack" or "hashtable", a set "intset" or "hashtable" (store/value_limits.ts).
+// "listpack" or "hashtable", a set "intset" or "hashtable", a sorted set "listpack" or
+// "skiplist" (store/value_limits.ts).
 
-import { HashValue, keyOf, ListValue, SetValue, type Stored } from "../store/db.ts";
+import { HashValue, keyOf, ListValue, SetValue, type Stored, ZSetValue } from "../store/db.ts";
 import { isInt64 } from "../store/value_limits.ts";
 import type { Command, Session } from "./types.ts";
 import { Err, helpReply } from "./replies.ts";
@@ -17,6 +18,7 @@ export function encodingOf(v: Stored): string {
   if (v instanceof SetValue) return v.intset ? "intset" : "hashtable";
   // Redis 7.0 encodes every list as a quicklist.
   if (v instanceof ListValue) return "quicklist";
+  if (v instanceof ZSetValue) return v.listpack ? "listpack" : "skiplist";
   const len = v.length;
   if (len <= 20 && isInt64(typeof v === "string" ? v : keyOf(v))) return "int";
   return len <= 44 ? "embstr" : "raw";
@@ -94,12 +96,14 @@ function copy(c: Session, args: Uint8Array[]): void {
     }
     dst.delete(newKey);
   }
-  const dup = v instanceof HashValue || v instanceof SetValue || v instanceof ListValue
+  const dup = v instanceof HashValue || v instanceof SetValue || v instanceof ListValue ||
+      v instanceof ZSetValue
     ? v.clone()
     : typeof v === "string"
     ? v
     : v.slice();
   dst.set(newKey, dup, at);
+  c.server.blocked.ready(dst.index, newKey);
   c.server.events.emit(Notify.GENERIC, "copy_to", newKey, dst.index);
   c.out.integer(1);
 }

@@ -1,11 +1,10 @@
-// SORT and SORT_RO, as Redis 7.0's sort.c: the elements of a list or a set (sorted sets join
-// through `elementsOf` once they exist) sorted numerically or, with ALPHA, by bytes (the C
+// SORT and SORT_RO, as Redis 7.0's sort.c: the elements of a list or a set (or a sorted set) sorted numerically or, with ALPHA, by bytes (the C
 // locale's strcoll), by themselves or by the values BY names (`*` takes the element, `->field`
 // reads a hash field); `BY` without `*` does not sort; GET patterns (`#`: the element) pick what
 // is answered; LIMIT picks a range of the sorted elements.
 // STORE writes the result as a list (an empty result deletes the destination).
 
-import { HashValue, keyOf, ListValue, SetValue, type Stored } from "../store/db.ts";
+import { HashValue, keyOf, ListValue, SetValue, type Stored, ZSetValue } from "../store/db.ts";
 import { isWord } from "./args.ts";
 import type { Command, Session } from "./types.ts";
 import { Err } from "./replies.ts";
@@ -18,6 +17,7 @@ const NOT_DOUBLE = "ERR One or more scores can't be converted into double";
 function elementsOf(v: Stored): string[] | undefined {
   if (v instanceof SetValue) return v.members.slice();
   if (v instanceof ListValue) return v.toArray();
+  if (v instanceof ZSetValue) return v.slice(0, v.size).m;
   return undefined;
 }
 
@@ -117,6 +117,8 @@ function sort(c: Session, args: Uint8Array[], readonly: boolean): void {
     alpha = true;
     by = undefined;
   }
+  // A sorted set left unsorted keeps its order, reversed by DESC (Redis's sortCommandGeneric).
+  if (dontsort && desc && v instanceof ZSetValue) elems.reverse();
   const len = elems.length;
   let start = limitStart < 0 ? 0 : limitStart;
   let end = limitCount < 0 ? len - 1 : start + limitCount - 1;

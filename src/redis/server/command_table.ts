@@ -27,6 +27,10 @@ import { LIST_EDIT_COMMANDS } from "../commands/list_edit.ts";
 import { BLOCKING_COMMANDS } from "../commands/blocking.ts";
 import { MEMORY_COMMANDS } from "../commands/memory.ts";
 import { OBJECT_COMMANDS } from "../commands/object.ts";
+import { ZSET_COMMANDS } from "../commands/zsets.ts";
+import { ZSET_RANGE_COMMANDS } from "../commands/zset_range.ts";
+import { ZSET_OP_COMMANDS } from "../commands/zset_ops.ts";
+import { ZSET_POP_COMMANDS } from "../commands/zset_pop.ts";
 
 /** Every command family, in COMMAND's order. */
 export const FAMILIES: readonly (readonly Command[])[] = [
@@ -53,6 +57,10 @@ export const FAMILIES: readonly (readonly Command[])[] = [
   LIST_COMMANDS,
   LIST_EDIT_COMMANDS,
   BLOCKING_COMMANDS,
+  ZSET_COMMANDS,
+  ZSET_RANGE_COMMANDS,
+  ZSET_OP_COMMANDS,
+  ZSET_POP_COMMANDS,
   MEMORY_COMMANDS,
   OBJECT_COMMANDS,
 ];

@@ -10,6 +10,7 @@ import type { Stored } from "./db.ts";
 import { HashValue } from "./hash_value.ts";
 import { SetValue } from "./set_value.ts";
 import { ListValue } from "./list_value.ts";
+import { ZSetValue } from "./zset_value.ts";
 
 const PTR = 8;
 const OBJECT = 24;
@@ -49,6 +50,15 @@ function valueBytes(v: Stored, samples: number): number {
     let slots = 8;
     while (slots < n) slots *= 2;
     return OBJECT + 2 * PTR + 16 + slots * PTR + (take === 0 ? 0 : Math.round(sampled / take * n));
+  }
+  if (v instanceof ZSetValue) {
+    // Per member: its string (sampled), a Map entry with a boxed score, and a slot in the
+    // tree's member and score arrays (leaves about three quarters full).
+    const n = v.size, take = samples === 0 ? n : Math.min(n, samples);
+    let sampled = 0;
+    v.walk(0, take, false, (m) => sampled += stringBytes(m.length));
+    const members = take === 0 ? 0 : Math.round(sampled / take * n);
+    return OBJECT + 3 * PTR + members + n * (MAP_ENTRY + 16 + Math.ceil(2 * PTR * 4 / 3));
   }
   return 0;
 }

@@ -1,5 +1,5 @@
-// The sizes at which Redis changes a hash's or set's encoding (CONFIG's hash-max-listpack-*,
-// set-max-intset-entries), shared by a server's databases. The encoding decides what OBJECT
+// The sizes at which Redis changes a hash's, set's or sorted set's encoding (CONFIG's
+// hash-max-listpack-*, set-max-intset-entries, zset-max-listpack-*), shared by a server's databases. The encoding decides what OBJECT
 // ENCODING reports and, as in Redis, the reply order of a compact hash or set.
 
 /** Redis 7.0's encoding thresholds. */
@@ -10,6 +10,10 @@ export interface ValueLimits {
   hashValue: number;
   /** set-max-intset-entries: a set of integers with more members is a hashtable. */
   setIntEntries: number;
+  /** zset-max-listpack-entries: a sorted set with more members is a skiplist. */
+  zsetEntries: number;
+  /** zset-max-listpack-value: a member longer than this makes a skiplist. */
+  zsetValue: number;
   /** list-max-listpack-size: a list's node size (accepted; Redis 7.0 lists are quicklists). */
   listSize: number;
   /** list-compress-depth (accepted; lists are not compressed). */
@@ -18,7 +22,15 @@ export interface ValueLimits {
 
 /** Redis 7.0's defaults. */
 export function defaultLimits(): ValueLimits {
-  return { hashEntries: 512, hashValue: 64, setIntEntries: 512, listSize: -2, listCompress: 0 };
+  return {
+    hashEntries: 512,
+    hashValue: 64,
+    setIntEntries: 512,
+    zsetEntries: 128,
+    zsetValue: 64,
+    listSize: -2,
+    listCompress: 0,
+  };
 }
 
 /** Collections with more elements than this keep a Map from element to position for lookups. */
