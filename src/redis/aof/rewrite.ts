@@ -11,7 +11,8 @@
 //
 // Every database that holds keys is written behind its own SELECT, as Redis's rewrite does.
 
-import { type Db, HashValue, keyOf, ListValue, SetValue } from "../store/db.ts";
+import { type Db, HashValue, keyOf, ListValue, SetValue, StreamValue } from "../store/db.ts";
+import { encodeStream } from "./rewrite_stream.ts";
 import { RespWriter } from "../../resp/writer.ts";
 import { writeAll, writeAllSync } from "../../net/io.ts";
 import type { Server } from "../commands/types.ts";
@@ -79,6 +80,8 @@ export function encodeKey(db: Db, key: string, out: RespWriter): boolean {
       out.binary(key);
       for (let j = i; j < end; j++) out.binary(v.at(j));
     }
+  } else if (v instanceof StreamValue) {
+    encodeStream(key, v, out);
   } else {
     out.arrayHeader(3);
     out.bulk(SET);

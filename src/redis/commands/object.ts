@@ -3,7 +3,7 @@
 // "int" when it reads as a 64-bit integer, "embstr" up to 44 bytes, else "raw"; a hash is
 // "listpack" or "hashtable", a set "intset" or "hashtable" (store/value_limits.ts).
 
-import { HashValue, keyOf, ListValue, SetValue, type Stored } from "../store/db.ts";
+import { HashValue, keyOf, ListValue, SetValue, type Stored, StreamValue } from "../store/db.ts";
 import { isInt64 } from "../store/value_limits.ts";
 import type { Command, Session } from "./types.ts";
 import { Err, helpReply } from "./replies.ts";
@@ -17,6 +17,7 @@ export function encodingOf(v: Stored): string {
   if (v instanceof SetValue) return v.intset ? "intset" : "hashtable";
   // Redis 7.0 encodes every list as a quicklist.
   if (v instanceof ListValue) return "quicklist";
+  if (v instanceof StreamValue) return "stream";
   const len = v.length;
   if (len <= 20 && isInt64(typeof v === "string" ? v : keyOf(v))) return "int";
   return len <= 44 ? "embstr" : "raw";
@@ -94,7 +95,8 @@ function copy(c: Session, args: Uint8Array[]): void {
     }
     dst.delete(newKey);
   }
-  const dup = v instanceof HashValue || v instanceof SetValue || v instanceof ListValue
+  const dup = v instanceof HashValue || v instanceof SetValue || v instanceof ListValue ||
+      v instanceof StreamValue
     ? v.clone()
     : typeof v === "string"
     ? v

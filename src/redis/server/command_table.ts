@@ -27,6 +27,10 @@ import { LIST_EDIT_COMMANDS } from "../commands/list_edit.ts";
 import { BLOCKING_COMMANDS } from "../commands/blocking.ts";
 import { MEMORY_COMMANDS } from "../commands/memory.ts";
 import { OBJECT_COMMANDS } from "../commands/object.ts";
+import { STREAM_COMMANDS } from "../commands/streams.ts";
+import { STREAM_READ_COMMANDS } from "../commands/stream_read.ts";
+import { STREAM_GROUP_COMMANDS } from "../commands/stream_groups.ts";
+import { STREAM_INFO_COMMANDS } from "../commands/stream_info.ts";
 
 /** Every command family, in COMMAND's order. */
 export const FAMILIES: readonly (readonly Command[])[] = [
@@ -55,6 +59,10 @@ export const FAMILIES: readonly (readonly Command[])[] = [
   BLOCKING_COMMANDS,
   MEMORY_COMMANDS,
   OBJECT_COMMANDS,
+  STREAM_COMMANDS,
+  STREAM_READ_COMMANDS,
+  STREAM_GROUP_COMMANDS,
+  STREAM_INFO_COMMANDS,
 ];
 
 /** Builds the command table (lowercase name to command) from `families`. */

@@ -23,9 +23,10 @@ import { Notify } from "./notify_classes.ts";
 import { HashValue } from "./hash_value.ts";
 import { SetValue } from "./set_value.ts";
 import { ListValue } from "./list_value.ts";
+import { StreamValue } from "./stream_value.ts";
 import { defaultLimits, type ValueLimits } from "./value_limits.ts";
 
-export { HashValue, ListValue, SetValue };
+export { HashValue, ListValue, SetValue, StreamValue };
 
 /** Turns key bytes into the binary string used as the Map key (one char per byte). */
 export function keyOf(b: Uint8Array): string {
@@ -46,7 +47,7 @@ export function keyBytes(s: string): Uint8Array {
 }
 
 /** A value as commands see it: a string's bytes, a hash, a set or a list. */
-export type Value = Uint8Array | HashValue | SetValue | ListValue;
+export type Value = Uint8Array | HashValue | SetValue | ListValue | StreamValue;
 
 /**
  * A string value as the keyspace holds it: short values as binary strings (one char per byte),
@@ -58,7 +59,7 @@ export type Str = Uint8Array | string;
  * A value as the keyspace holds it: a string ({@linkcode Str}), a hash or a set. Only the hot
  * GET/SET path sees strings in this form ({@linkcode Db.getStored}); `get`/`peek` return bytes.
  */
-export type Stored = Str | HashValue | SetValue | ListValue;
+export type Stored = Str | HashValue | SetValue | ListValue | StreamValue;
 
 /** Whether `v` is a string value. */
 export function isStr(v: Stored): v is Str {
@@ -73,6 +74,8 @@ export function typeName(v: Stored): string {
     ? "hash"
     : v instanceof ListValue
     ? "list"
+    : v instanceof StreamValue
+    ? "stream"
     : "set";
 }
 

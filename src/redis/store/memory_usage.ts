@@ -10,6 +10,7 @@ import type { Stored } from "./db.ts";
 import { HashValue } from "./hash_value.ts";
 import { SetValue } from "./set_value.ts";
 import { ListValue } from "./list_value.ts";
+import { StreamValue } from "./stream_value.ts";
 
 const PTR = 8;
 const OBJECT = 24;
@@ -50,6 +51,8 @@ function valueBytes(v: Stored, samples: number): number {
     while (slots < n) slots *= 2;
     return OBJECT + 2 * PTR + 16 + slots * PTR + (take === 0 ? 0 : Math.round(sampled / take * n));
   }
+  // A stream: its blocks (ids, packed entries) and a share for its groups.
+  if (v instanceof StreamValue) return OBJECT + 8 * PTR + v.bytes + 256 * (v.groups?.size ?? 0);
   return 0;
 }
 
