@@ -13,6 +13,7 @@
 
 import { type Db, HashValue, keyOf, ListValue, SetValue, StreamValue } from "../store/db.ts";
 import { encodeStream } from "./rewrite_stream.ts";
+import { lowerName } from "../commands/args.ts";
 import { RespWriter } from "../../resp/writer.ts";
 import { writeAll, writeAllSync } from "../../net/io.ts";
 import type { Server } from "../commands/types.ts";
@@ -119,7 +120,12 @@ export class Rewrite {
   note(args: Uint8Array[], index: number): void {
     const all = this.#touched;
     if (all === null) return;
-    const cmd = this.server.lookup.find(args[0]!);
+    let cmd = this.server.lookup.find(args[0]!);
+    if (cmd?.subcommands !== undefined && args.length > 1) {
+      // A container (XGROUP SETID ...): the subcommand knows its keys.
+      const sub = `${cmd.name}|${lowerName(args[1]!)}`;
+      cmd = cmd.subcommands.find((s) => s.name === sub) ?? cmd;
+    }
     const name = cmd?.name;
     if (name === "flushall") {
       all.clear();

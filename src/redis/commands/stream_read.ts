@@ -191,7 +191,11 @@ class ReadWaiter implements Waiter {
   serve(key: string): boolean {
     const c = this.c;
     const s = c.keyspace.peekStored(key);
-    if (!(s instanceof StreamValue)) return false;
+    if (!(s instanceof StreamValue)) {
+      if (this.gr === undefined) return false;
+      this.expire("UNBLOCKED the stream key no longer exists");
+      return true;
+    }
     const i = this.keys.indexOf(key);
     let g: StreamGroup | undefined;
     if (this.gr !== undefined) {
@@ -319,7 +323,6 @@ function xread(c: Session, args: Uint8Array[], group: boolean): void {
     if (g !== undefined) {
       if (ids[j] !== MAX_ID) served.push([j, ids[j]!, true]);
       else if (s.length > 0 && s.edgeId(false) > g.lastId) served.push([j, g.lastId, false]);
-      else lookupConsumer(c, keys[j]!, g, gr!.consumer);
     } else if (s.length > 0 && s.edgeId(false) > ids[j]!) served.push([j, ids[j]!, false]);
   }
   if (served.length > 0) {

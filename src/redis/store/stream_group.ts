@@ -4,7 +4,7 @@
 // A PEL is an IdIndex: a Map for lookups plus a sorted array of ids for ranges, where a
 // delete only leaves the id behind until the array is compacted (so acknowledging is O(1)).
 
-import type { StreamId } from "./stream_value.ts";
+import { MAX_ID, type StreamId } from "./stream_id.ts";
 
 /** A map from stream ids with ascending iteration from any id. */
 export class IdIndex<T> {
@@ -133,7 +133,7 @@ export class StreamGroup {
   deleteConsumer(name: string): number {
     const consumer = this.consumers.get(name);
     if (consumer === undefined) return 0;
-    const pending = consumer.pel.range(0n, (1n << 128n) - 1n);
+    const pending = consumer.pel.range(0n, MAX_ID);
     for (const [id] of pending) this.pel.delete(id);
     this.consumers.delete(name);
     return pending.length;
@@ -155,7 +155,7 @@ export class StreamGroup {
       map.set(c, nc);
       g.consumers.set(name, nc);
     }
-    for (const [id, n] of this.pel.range(0n, (1n << 128n) - 1n)) {
+    for (const [id, n] of this.pel.range(0n, MAX_ID)) {
       const nn: Nack = { ...n, consumer: map.get(n.consumer)! };
       g.pel.set(id, nn);
       nn.consumer.pel.set(id, nn);

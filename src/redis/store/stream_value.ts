@@ -10,38 +10,16 @@
 // BigUint64Array and each entry's fields packed into one binary string (see packFields).
 
 import type { StreamGroup } from "./stream_group.ts";
+import { MAX_ID, type StreamId, U64 } from "./stream_id.ts";
 
-/** A stream id: ms << 64n | seq. */
-export type StreamId = bigint;
-
-const U64 = (1n << 64n) - 1n;
-/** The largest id, 18446744073709551615-18446744073709551615. */
-export const MAX_ID: StreamId = (1n << 128n) - 1n;
+export { formatId, idMs, idSeq, makeId, MAX_ID } from "./stream_id.ts";
+export type { StreamId } from "./stream_id.ts";
 
 /** Entries per block, as Redis's stream-node-max-entries. */
 export const NODE_MAX_ENTRIES = 100;
 /** Bytes per block (an estimate of the listpack's size), as Redis's stream-node-max-bytes. */
 const NODE_MAX_BYTES = 4096;
 
-/** The id `ms-seq`. */
-export function makeId(ms: bigint, seq: bigint): StreamId {
-  return (ms << 64n) | seq;
-}
-
-/** The ms part of `id`. */
-export function idMs(id: StreamId): bigint {
-  return id >> 64n;
-}
-
-/** The seq part of `id`. */
-export function idSeq(id: StreamId): bigint {
-  return id & U64;
-}
-
-/** `id` as Redis writes it, `ms-seq`. */
-export function formatId(id: StreamId): string {
-  return `${id >> 64n}-${id & U64}`;
-}
 
 /** An entry's fields and values (binary strings, alternating) packed into one binary string. */
 export function packFields(items: readonly string[]): string {
