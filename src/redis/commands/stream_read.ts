@@ -24,7 +24,7 @@ import { replyEntry, replyId, strictId } from "./stream_args.ts";
 const XCLAIM = bytes("XCLAIM"), XGROUP = bytes("XGROUP"), SETID = bytes("SETID");
 const ZERO = bytes("0"), TIME = bytes("TIME"), RETRYCOUNT = bytes("RETRYCOUNT");
 const FORCE = bytes("FORCE"), JUSTID = bytes("JUSTID"), LASTID = bytes("LASTID");
-const ENTRIESREAD = bytes("ENTRIESREAD");
+const ENTRIESREAD = bytes("ENTRIESREAD"), CREATECONSUMER = bytes("CREATECONSUMER");
 
 /** A group read's group and consumer names (binary strings) and NOACK. */
 interface GroupRead {
@@ -79,10 +79,17 @@ export function lookupConsumer(
   key: string,
   g: StreamGroup,
   name: string,
+  noackGroup?: string,
 ): Consumer {
   const now = c.server.clock.now();
   const r = g.consumer(name, now);
-  if (r.created) notify(c, Notify.STREAM, "xgroup-createconsumer", key);
+  if (r.created) {
+    notify(c, Notify.STREAM, "xgroup-createconsumer", key);
+    // Nothing else would log a consumer that a NOACK read made (streamPropagateConsumerCreation).
+    if (noackGroup !== undefined) {
+      c.server.propagate([XGROUP, CREATECONSUMER, keyBytes(key), keyBytes(noackGroup), keyBytes(name)], c.db);
+    }
+  }
   r.consumer.seenTime = now;
   return r.consumer;
 }
@@ -168,7 +175,7 @@ function replyStream(
   if (c.resp === 2) c.out.arrayHeader(2);
   c.out.binary(key);
   if (g === undefined) return replyNew(c, key, s, after, count, undefined, undefined, undefined);
-  const consumer = lookupConsumer(c, key, g, gr!.consumer);
+  const consumer = lookupConsumer(c, key, g, gr!.consumer, gr!.noack ? gr!.group : undefined);
   if (history) replyHistory(c, s, after, count, consumer);
   else replyNew(c, key, s, after, count, gr, g, consumer);
 }
