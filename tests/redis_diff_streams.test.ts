@@ -48,7 +48,99 @@ function adds(key: string, n: number, from = 1): Step[] {
   return steps;
 }
 
+/** Random adds, deletes, trims, reads, group reads, acks and claims over two streams. */
+function randomStreams(): Step[] {
+  let seed = 2121;
+  const r = (n: number) => {
+    seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+    return seed % n;
+  };
+  const steps: Step[] = [
+    { cmd: ["XGROUP", "CREATE", "s0", "g", "0", "MKSTREAM"] },
+    { cmd: ["XGROUP", "CREATE", "s1", "g", "$", "MKSTREAM"] },
+    { cmd: ["XGROUP", "CREATE", "s0", "h", "$"] },
+  ];
+  let ms = 1;
+  const k = () => `s${r(2)}`;
+  const id = () => `${1 + r(ms + 1)}-${r(3)}`;
+  const group = () => (r(3) === 0 ? "h" : "g");
+  const consumer = () => `c${r(3)}`;
+  for (let i = 0; i < 600; i++) {
+    switch (r(16)) {
+      case 0:
+      case 1:
+      case 2:
+      case 3:
+        ms += r(3);
+        steps.push({ cmd: ["XADD", k(), r(8) === 0 ? id() : `${ms}-*`, "f", String(i)] });
+        break;
+      case 4:
+        steps.push({ cmd: ["XDEL", k(), id(), id()] });
+        break;
+      case 5:
+        if (r(4) === 0) {
+          steps.push({ cmd: ["XTRIM", k(), "MINID", r(2) ? "=" : "~", id()] });
+        } else steps.push({ cmd: ["XTRIM", k(), "MAXLEN", r(2) ? "=" : "~", String(10 + r(40))] });
+        break;
+      case 6:
+        steps.push({
+          cmd: ["XRANGE", k(), r(2) ? "-" : id(), r(2) ? "+" : id(), "COUNT", String(r(6))],
+        });
+        break;
+      case 7:
+        steps.push({
+          cmd: ["XREVRANGE", k(), r(2) ? "+" : `(${id()}`, "-", "COUNT", String(1 + r(4))],
+        });
+        break;
+      case 8:
+      case 9:
+        steps.push({
+          cmd: [
+            "XREADGROUP",
+            "GROUP",
+            group(),
+            consumer(),
+            "COUNT",
+            String(1 + r(4)),
+            ...(r(5) === 0 ? ["NOACK"] : []),
+            "STREAMS",
+            k(),
+            r(4) === 0 ? "0" : ">",
+          ],
+        });
+        break;
+      case 10:
+        steps.push({ cmd: ["XACK", k(), group(), id(), id(), id()] });
+        break;
+      case 11:
+        steps.push({ cmd: ["XCLAIM", k(), group(), consumer(), "0", id(), id(), "JUSTID"] });
+        break;
+      case 12:
+        steps.push({
+          cmd: ["XAUTOCLAIM", k(), group(), consumer(), "0", id(), "COUNT", String(1 + r(3))],
+        });
+        break;
+      case 13:
+        steps.push({ cmd: ["XPENDING", k(), group()] }, { cmd: ["XINFO", "GROUPS", k()] });
+        break;
+      case 14:
+        steps.push({
+          cmd: ["XREAD", "COUNT", String(1 + r(3)), "STREAMS", "s0", "s1", id(), id()],
+        });
+        break;
+      default:
+        steps.push({ cmd: ["XLEN", k()] });
+        if (r(10) === 0) steps.push({ cmd: ["XGROUP", "SETID", k(), "g", id()] });
+    }
+  }
+  for (const key of ["s0", "s1"]) {
+    steps.push({ cmd: ["XRANGE", key, "-", "+"] }, { cmd: ["XINFO", "GROUPS", key] });
+  }
+  return steps;
+}
+
 diffTest("stream commands answer as Redis 7 does", {
+  "a random sequence, seeded": randomStreams(),
   "XADD ids and errors": script`
     XADD s 1-1 a 1
     XADD s 1-1 a 1
