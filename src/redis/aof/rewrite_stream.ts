@@ -5,7 +5,7 @@
 // consumer without pending entries.
 
 import type { StreamValue } from "../store/db.ts";
-import { formatId, MAX_ID, unpackFields } from "../store/stream_value.ts";
+import { formatId, MAX_ID } from "../store/stream_value.ts";
 import type { RespWriter } from "../../resp/writer.ts";
 
 /** Appends one command whose arguments are binary strings. */
@@ -18,7 +18,7 @@ function cmd(out: RespWriter, args: readonly string[]): void {
 export function encodeStream(key: string, s: StreamValue, out: RespWriter): void {
   if (s.length > 0) {
     for (const e of s.range(0n, MAX_ID)) {
-      const items = unpackFields(e.fields);
+      const items = e.fields;
       out.arrayHeader(3 + items.length);
       out.binary("XADD");
       out.binary(key);

@@ -7,7 +7,6 @@ import {
   makeId,
   MAX_ID,
   type StreamId,
-  unpackFields,
 } from "../store/stream_value.ts";
 import type { Session } from "./types.ts";
 import { readOf, writeOf } from "./collections.ts";
@@ -114,16 +113,15 @@ export function replyId(c: Session, id: StreamId): void {
 }
 
 /** Writes one entry: [id, [field, value, ...]]. */
-export function replyEntry(c: Session, id: StreamId, fields: string | null): void {
+export function replyEntry(c: Session, id: StreamId, fields: readonly string[] | null): void {
   c.out.arrayHeader(2);
   replyId(c, id);
   if (fields === null) {
     c.out.nullArray();
     return;
   }
-  const items = unpackFields(fields);
-  c.out.arrayHeader(items.length);
-  for (const it of items) c.out.binary(it);
+  c.out.arrayHeader(fields.length);
+  for (const it of fields) c.out.binary(it);
 }
 
 /** Writes the entries of `s` from start to end (descending with `rev`); returns how many. */

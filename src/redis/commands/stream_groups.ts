@@ -327,7 +327,7 @@ function xclaim(c: Session, args: Uint8Array[]): void {
   if (time === -1 || time < 0 || time > now) time = now;
   const name = keyOf(args[3]!);
   let consumer: Consumer | undefined;
-  const out: [StreamId, string | undefined][] = [];
+  const out: [StreamId, string[] | undefined][] = [];
   for (const id of ids) {
     let n = g.pel.get(id);
     const fields = s.get(id);
@@ -400,7 +400,7 @@ function xautoclaim(c: Session, args: Uint8Array[]): void {
   const now = c.server.clock.now();
   const name = keyOf(args[3]!);
   let consumer: Consumer | undefined;
-  const out: [StreamId, string][] = [];
+  const out: [StreamId, string[]][] = [];
   const gone: StreamId[] = [];
   let k = 0;
   while (attempts-- > 0 && count > 0 && k < cand.length) {

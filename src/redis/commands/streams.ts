@@ -4,7 +4,7 @@
 // first id), so the append-only file replays the same stream.
 
 import { keyOf, StreamValue } from "../store/db.ts";
-import { formatId, MAX_ID, packFields, type StreamId } from "../store/stream_value.ts";
+import { formatId, MAX_ID, type StreamId } from "../store/stream_value.ts";
 import { bytes, isWord } from "./args.ts";
 import type { Command, Session } from "./types.ts";
 import { Err } from "./replies.ts";
@@ -172,17 +172,11 @@ function xadd(c: Session, args: Uint8Array[]): void {
     c.out.error("ERR The ID specified in XADD is equal or smaller than the target stream top item");
     return;
   }
-  const items: string[] = [];
-  let size = 0;
-  for (let i = fieldAt; i < args.length; i++) {
-    const v = keyOf(args[i]!);
-    size += v.length + 2;
-    items.push(v);
-  }
-  s.append(id, packFields(items), size);
+  s.append(id, args, fieldAt);
   if (found === undefined) c.keyspace.set(key, s);
   else c.keyspace.changed(key);
-  replyId(c, id);
+  const idText = formatId(id);
+  c.out.binary(idText);
   notify(c, Notify.STREAM, "xadd", key);
   let prop = args;
   if (t.argAt > 0) {
@@ -191,7 +185,7 @@ function xadd(c: Session, args: Uint8Array[]): void {
   }
   if (t.id === undefined || !t.seqGiven) {
     if (prop === args) prop = args.slice();
-    prop[t.idAt] = bytes(formatId(id));
+    prop[t.idAt] = bytes(idText);
   }
   if (prop !== args) c.propagateAs = prop;
   signalStream(c, key);

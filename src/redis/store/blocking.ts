@@ -80,8 +80,9 @@ export class BlockedKeys {
     if (this.#timed.delete(w) && this.#timed.size === 0) this.#stopTimer();
   }
 
-  /** Notes that `key` of database `db` now holds a list (a no-op when nobody waits on it). */
+  /** Notes that `key` of database `db` changed (a no-op when nobody waits on it). */
   ready(db: number, key: string): void {
+    if (this.#queues.size === 0) return;
     const q = this.#queues.get(`${db}:${key}`);
     if (q !== undefined) this.#ready.add(q);
   }

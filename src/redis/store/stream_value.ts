@@ -6,77 +6,24 @@
 // block boundaries (which decide what an approximate `~` trim removes) follow Redis's nodes.
 //
 // An id is one 128-bit bigint, ms << 64 | seq: comparisons are plain `<`, and adding 1 carries
-// from seq into ms as Redis's streamIncrID does. Blocks keep ids as two 64-bit halves in a
-// BigUint64Array and each entry's fields packed into one binary string (see packFields).
+// from seq into ms as Redis's streamIncrID does. How a block holds its entries: stream_block.ts.
 
 import type { StreamGroup } from "./stream_group.ts";
-import { MAX_ID, type StreamId, U64 } from "./stream_id.ts";
+import { MAX_ID, type StreamId } from "./stream_id.ts";
+import { Block, NODE_MAX_ENTRIES } from "./stream_block.ts";
 
 export { formatId, idMs, idSeq, makeId, MAX_ID } from "./stream_id.ts";
 export type { StreamId } from "./stream_id.ts";
+export { NODE_MAX_ENTRIES };
 
-/** Entries per block, as Redis's stream-node-max-entries. */
-export const NODE_MAX_ENTRIES = 100;
 /** Bytes per block (an estimate of the listpack's size), as Redis's stream-node-max-bytes. */
 const NODE_MAX_BYTES = 4096;
-
-
-/** An entry's fields and values (binary strings, alternating) packed into one binary string. */
-export function packFields(items: readonly string[]): string {
-  let s = "";
-  for (const it of items) {
-    const n = it.length;
-    s += String.fromCharCode(n & 0xffff, n >>> 16) + it;
-  }
-  return s;
-}
-
-/** The fields and values of a packed entry. */
-export function unpackFields(s: string): string[] {
-  const out: string[] = [];
-  for (let p = 0; p < s.length;) {
-    const n = s.charCodeAt(p) | (s.charCodeAt(p + 1) << 16);
-    out.push(s.substr(p + 2, n));
-    p += 2 + n;
-  }
-  return out;
-}
-
-/** One node: up to NODE_MAX_ENTRIES entries, deleted ones included. */
-class Block {
-  readonly ids = new BigUint64Array(2 * NODE_MAX_ENTRIES);
-  /** Packed fields by position; null once deleted. */
-  readonly data: (string | null)[] = [];
-  /** Entries not deleted. */
-  live = 0;
-  /** The estimated listpack size. */
-  bytes = 0;
-
-  idAt(i: number): StreamId {
-    return (this.ids[2 * i]! << 64n) | this.ids[2 * i + 1]!;
-  }
-
-  get count(): number {
-    return this.data.length;
-  }
-
-  /** The first position whose id is >= `id` (count when none). */
-  lowerBound(id: StreamId): number {
-    let lo = 0, hi = this.data.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (this.idAt(mid) < id) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo;
-  }
-}
 
 /** An entry as ranges yield it. */
 export interface StreamEntry {
   readonly id: StreamId;
-  /** The packed fields (unpackFields). */
-  readonly fields: string;
+  /** Its fields and values (binary strings, alternating). */
+  readonly fields: string[];
 }
 
 /** How a trim chooses what goes (XADD's and XTRIM's MAXLEN / MINID). */
@@ -110,21 +57,20 @@ export class StreamValue {
     return this.#blocks.length;
   }
 
-  /** Appends an entry with `id` (greater than lastId) and packed `fields` of `bytes` bytes. */
-  append(id: StreamId, fields: string, bytes: number): void {
+  /** Appends entry `id` (greater than lastId) with the fields and values `args[from..]`. */
+  append(id: StreamId, args: readonly Uint8Array[], from: number): void {
     const blocks = this.#blocks;
     let b = blocks[blocks.length - 1];
-    const size = bytes + 8;
+    let bytes = 8;
+    for (let i = from; i < args.length; i++) bytes += args[i]!.length + 2;
     if (b === undefined || b.count >= NODE_MAX_ENTRIES || b.bytes + bytes >= NODE_MAX_BYTES) {
+      b?.close();
       b = new Block();
-      b.bytes = 16 + size;
+      b.bytes = 16 + bytes;
       blocks.push(b);
-    } else b.bytes += size;
-    const i = b.count;
-    b.ids[2 * i] = id >> 64n;
-    b.ids[2 * i + 1] = id & U64;
-    b.data.push(fields);
-    b.live++;
+    } else b.bytes += bytes;
+    b.append(id, args, from);
+    if (b.count === NODE_MAX_ENTRIES) b.close();
     if (this.length === 0) this.firstId = id;
     this.length++;
     this.entriesAdded++;
@@ -154,11 +100,10 @@ export class StreamValue {
       for (; bi < blocks.length; bi++, i = 0) {
         const b = blocks[bi]!;
         for (; i < b.count; i++) {
-          const d = b.data[i]!;
-          if (d === null) continue;
+          if (b.dead[i] === 1) continue;
           const id = b.idAt(i);
           if (id > end) return;
-          yield { id, fields: d };
+          yield { id, fields: b.entry(i) };
           if (++n === count) return;
         }
       }
@@ -168,19 +113,18 @@ export class StreamValue {
       for (; bi >= 0; bi--, i = bi >= 0 ? blocks[bi]!.count - 1 : 0) {
         const b = blocks[bi]!;
         for (; i >= 0; i--) {
-          const d = b.data[i]!;
-          if (d === null) continue;
+          if (b.dead[i] === 1) continue;
           const id = b.idAt(i);
           if (id < start) return;
-          yield { id, fields: d };
+          yield { id, fields: b.entry(i) };
           if (++n === count) return;
         }
       }
     }
   }
 
-  /** The packed fields of entry `id`, or undefined when it is not held. */
-  get(id: StreamId): string | undefined {
+  /** The fields and values of entry `id`, or undefined when it is not held. */
+  get(id: StreamId): string[] | undefined {
     for (const e of this.range(id, id)) return e.fields;
     return undefined;
   }
@@ -198,8 +142,8 @@ export class StreamValue {
     const bi = this.#blockFor(id);
     const b = blocks[bi]!;
     const i = b.lowerBound(id);
-    if (i >= b.count || b.data[i] === null || b.idAt(i) !== id) return false;
-    b.data[i] = null;
+    if (i >= b.count || b.dead[i] === 1 || b.idAt(i) !== id) return false;
+    b.dead[i] = 1;
     this.length--;
     if (--b.live === 0) blocks.splice(bi, 1);
     if (id > this.maxDeletedId) this.maxDeletedId = id;
@@ -226,11 +170,11 @@ export class StreamValue {
       }
       if (spec.approx) break;
       for (let i = 0; i < b.count; i++) {
-        if (b.data[i] === null) continue;
+        if (b.dead[i] === 1) continue;
         if (spec.maxlen !== undefined) {
           if (this.length <= spec.maxlen) break;
         } else if (b.idAt(i) >= spec.minid!) break;
-        b.data[i] = null;
+        b.dead[i] = 1;
         b.live--;
         this.length--;
         deleted++;
@@ -245,14 +189,7 @@ export class StreamValue {
   /** A deep copy (COPY), groups included. */
   clone(): StreamValue {
     const s = new StreamValue();
-    for (const b of this.#blocks) {
-      const nb = new Block();
-      nb.ids.set(b.ids);
-      nb.data.push(...b.data);
-      nb.live = b.live;
-      nb.bytes = b.bytes;
-      s.#blocks.push(nb);
-    }
+    for (const b of this.#blocks) s.#blocks.push(b.clone());
     s.length = this.length;
     s.lastId = this.lastId;
     s.firstId = this.firstId;
@@ -268,7 +205,7 @@ export class StreamValue {
   /** The estimated bytes of the blocks (MEMORY USAGE). */
   get bytes(): number {
     let n = 0;
-    for (const b of this.#blocks) n += 2 * 8 * NODE_MAX_ENTRIES + 64 + b.bytes + 8 * b.count;
+    for (const b of this.#blocks) n += b.heapBytes;
     return n;
   }
 
