@@ -2,12 +2,7 @@
 // strtoull quirks included), the stream at a key, and the reply forms of ids and entries.
 
 import { keyOf, StreamValue } from "../store/db.ts";
-import {
-  formatId,
-  makeId,
-  MAX_ID,
-  type StreamId,
-} from "../store/stream_value.ts";
+import { formatId, makeId, MAX_ID, type StreamId } from "../store/stream_value.ts";
 import type { Session } from "./types.ts";
 import { readOf, writeOf } from "./collections.ts";
 

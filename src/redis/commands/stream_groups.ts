@@ -8,10 +8,18 @@ import { type Consumer, type Nack, StreamGroup } from "../store/stream_group.ts"
 import { bytes, isWord } from "./args.ts";
 import type { Command, Session } from "./types.ts";
 import { Err, helpReply } from "./replies.ts";
-import { notify, Notify } from "./events.ts";
+import { Notify, notify } from "./events.ts";
 import { entry } from "./entry.ts";
 import { longArg } from "./lists.ts";
-import { intervalId, parseId, readStream, replyEntry, replyId, strictId, writeStream } from "./stream_args.ts";
+import {
+  intervalId,
+  parseId,
+  readStream,
+  replyEntry,
+  replyId,
+  strictId,
+  writeStream,
+} from "./stream_args.ts";
 import { lookupConsumer, propagateClaim } from "./stream_read.ts";
 import { signalStream } from "./streams.ts";
 
@@ -355,7 +363,15 @@ function xclaim(c: Session, args: Uint8Array[]): void {
   }
   if (propagateLast) {
     c.server.propagate(
-      [XGROUP, SETID, args[1]!, args[2]!, bytes(formatId(g.lastId)), ENTRIESREAD, bytes(String(g.entriesRead))],
+      [
+        XGROUP,
+        SETID,
+        args[1]!,
+        args[2]!,
+        bytes(formatId(g.lastId)),
+        ENTRIESREAD,
+        bytes(String(g.entriesRead)),
+      ],
       c.db,
     );
     c.keyspace.dirty++;
@@ -383,7 +399,9 @@ function xautoclaim(c: Session, args: Uint8Array[]): void {
     if (isWord(args[j]!, "count") && j + 1 < args.length) {
       const n = longArg(c, args[j + 1]!, "ERR COUNT must be > 0");
       if (n === undefined) return;
-      if (n < 1 || n > Math.floor(9223372036854775807 / 16)) return c.out.error("ERR COUNT must be > 0");
+      if (n < 1 || n > Math.floor(9223372036854775807 / 16)) {
+        return c.out.error("ERR COUNT must be > 0");
+      }
       count = n;
       j++;
     } else if (isWord(args[j]!, "justid")) justid = true;
@@ -434,7 +452,13 @@ function xautoclaim(c: Session, args: Uint8Array[]): void {
   for (const id of gone) replyId(c, id);
 }
 
-function sub(name: string, arity: number, flags: Command["flags"], acl: string[], keys: [number, number, number]): Command {
+function sub(
+  name: string,
+  arity: number,
+  flags: Command["flags"],
+  acl: string[],
+  keys: [number, number, number],
+): Command {
   return {
     name: `xgroup|${name}`,
     arity,

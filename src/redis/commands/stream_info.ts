@@ -176,7 +176,9 @@ function xinfoConsumers(c: Session, args: Uint8Array[]): void {
   const name = keyOf(args[3]!);
   const g = s.groups?.get(name);
   if (g === undefined) {
-    return c.out.error(`NOGROUP No such consumer group '${name}' for key name '${keyOf(args[2]!)}'`);
+    return c.out.error(
+      `NOGROUP No such consumer group '${name}' for key name '${keyOf(args[2]!)}'`,
+    );
   }
   const now = c.server.clock.now();
   const consumers = g.sortedConsumers();

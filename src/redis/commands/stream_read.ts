@@ -18,8 +18,8 @@ import { bytes, isWord } from "./args.ts";
 import type { Command, Session } from "./types.ts";
 import { Err } from "./replies.ts";
 import { longArg } from "./lists.ts";
-import { notify, Notify } from "./events.ts";
-import { replyEntry, replyId, strictId } from "./stream_args.ts";
+import { Notify, notify } from "./events.ts";
+import { replyEntry, strictId } from "./stream_args.ts";
 
 const XCLAIM = bytes("XCLAIM"), XGROUP = bytes("XGROUP"), SETID = bytes("SETID");
 const ZERO = bytes("0"), TIME = bytes("TIME"), RETRYCOUNT = bytes("RETRYCOUNT");
@@ -87,7 +87,13 @@ export function lookupConsumer(
     notify(c, Notify.STREAM, "xgroup-createconsumer", key);
     // Nothing else would log a consumer that a NOACK read made (streamPropagateConsumerCreation).
     if (noackGroup !== undefined) {
-      c.server.propagate([XGROUP, CREATECONSUMER, keyBytes(key), keyBytes(noackGroup), keyBytes(name)], c.db);
+      c.server.propagate([
+        XGROUP,
+        CREATECONSUMER,
+        keyBytes(key),
+        keyBytes(noackGroup),
+        keyBytes(name),
+      ], c.db);
     }
   }
   r.consumer.seenTime = now;
@@ -281,8 +287,12 @@ function xread(c: Session, args: Uint8Array[], group: boolean): void {
     } else return c.out.error(Err.syntax);
   }
   if (streamsAt === 0) return c.out.error(Err.syntax);
-  if (group && groupName === undefined) return c.out.error("ERR Missing GROUP option for XREADGROUP");
-  const gr = groupName === undefined ? undefined : { group: groupName, consumer: consumerName, noack };
+  if (group && groupName === undefined) {
+    return c.out.error("ERR Missing GROUP option for XREADGROUP");
+  }
+  const gr = groupName === undefined
+    ? undefined
+    : { group: groupName, consumer: consumerName, noack };
   const keys: string[] = [], ids: StreamId[] = [], groups: (StreamGroup | undefined)[] = [];
   for (let j = 0; j < nStreams; j++) {
     const key = keyOf(args[streamsAt + j]!);

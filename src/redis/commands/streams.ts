@@ -8,14 +8,13 @@ import { formatId, MAX_ID, type StreamId } from "../store/stream_value.ts";
 import { bytes, isWord } from "./args.ts";
 import type { Command, Session } from "./types.ts";
 import { Err } from "./replies.ts";
-import { notify, Notify } from "./events.ts";
+import { Notify, notify } from "./events.ts";
 import { entry } from "./entry.ts";
 import { longArg } from "./lists.ts";
 import {
   intervalId,
   parseId,
   readStream,
-  replyId,
   replyRange,
   strictId,
   writeStream,
@@ -41,7 +40,14 @@ interface TrimArgs {
 
 /** Redis's streamParseAddOrTrimArgsOrReply; undefined after replying. */
 function trimArgs(c: Session, args: Uint8Array[], xadd: boolean): TrimArgs | undefined {
-  const t: TrimArgs = { approx: false, limit: 0, argAt: 0, noMkStream: false, seqGiven: false, idAt: 0 };
+  const t: TrimArgs = {
+    approx: false,
+    limit: 0,
+    argAt: 0,
+    noMkStream: false,
+    seqGiven: false,
+    idAt: 0,
+  };
   let limitGiven = false, strategy = false;
   let i = 2;
   for (; i < args.length; i++) {
@@ -51,7 +57,9 @@ function trimArgs(c: Session, args: Uint8Array[], xadd: boolean): TrimArgs | und
     const maxlen = isWord(a, "maxlen");
     if ((maxlen || isWord(a, "minid")) && more > 0) {
       if (strategy) {
-        c.out.error("ERR syntax error, MAXLEN and MINID options at the same time are not compatible");
+        c.out.error(
+          "ERR syntax error, MAXLEN and MINID options at the same time are not compatible",
+        );
         return undefined;
       }
       t.approx = false;
@@ -293,7 +301,9 @@ function xsetid(c: Session, args: Uint8Array[]): void {
   if (s === undefined) return c.out.error("ERR no such key");
   if (s.length > 0) {
     if (id < s.edgeId(false)) {
-      return c.out.error("ERR The ID specified in XSETID is smaller than the target stream top item");
+      return c.out.error(
+        "ERR The ID specified in XSETID is smaller than the target stream top item",
+      );
     }
     if (added !== -1 && s.length > added) {
       return c.out.error(
@@ -302,7 +312,9 @@ function xsetid(c: Session, args: Uint8Array[]): void {
     }
   }
   if (id < s.maxDeletedId) {
-    return c.out.error("ERR The ID specified in XSETID is smaller than current max_deleted_entry_id");
+    return c.out.error(
+      "ERR The ID specified in XSETID is smaller than current max_deleted_entry_id",
+    );
   }
   s.lastId = id;
   if (added !== -1) s.entriesAdded = added;

@@ -47,7 +47,10 @@ function toBinary(out: Uint8Array, n: number): string {
   if (n <= 8192) return String.fromCharCode.apply(null, out.subarray(0, n) as unknown as number[]);
   let s = "";
   for (let i = 0; i < n; i += 8192) {
-    s += String.fromCharCode.apply(null, out.subarray(i, Math.min(n, i + 8192)) as unknown as number[]);
+    s += String.fromCharCode.apply(
+      null,
+      out.subarray(i, Math.min(n, i + 8192)) as unknown as number[],
+    );
   }
   return s;
 }

@@ -28,4 +28,3 @@ export function idSeq(id: StreamId): bigint {
 export function formatId(id: StreamId): string {
   return `${id >> 64n}-${id & U64}`;
 }
-
