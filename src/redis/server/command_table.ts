@@ -30,6 +30,7 @@ import { OBJECT_COMMANDS } from "../commands/object.ts";
 import { STREAM_COMMANDS } from "../commands/streams.ts";
 import { STREAM_READ_COMMANDS } from "../commands/stream_read.ts";
 import { STREAM_GROUP_COMMANDS } from "../commands/stream_groups.ts";
+import { STREAM_CLAIM_COMMANDS } from "../commands/stream_claim.ts";
 import { STREAM_INFO_COMMANDS } from "../commands/stream_info.ts";
 
 /** Every command family, in COMMAND's order. */
@@ -62,6 +63,7 @@ export const FAMILIES: readonly (readonly Command[])[] = [
   STREAM_COMMANDS,
   STREAM_READ_COMMANDS,
   STREAM_GROUP_COMMANDS,
+  STREAM_CLAIM_COMMANDS,
   STREAM_INFO_COMMANDS,
 ];
 
