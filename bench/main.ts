@@ -15,6 +15,7 @@ const MODULES = [
   "ws_fanout",
   "collection_memory",
   "zset_scale",
+  "streams",
 ];
 
 interface BenchModule {

@@ -14,7 +14,7 @@ const enc = new TextEncoder();
 const dec = new TextDecoder();
 
 /** Runs a command to completion and returns stdout (stderr appended). */
-async function output(cmd: string, args: string[], timeoutMs = 300_000): Promise<string> {
+export async function output(cmd: string, args: string[], timeoutMs = 300_000): Promise<string> {
   const child = new Deno.Command(cmd, { args, stdout: "piped", stderr: "piped" }).spawn();
   const t = setTimeout(() => {
     try {

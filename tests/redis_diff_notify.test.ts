@@ -191,6 +191,43 @@ const SCRIPTS: Record<string, { classes: string; steps: Step[] }> = {
       SETRANGE g 2 x
     `,
   },
+  "stream writes (KEt)": {
+    classes: "KEt",
+    steps: script`
+      XADD s 1-1 a 1
+      XADD s MAXLEN 1 2-1 b 2
+      XADD s NOMKSTREAM 3-1 c 3
+      XADD nokey NOMKSTREAM 3-1 c 3
+      XDEL s 3-1
+      XDEL s 9-9
+      XTRIM s MAXLEN 0
+      XTRIM s MAXLEN 0
+      XSETID s 5-0
+      XGROUP CREATE s g $
+      XGROUP CREATE q g $ MKSTREAM
+      XGROUP SETID s g 0
+      XGROUP CREATECONSUMER s g c1
+      XGROUP CREATECONSUMER s g c1
+      XADD s 6-1 d 4
+      XREADGROUP GROUP g c2 STREAMS s >
+      XREADGROUP GROUP g c3 NOACK STREAMS s 0
+      XACK s g 6-1
+      XCLAIM s g c4 0 6-1 FORCE
+      XAUTOCLAIM s g c5 0 0
+      XGROUP DELCONSUMER s g c1
+      XGROUP DESTROY s g
+      XGROUP DESTROY s g
+      DEL s
+    `,
+  },
+  "stream writes under A (KEA)": {
+    classes: "KEA",
+    steps: script`
+      XADD s 1-1 a 1
+      XGROUP CREATE s g 0
+      XREADGROUP GROUP g c STREAMS s >
+    `,
+  },
 };
 
 Deno.test({

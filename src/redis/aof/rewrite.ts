@@ -11,7 +11,17 @@
 //
 // Every database that holds keys is written behind its own SELECT, as Redis's rewrite does.
 
-import { type Db, HashValue, keyOf, ListValue, SetValue, ZSetValue } from "../store/db.ts";
+import {
+  type Db,
+  HashValue,
+  keyOf,
+  ListValue,
+  SetValue,
+  StreamValue,
+  ZSetValue,
+} from "../store/db.ts";
+import { encodeStream } from "./rewrite_stream.ts";
+import { lowerName } from "../commands/args.ts";
 import { formatDouble, RespWriter } from "../../resp/writer.ts";
 import { writeAll, writeAllSync } from "../../net/io.ts";
 import type { Server } from "../commands/types.ts";
@@ -93,6 +103,8 @@ export function encodeKey(db: Db, key: string, out: RespWriter): boolean {
         out.binary(m);
       });
     }
+  } else if (v instanceof StreamValue) {
+    encodeStream(key, v, out);
   } else {
     out.arrayHeader(3);
     out.bulk(SET);
@@ -130,7 +142,12 @@ export class Rewrite {
   note(args: Uint8Array[], index: number): void {
     const all = this.#touched;
     if (all === null) return;
-    const cmd = this.server.lookup.find(args[0]!);
+    let cmd = this.server.lookup.find(args[0]!);
+    if (cmd?.subcommands !== undefined && args.length > 1) {
+      // A container (XGROUP SETID ...): the subcommand knows its keys.
+      const sub = `${cmd.name}|${lowerName(args[1]!)}`;
+      cmd = cmd.subcommands.find((s) => s.name === sub) ?? cmd;
+    }
     const name = cmd?.name;
     if (name === "flushall") {
       all.clear();

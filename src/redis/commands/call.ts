@@ -19,6 +19,8 @@ export function call(c: Session, cmd: Command, args: Uint8Array[]): void {
   cmd.handler!(c, args);
   if (c.tracking !== undefined && cmd.flags.includes("readonly")) trackRead(c, cmd, args);
   if (shared.dirty !== dirty && cmd.flags.includes("write")) {
-    server.propagate(c.propagateAs ?? args, c.db);
+    // An empty propagateAs: the handler propagated what it did itself (XREADGROUP, XCLAIM).
+    const as = c.propagateAs ?? args;
+    if (as.length > 0) server.propagate(as, c.db);
   }
 }

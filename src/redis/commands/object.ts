@@ -4,7 +4,15 @@
 // "listpack" or "hashtable", a set "intset" or "hashtable", a sorted set "listpack" or
 // "skiplist" (store/value_limits.ts).
 
-import { HashValue, keyOf, ListValue, SetValue, type Stored, ZSetValue } from "../store/db.ts";
+import {
+  HashValue,
+  keyOf,
+  ListValue,
+  SetValue,
+  type Stored,
+  StreamValue,
+  ZSetValue,
+} from "../store/db.ts";
 import { isInt64 } from "../store/value_limits.ts";
 import type { Command, Session } from "./types.ts";
 import { Err, helpReply } from "./replies.ts";
@@ -19,6 +27,7 @@ export function encodingOf(v: Stored): string {
   // Redis 7.0 encodes every list as a quicklist.
   if (v instanceof ListValue) return "quicklist";
   if (v instanceof ZSetValue) return v.listpack ? "listpack" : "skiplist";
+  if (v instanceof StreamValue) return "stream";
   const len = v.length;
   if (len <= 20 && isInt64(typeof v === "string" ? v : keyOf(v))) return "int";
   return len <= 44 ? "embstr" : "raw";
@@ -97,7 +106,7 @@ function copy(c: Session, args: Uint8Array[]): void {
     dst.delete(newKey);
   }
   const dup = v instanceof HashValue || v instanceof SetValue || v instanceof ListValue ||
-      v instanceof ZSetValue
+      v instanceof ZSetValue || v instanceof StreamValue
     ? v.clone()
     : typeof v === "string"
     ? v

@@ -80,7 +80,7 @@ export function parseCursor(b: Uint8Array): bigint | undefined {
   return neg ? (U64_MAX + 1n - v) & U64_MAX : v;
 }
 
-const TYPE_NAMES = ["string", "list", "hash", "set", "zset"];
+const TYPE_NAMES = ["string", "list", "hash", "set", "zset", "stream"];
 
 function scan(c: Session, args: Uint8Array[]): void {
   const cursor = parseCursor(args[1]!);

@@ -31,6 +31,11 @@ import { ZSET_COMMANDS } from "../commands/zsets.ts";
 import { ZSET_RANGE_COMMANDS } from "../commands/zset_range.ts";
 import { ZSET_OP_COMMANDS } from "../commands/zset_ops.ts";
 import { ZSET_POP_COMMANDS } from "../commands/zset_pop.ts";
+import { STREAM_COMMANDS } from "../commands/streams.ts";
+import { STREAM_READ_COMMANDS } from "../commands/stream_read.ts";
+import { STREAM_GROUP_COMMANDS } from "../commands/stream_groups.ts";
+import { STREAM_CLAIM_COMMANDS } from "../commands/stream_claim.ts";
+import { STREAM_INFO_COMMANDS } from "../commands/stream_info.ts";
 
 /** Every command family, in COMMAND's order. */
 export const FAMILIES: readonly (readonly Command[])[] = [
@@ -63,6 +68,11 @@ export const FAMILIES: readonly (readonly Command[])[] = [
   ZSET_POP_COMMANDS,
   MEMORY_COMMANDS,
   OBJECT_COMMANDS,
+  STREAM_COMMANDS,
+  STREAM_READ_COMMANDS,
+  STREAM_GROUP_COMMANDS,
+  STREAM_CLAIM_COMMANDS,
+  STREAM_INFO_COMMANDS,
 ];
 
 /** Builds the command table (lowercase name to command) from `families`. */

@@ -133,10 +133,15 @@ export class RedisServer implements Server {
   /** Feeds client-side caching every change of `db`'s keys (a flush invalidates all). */
   #trackChanges(db: Db): void {
     const previous = db.onModified, tracking = this.tracking, clients = this.clients;
+    const blocked = this.blocked;
     db.onModified = (key) => {
       previous?.(key);
       if (key === null) tracking.flushed(clients.values());
-      else tracking.invalidate(key);
+      else {
+        tracking.invalidate(key);
+        // A deleted or replaced stream wakes its XREADGROUP readers (with Redis's error).
+        if (blocked.count > 0) blocked.ready(db.index, key);
+      }
     };
   }
 

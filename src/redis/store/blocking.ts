@@ -1,4 +1,4 @@
-// Clients blocked on list keys (BLPOP and the other blocking pops), as Redis's blocked.c: per
+// Clients blocked on keys (BLPOP and the other blocking pops, XREAD BLOCK), as Redis's blocked.c: per
 // database and key a first-blocked first-served queue of waiters, a set of keys made ready by
 // the current command, served once that command (or its EXEC) has finished, and the timeouts,
 // checked against the server's clock. What serving a waiter means is the command's business
@@ -12,6 +12,11 @@ export interface Waiter {
   readonly keys: readonly string[];
   /** When it times out (ms, on the server's clock); 0: never. */
   readonly deadline: number;
+  /**
+   * Whether the waiters queued behind it are tried even when it cannot be served (a stream's
+   * readers each wait for their own id); a list's waiters stop at the first one left waiting.
+   */
+  readonly everyWaiter?: boolean;
   /** Tries to serve it from `key`; true when it was served (it then calls `remove`). */
   serve(key: string): boolean;
   /** Ends the wait: the timeout reply, or `error`; it then calls `remove`. */
@@ -75,8 +80,9 @@ export class BlockedKeys {
     if (this.#timed.delete(w) && this.#timed.size === 0) this.#stopTimer();
   }
 
-  /** Notes that `key` of database `db` now holds a list (a no-op when nobody waits on it). */
+  /** Notes that `key` of database `db` changed (a no-op when nobody waits on it). */
   ready(db: number, key: string): void {
+    if (this.#queues.size === 0) return;
     const q = this.#queues.get(`${db}:${key}`);
     if (q !== undefined) this.#ready.add(q);
   }
@@ -100,8 +106,8 @@ export class BlockedKeys {
           this.#ready = new Set();
           for (const q of ready) {
             for (const w of q.waiters) {
-              if (!w.serve(q.key)) break;
-              this.#woken.push(w);
+              if (w.serve(q.key)) this.#woken.push(w);
+              else if (w.everyWaiter !== true) break;
             }
           }
         }

@@ -24,9 +24,10 @@ import { HashValue } from "./hash_value.ts";
 import { SetValue } from "./set_value.ts";
 import { ListValue } from "./list_value.ts";
 import { ZSetValue } from "./zset_value.ts";
+import { StreamValue } from "./stream_value.ts";
 import { defaultLimits, type ValueLimits } from "./value_limits.ts";
 
-export { HashValue, ListValue, SetValue, ZSetValue };
+export { HashValue, ListValue, SetValue, StreamValue, ZSetValue };
 
 /** Turns key bytes into the binary string used as the Map key (one char per byte). */
 export function keyOf(b: Uint8Array): string {
@@ -46,8 +47,8 @@ export function keyBytes(s: string): Uint8Array {
   return out;
 }
 
-/** A value as commands see it: a string's bytes, a hash, a set, a list or a sorted set. */
-export type Value = Uint8Array | HashValue | SetValue | ListValue | ZSetValue;
+/** A value as commands see it: a string's bytes, a hash, a set, a list, a sorted set or a stream. */
+export type Value = Uint8Array | HashValue | SetValue | ListValue | ZSetValue | StreamValue;
 
 /**
  * A string value as the keyspace holds it: short values as binary strings (one char per byte),
@@ -59,7 +60,7 @@ export type Str = Uint8Array | string;
  * A value as the keyspace holds it: a string ({@linkcode Str}), a hash or a set. Only the hot
  * GET/SET path sees strings in this form ({@linkcode Db.getStored}); `get`/`peek` return bytes.
  */
-export type Stored = Str | HashValue | SetValue | ListValue | ZSetValue;
+export type Stored = Str | HashValue | SetValue | ListValue | ZSetValue | StreamValue;
 
 /** Whether `v` is a string value. */
 export function isStr(v: Stored): v is Str {
@@ -76,6 +77,8 @@ export function typeName(v: Stored): string {
     ? "list"
     : v instanceof ZSetValue
     ? "zset"
+    : v instanceof StreamValue
+    ? "stream"
     : "set";
 }
 

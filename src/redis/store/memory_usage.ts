@@ -11,6 +11,7 @@ import { HashValue } from "./hash_value.ts";
 import { SetValue } from "./set_value.ts";
 import { ListValue } from "./list_value.ts";
 import { ZSetValue } from "./zset_value.ts";
+import { StreamValue } from "./stream_value.ts";
 
 const PTR = 8;
 const OBJECT = 24;
@@ -60,6 +61,8 @@ function valueBytes(v: Stored, samples: number): number {
     const members = take === 0 ? 0 : Math.round(sampled / take * n);
     return OBJECT + 3 * PTR + members + n * (MAP_ENTRY + 16 + Math.ceil(2 * PTR * 4 / 3));
   }
+  // A stream: its blocks (ids, packed entries) and a share for its groups.
+  if (v instanceof StreamValue) return OBJECT + 8 * PTR + v.bytes + 256 * (v.groups?.size ?? 0);
   return 0;
 }
 
