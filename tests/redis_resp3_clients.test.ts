@@ -101,11 +101,16 @@ Deno.test("tokserver redis-cli -3 speaks RESP3", async () => {
   assertEquals(nil.stdout, "(nil)\n");
 });
 
-const PY = Deno.env.get("REDIS_PY") ?? "python3";
+/** The venv .ci/run makes (redis-py from the local index) unless REDIS_PY names another. */
+const VENV_PY = `${Deno.env.get("TMPDIR") ?? "/tmp"}/tokserver-redis-py/bin/python`;
+const PY = Deno.env.get("REDIS_PY") ??
+  (await Deno.stat(VENV_PY).then(() => VENV_PY, () => "python3"));
 
+/** Whether PY has redis-py 5 or later (RESP3 came in 5.0; Debian's python3-redis is 4.3). */
 async function pythonHasRedis(): Promise<boolean> {
   try {
-    const r = await new Deno.Command(PY, { args: ["-c", "import redis"], stderr: "null" })
+    const check = "import redis, sys; sys.exit(int(redis.__version__.split('.')[0]) < 5)";
+    const r = await new Deno.Command(PY, { args: ["-c", check], stderr: "null" })
       .output();
     return r.success;
   } catch {
