@@ -16,6 +16,7 @@ import { INFO_COMMANDS } from "../commands/info.ts";
 import { SHUTDOWN_COMMANDS } from "../commands/shutdown.ts";
 import { STRING_OP_COMMANDS } from "../commands/string_ops.ts";
 import { STRING_COMMANDS } from "../commands/strings.ts";
+import { SCRIPTING_COMMANDS } from "../commands/scripting.ts";
 import { TRANSACTION_COMMANDS } from "../commands/transactions.ts";
 import { AUTH_COMMANDS } from "../commands/auth.ts";
 import { HASH_COMMANDS } from "../commands/hashes.ts";
@@ -55,6 +56,7 @@ export const FAMILIES: readonly (readonly Command[])[] = [
   BLOCKING_COMMANDS,
   MEMORY_COMMANDS,
   OBJECT_COMMANDS,
+  SCRIPTING_COMMANDS,
 ];
 
 /** Builds the command table (lowercase name to command) from `families`. */

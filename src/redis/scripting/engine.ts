@@ -1,0 +1,113 @@
+// The one door to the Lua engine. Scripts run on fengari (Lua 5.3 written in JavaScript): it runs
+// synchronously on the server's thread, keeps Lua strings as bytes (binary-safe keys and values),
+// and a call from Lua into a command costs a plain JS call. Everything else of scripting reaches
+// the engine through the typed names here, so the engine can be swapped in this one file. The
+// measurements behind the choice are in docs/scripting.md.
+
+import "./fengari_conf.ts";
+import fengari from "fengari";
+
+/** A Lua state (fengari's lua_State), opaque to us. */
+export type LuaState = { readonly __lua_state: unique symbol };
+
+/** A function Lua can call: reads its arguments from the stack, pushes results, returns how many. */
+export type LuaFunction = (L: LuaState) => number;
+
+/** The subset of Lua's C API that scripting uses, with fengari's byte strings. */
+export interface LuaApi {
+  LUA_REGISTRYINDEX: number;
+  LUA_MULTRET: number;
+  LUA_OK: number;
+  LUA_TNIL: number;
+  LUA_TBOOLEAN: number;
+  LUA_TLIGHTUSERDATA: number;
+  LUA_TNUMBER: number;
+  LUA_TSTRING: number;
+  LUA_TTABLE: number;
+  LUA_TFUNCTION: number;
+  LUA_MASKCOUNT: number;
+  lua_absindex(L: LuaState, i: number): number;
+  lua_call(L: LuaState, nargs: number, nresults: number): void;
+  lua_createtable(L: LuaState, narr: number, nrec: number): void;
+  lua_error(L: LuaState): number;
+  lua_getfield(L: LuaState, i: number, k: Uint8Array | string): number;
+  lua_getglobal(L: LuaState, k: Uint8Array | string): number;
+  lua_gettop(L: LuaState): number;
+  lua_insert(L: LuaState, i: number): void;
+  lua_isinteger(L: LuaState, i: number): boolean;
+  lua_next(L: LuaState, i: number): number;
+  lua_pcall(L: LuaState, nargs: number, nresults: number, errfunc: number): number;
+  lua_pushlightuserdata(L: LuaState, p: unknown): void;
+  lua_touserdata(L: LuaState, i: number): unknown;
+  lua_pushboolean(L: LuaState, b: boolean | number): void;
+  lua_pushcfunction(L: LuaState, f: LuaFunction): void;
+  lua_pushglobaltable(L: LuaState): void;
+  lua_pushinteger(L: LuaState, n: number): void;
+  lua_pushnil(L: LuaState): void;
+  lua_pushnumber(L: LuaState, n: number): void;
+  lua_pushstring(L: LuaState, s: Uint8Array): void;
+  lua_pushliteral(L: LuaState, s: string): void;
+  lua_pushvalue(L: LuaState, i: number): void;
+  lua_rawget(L: LuaState, i: number): number;
+  lua_rawgeti(L: LuaState, i: number, n: number): number;
+  lua_rawlen(L: LuaState, i: number): number;
+  lua_rawset(L: LuaState, i: number): void;
+  lua_rawseti(L: LuaState, i: number, n: number): void;
+  lua_setfield(L: LuaState, i: number, k: Uint8Array | string): void;
+  lua_setglobal(L: LuaState, k: Uint8Array | string): void;
+  lua_sethook(L: LuaState, f: ((L: LuaState) => void) | null, mask: number, count: number): void;
+  lua_setmetatable(L: LuaState, i: number): void;
+  lua_settop(L: LuaState, i: number): void;
+  lua_toboolean(L: LuaState, i: number): boolean;
+  lua_tointeger(L: LuaState, i: number): number;
+  lua_tolstring(L: LuaState, i: number): Uint8Array | null;
+  lua_tonumber(L: LuaState, i: number): number;
+  lua_type(L: LuaState, i: number): number;
+  lua_remove(L: LuaState, i: number): void;
+}
+
+/** The auxiliary library's names scripting uses. */
+export interface LauxApi {
+  luaL_newstate(): LuaState;
+  luaL_loadbuffer(L: LuaState, s: Uint8Array, size: number | null, name: Uint8Array): number;
+  luaL_ref(L: LuaState, t: number): number;
+  luaL_unref(L: LuaState, t: number, ref: number): void;
+  luaL_where(L: LuaState, level: number): void;
+  luaL_checkinteger(L: LuaState, arg: number): number;
+  luaL_checknumber(L: LuaState, arg: number): number;
+  luaL_checklstring(L: LuaState, arg: number): Uint8Array;
+  luaL_requiref(L: LuaState, name: Uint8Array, f: LuaFunction, glb: number): void;
+  luaopen_base: LuaFunction;
+}
+
+/** The standard libraries' openers. */
+export interface LualibApi {
+  luaopen_base: LuaFunction;
+  luaopen_table: LuaFunction;
+  luaopen_string: LuaFunction;
+  luaopen_math: LuaFunction;
+  luaopen_debug: LuaFunction;
+  luaopen_os: LuaFunction;
+}
+
+const f = fengari as unknown as {
+  lua: LuaApi;
+  lauxlib: LauxApi;
+  lualib: LualibApi;
+  to_luastring(s: string): Uint8Array;
+};
+
+/** Lua's C API (fengari). */
+export const lua: LuaApi = f.lua;
+/** Lua's auxiliary library (fengari). */
+export const lauxlib: LauxApi = f.lauxlib;
+/** Lua's standard library openers (fengari). */
+export const lualib: LualibApi = f.lualib;
+/** A JS string as a Lua byte string (UTF-8). */
+export const luaString: (s: string) => Uint8Array = f.to_luastring;
+
+/** Opens `name`'s library with `open` and leaves it as a global (luaL_requiref). */
+export function openLib(L: LuaState, name: string, open: LuaFunction): void {
+  lauxlib.luaL_requiref(L, luaString(name), open, 1);
+  lua.lua_settop(L, 0);
+}
