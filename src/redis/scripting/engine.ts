@@ -28,6 +28,7 @@ export interface LuaApi {
   LUA_MASKCOUNT: number;
   lua_absindex(L: LuaState, i: number): number;
   lua_call(L: LuaState, nargs: number, nresults: number): void;
+  lua_concat(L: LuaState, n: number): void;
   lua_createtable(L: LuaState, narr: number, nrec: number): void;
   lua_error(L: LuaState): number;
   lua_getfield(L: LuaState, i: number, k: Uint8Array | string): number;
@@ -110,4 +111,28 @@ export const luaString: (s: string) => Uint8Array = f.to_luastring;
 export function openLib(L: LuaState, name: string, open: LuaFunction): void {
   lauxlib.luaL_requiref(L, luaString(name), open, 1);
   lua.lua_settop(L, 0);
+}
+
+/** Sets the table of functions `fns` (name to function) on the table at the top of the stack. */
+export function setFunctions(L: LuaState, fns: Record<string, LuaFunction>): void {
+  for (const [name, fn] of Object.entries(fns)) {
+    lua.lua_pushcfunction(L, fn);
+    lua.lua_setfield(L, -2, luaString(name));
+  }
+}
+
+/** Raises a Lua error with the message `msg` (no position added). */
+export function raise(L: LuaState, msg: string): never {
+  lua.lua_pushstring(L, luaString(msg));
+  lua.lua_error(L);
+  throw new Error("unreachable");
+}
+
+/** Raises a Lua error as luaL_error does: `msg` after the calling script's position. */
+export function raiseHere(L: LuaState, msg: string): never {
+  lauxlib.luaL_where(L, 1);
+  lua.lua_pushstring(L, luaString(msg));
+  lua.lua_concat(L, 2);
+  lua.lua_error(L);
+  throw new Error("unreachable");
 }

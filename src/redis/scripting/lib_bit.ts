@@ -1,8 +1,7 @@
 // The `bit` library (LuaBitOp 1.0, which Redis bundles): 32-bit operations whose results are
 // signed 32-bit numbers, as scripts written for Redis expect.
 
-import { lauxlib, lua, type LuaState, luaString } from "./engine.ts";
-import { setFunctions } from "./lua_state.ts";
+import { lauxlib, lua, type LuaState, luaString, setFunctions } from "./engine.ts";
 
 function arg(L: LuaState, i: number): number {
   const n = lauxlib.luaL_checknumber(L, i);

@@ -2,8 +2,7 @@
 // rules (arrays for tables whose keys are 1..n, "%.14g" numbers, "\/" escaped, cjson.null), which
 // BullMQ and most queue libraries' scripts use to keep JSON in keys.
 
-import { lauxlib, lua, type LuaState, luaString } from "./engine.ts";
-import { raise, setFunctions } from "./lua_state.ts";
+import { lauxlib, lua, type LuaState, luaString, raiseHere, setFunctions } from "./engine.ts";
 
 /** cjson.null: a light userdata Lua compares by identity. */
 export const NULL = { cjsonNull: true };
@@ -67,7 +66,7 @@ function arrayLength(L: LuaState, idx: number): number {
     lua.lua_settop(L, -3);
     return -1;
   }
-  if (max > items * 2 && max > 10) raise(L, "Cannot serialise table: excessively sparse array");
+  if (max > items * 2 && max > 10) raiseHere(L, "Cannot serialise table: excessively sparse array");
   return items === 0 ? -1 : max;
 }
 
@@ -76,14 +75,14 @@ function encodeValue(L: LuaState, out: number[], depth: number): void {
   if (t === lua.LUA_TSTRING) encodeString(lua.lua_tolstring(L, -1)!, out);
   else if (t === lua.LUA_TNUMBER) {
     const n = lua.lua_tonumber(L, -1);
-    if (!Number.isFinite(n)) raise(L, "Cannot serialise number: must not be NaN or Inf");
+    if (!Number.isFinite(n)) raiseHere(L, "Cannot serialise number: must not be NaN or Inf");
     pushAscii(out, formatG(n));
   } else if (t === lua.LUA_TBOOLEAN) pushAscii(out, lua.lua_toboolean(L, -1) ? "true" : "false");
   else if (t === lua.LUA_TNIL) pushAscii(out, "null");
   else if (t === lua.LUA_TLIGHTUSERDATA && lua.lua_touserdata(L, -1) === NULL) {
     pushAscii(out, "null");
   } else if (t === lua.LUA_TTABLE) {
-    if (depth > 1000) raise(L, `Cannot serialise, excessive nesting (${depth})`);
+    if (depth > 1000) raiseHere(L, `Cannot serialise, excessive nesting (${depth})`);
     const idx = lua.lua_gettop(L);
     const len = arrayLength(L, idx);
     if (len >= 0) {
@@ -108,7 +107,7 @@ function encodeValue(L: LuaState, out: number[], depth: number): void {
           out.push(34);
           pushAscii(out, formatG(lua.lua_tonumber(L, -2)));
           out.push(34);
-        } else raise(L, "Cannot serialise table: table key must be a number or string");
+        } else raiseHere(L, "Cannot serialise table: table key must be a number or string");
         out.push(58);
         encodeValue(L, out, depth + 1);
         lua.lua_settop(L, -2);
@@ -117,12 +116,12 @@ function encodeValue(L: LuaState, out: number[], depth: number): void {
     }
   } else {
     const names = ["nil", "boolean", "userdata", "number", "string", "table", "function"];
-    raise(L, `Cannot serialise ${names[t] ?? "userdata"}: type not supported`);
+    raiseHere(L, `Cannot serialise ${names[t] ?? "userdata"}: type not supported`);
   }
 }
 
 function encode(L: LuaState): number {
-  if (lua.lua_gettop(L) !== 1) raise(L, "bad argument #1 to 'encode' (expected 1 argument)");
+  if (lua.lua_gettop(L) !== 1) raiseHere(L, "bad argument #1 to 'encode' (expected 1 argument)");
   const out: number[] = [];
   encodeValue(L, out, 1);
   lua.lua_pushstring(L, Uint8Array.from(out));
@@ -162,7 +161,7 @@ function decode(L: LuaState): number {
   try {
     v = JSON.parse(utf8.decode(s));
   } catch {
-    raise(L, "Expected value but found invalid token at character 1");
+    raiseHere(L, "Expected value but found invalid token at character 1");
   }
   pushJson(L, v);
   return 1;

@@ -2,8 +2,7 @@
 // cmsgpack.unpack(s) with its encodings (smallest integer form, float32 when exact, tables with
 // keys 1..n as arrays), which BullMQ's scripts use for job options.
 
-import { lauxlib, lua, type LuaState } from "./engine.ts";
-import { raise, setFunctions } from "./lua_state.ts";
+import { lauxlib, lua, type LuaState, raiseHere, setFunctions } from "./engine.ts";
 
 class Out {
   bytes: number[] = [];
@@ -110,7 +109,7 @@ function arrayLength(L: LuaState, idx: number): number {
 
 function pack(L: LuaState): number {
   const n = lua.lua_gettop(L);
-  if (n === 0) raise(L, "MessagePack pack needs input.");
+  if (n === 0) raiseHere(L, "MessagePack pack needs input.");
   const o = new Out();
   for (let i = 1; i <= n; i++) {
     lua.lua_pushvalue(L, i);
@@ -125,7 +124,7 @@ class In {
   pos = 0;
   constructor(readonly b: Uint8Array, readonly L: LuaState) {}
   need(n: number): void {
-    if (this.pos + n > this.b.length) raise(this.L, "Missing bytes in input.");
+    if (this.pos + n > this.b.length) raiseHere(this.L, "Missing bytes in input.");
   }
   uint(n: number): number {
     this.need(n);
@@ -204,7 +203,7 @@ function unpackValue(L: LuaState, i: In): void {
       case 0xdf:
         return unpackMap(L, i, i.uint(4));
       default:
-        raise(L, "Bad data format in input.");
+        raiseHere(L, "Bad data format in input.");
     }
   }
 }

@@ -2,8 +2,7 @@
 // struct.unpack and struct.size for the common formats: endianness (< > = !), x, b B h H i I l L
 // (with optional sizes), f d, s (zero-terminated), c (fixed length).
 
-import { lauxlib, lua, type LuaState, luaString } from "./engine.ts";
-import { raise, setFunctions } from "./lua_state.ts";
+import { lauxlib, lua, type LuaState, luaString, raiseHere, setFunctions } from "./engine.ts";
 
 interface Item {
   op: string;
@@ -32,7 +31,7 @@ function parse(L: LuaState, fmt: string): { items: Item[]; little: boolean[] } {
     } else if (op === "x" || op === "s" || op === "c") {
       items.push({ op, size: n ?? (op === "c" ? 1 : 0) });
       little.push(le);
-    } else raise(L, `invalid format option '${op}'`);
+    } else raiseHere(L, `invalid format option '${op}'`);
   }
   return { items, little };
 }
@@ -85,13 +84,13 @@ function unpack(L: LuaState): number {
     if (it.op === "x") return void pos++;
     if (it.op === "s") {
       const end = data.indexOf(0, pos);
-      if (end === -1) raise(L, "unfinished string in data");
+      if (end === -1) raiseHere(L, "unfinished string in data");
       lua.lua_pushstring(L, data.subarray(pos, end));
       pos = end + 1;
       n++;
       return;
     }
-    if (pos + it.size > data.length) raise(L, "data string too short");
+    if (pos + it.size > data.length) raiseHere(L, "data string too short");
     const bytes = Array.from(data.subarray(pos, pos + it.size));
     pos += it.size;
     if (it.op === "c") lua.lua_pushstring(L, Uint8Array.from(bytes));
@@ -117,7 +116,7 @@ function size(L: LuaState): number {
   const { items } = parse(L, fmtArg(L));
   let n = 0;
   for (const it of items) {
-    if (it.op === "s") raise(L, "options 's' has no fixed size");
+    if (it.op === "s") raiseHere(L, "options 's' has no fixed size");
     n += it.op === "x" ? 1 : it.size;
   }
   lua.lua_pushnumber(L, n);

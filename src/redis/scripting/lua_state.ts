@@ -7,10 +7,10 @@
 import {
   lauxlib,
   lua,
-  type LuaFunction,
   lualib,
   type LuaState,
   luaString,
+  raiseHere,
   openLib,
 } from "./engine.ts";
 import { openCjson } from "./lib_cjson.ts";
@@ -47,6 +47,10 @@ gcinfo = function() return math.floor(collectgarbage('count')) end
 __redis__err__handler = function(err)
   local i = dbg.getinfo(2, 'nSl')
   if i and (i.what == 'C' or i.what == 'J') then i = dbg.getinfo(3, 'nSl') end
+  if type(err) == 'string' then
+    -- Lua 5.1's wording of type errors: "attempt to index local 't' (a nil value)".
+    err = err:gsub("attempt to (.-) a (%a+) value %((%a+) '([^']*)'%)", "attempt to %1 %3 '%4' (a %2 value)")
+  end
   if type(err) ~= 'table' then err = {err = 'ERR ' .. tostring(err)} end
   if i then
     err['source'] = i.source
@@ -61,16 +65,6 @@ loadfile = nil
 require = nil
 package = nil
 utf8 = nil
-`;
-
-/** Protection installed last: reading a missing global and writing any new one are errors. */
-const PROTECT = `
-setmetatable(_G, {
-  __index = function(_, k)
-    error("Script attempted to access nonexistent global variable '" .. tostring(k) .. "'", 2)
-  end,
-  __newindex = function() error('Attempt to modify a readonly table', 2) end,
-})
 `;
 
 /** Runs trusted set-up code in `L`; throws on failure (a bug of ours). */
@@ -112,21 +106,21 @@ export function newLuaState(
   const errHandler = lauxlib.luaL_ref(L, lua.LUA_REGISTRYINDEX);
   lua.lua_pushnil(L);
   lua.lua_setglobal(L, luaString("__redis__err__handler"));
-  runSetup(L, PROTECT, "protect");
+  protectGlobals(L);
   return { L, errHandler };
 }
 
-/** Sets the table of functions `fns` (name to function) on the table at the top of the stack. */
-export function setFunctions(L: LuaState, fns: Record<string, LuaFunction>): void {
-  for (const [name, fn] of Object.entries(fns)) {
-    lua.lua_pushcfunction(L, fn);
-    lua.lua_setfield(L, -2, luaString(name));
-  }
-}
-
-/** Raises a Lua error with the message `msg` (no position added). */
-export function raise(L: LuaState, msg: string): never {
-  lua.lua_pushstring(L, luaString(msg));
-  lua.lua_error(L);
-  throw new Error("unreachable");
+function protectGlobals(L: LuaState): void {
+  lua.lua_pushglobaltable(L);
+  lua.lua_createtable(L, 0, 2);
+  lua.lua_pushcfunction(L, (L) => {
+    const name = lua.lua_tolstring(L, 2);
+    const text = name === null ? "?" : new TextDecoder("latin1").decode(name);
+    raiseHere(L, `Script attempted to access nonexistent global variable '${text}'`);
+  });
+  lua.lua_setfield(L, -2, luaString("__index"));
+  lua.lua_pushcfunction(L, (L) => raiseHere(L, "Attempt to modify a readonly table"));
+  lua.lua_setfield(L, -2, luaString("__newindex"));
+  lua.lua_setmetatable(L, -2);
+  lua.lua_settop(L, 0);
 }

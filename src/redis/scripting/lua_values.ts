@@ -204,7 +204,7 @@ function writeTable(L: LuaState, out: RespWriter, resp: 2 | 3, depth: number): v
   const idx = lua.lua_gettop(L);
   if (field(L, idx, ERR_KEY, lua.LUA_TSTRING)) {
     const msg = oneLine(lua.lua_tolstring(L, -1)!);
-    out.error(dec.decode(msg[0] === 45 ? msg.subarray(1) : msg));
+    out.error(dec.decode(msg));
     lua.lua_settop(L, idx);
     return;
   }

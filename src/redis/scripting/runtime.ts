@@ -6,8 +6,8 @@
 // together (effects replication: MULTI ... EXEC around them, call.ts).
 
 import { createHash } from "node:crypto";
-import { lauxlib, lua, type LuaState, luaString } from "./engine.ts";
-import { newLuaState, raise, setFunctions } from "./lua_state.ts";
+import { lauxlib, lua, type LuaState, luaString, raise, setFunctions } from "./engine.ts";
+import { newLuaState } from "./lua_state.ts";
 import { numberArg, pushErrorTable, pushReply, writeLuaValue } from "./lua_values.ts";
 import type { Command, Server, Session } from "../commands/types.ts";
 import { call, propagateAtomically } from "../commands/call.ts";
@@ -57,7 +57,9 @@ export class LuaEngine {
   compile(body: Uint8Array, chunk = "@user_script"): number | string {
     const L = this.L;
     if (lauxlib.luaL_loadbuffer(L, body, body.length, luaString(chunk)) !== lua.LUA_OK) {
-      const msg = latin1.decode(lua.lua_tolstring(L, -1) ?? new Uint8Array());
+      // Lua 5.1 quotes the end of input: near '<eof>'.
+      const msg = latin1.decode(lua.lua_tolstring(L, -1) ?? new Uint8Array())
+        .replace(/ near <eof>$/, " near '<eof>'");
       lua.lua_settop(L, 0);
       return msg;
     }
