@@ -4,15 +4,7 @@
 // error handler that adds the script's line to errors, and globals protected ("Script attempted
 // to access nonexistent global variable", "Attempt to modify a readonly table").
 
-import {
-  lauxlib,
-  lua,
-  lualib,
-  type LuaState,
-  luaString,
-  raiseHere,
-  openLib,
-} from "./engine.ts";
+import { lauxlib, lua, lualib, type LuaState, luaString, openLib, raiseHere } from "./engine.ts";
 import { openCjson } from "./lib_cjson.ts";
 import { openCmsgpack } from "./lib_cmsgpack.ts";
 import { openBit } from "./lib_bit.ts";
