@@ -58,6 +58,7 @@ export interface LuaApi {
   lua_setglobal(L: LuaState, k: Uint8Array | string): void;
   lua_sethook(L: LuaState, f: ((L: LuaState) => void) | null, mask: number, count: number): void;
   lua_setmetatable(L: LuaState, i: number): void;
+  lua_setupvalue(L: LuaState, funcindex: number, n: number): Uint8Array | null;
   lua_settop(L: LuaState, i: number): void;
   lua_toboolean(L: LuaState, i: number): boolean;
   lua_tointeger(L: LuaState, i: number): number;

@@ -104,6 +104,15 @@ export function newLuaState(
 
 function protectGlobals(L: LuaState): void {
   lua.lua_pushglobaltable(L);
+  protectTop(L);
+  lua.lua_settop(L, 0);
+}
+
+/**
+ * Protects the table at the top of the stack as Redis protects the globals: reading a missing
+ * name and writing any new one raise Redis's errors.
+ */
+export function protectTop(L: LuaState): void {
   lua.lua_createtable(L, 0, 2);
   lua.lua_pushcfunction(L, (L) => {
     const name = lua.lua_tolstring(L, 2);
@@ -114,5 +123,4 @@ function protectGlobals(L: LuaState): void {
   lua.lua_pushcfunction(L, (L) => raiseHere(L, "Attempt to modify a readonly table"));
   lua.lua_setfield(L, -2, luaString("__newindex"));
   lua.lua_setmetatable(L, -2);
-  lua.lua_settop(L, 0);
 }
