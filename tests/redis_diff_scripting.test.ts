@@ -35,6 +35,21 @@ diffTest("scripts answer as Redis 7 does", {
     EVAL "return {set={a=true}}" 0
     EVAL "return {map={a=1}}" 0
   `,
+  "numbers are doubles, as in Lua 5.1": script`
+    EVAL "return 2147483647 + 1" 0
+    EVAL "return 5000 * 1000000" 0
+    EVAL "return 0x10 * 0x100000" 0
+    EVAL "local s = 0 for i = 1, 100000 do s = s + i end return s" 0
+    EVAL "return tostring(2^31) .. ' ' .. tostring(5000 * 1000000) .. ' ' .. 10 / 4" 0
+    EVAL "return '1732900000' * 1000" 0
+    EVAL "return ARGV[1] * 1000" 0 1732900000123
+    EVAL "return tonumber(ARGV[1]) * 3" 0 3000000000
+    EVAL "return #'abc' * 1000000000" 0
+    EVAL "return string.format('%d', 3000000000)" 0
+    EVAL "return {math.floor(7 / 2), 7 % 3, -7 % 3, 2^10}" 0
+    EVAL "local t = {} t[1] = 'a' t[2.0] = 'b' return t" 0
+    EVAL "return redis.call('incrby', KEYS[1], 3000000000) + 1" 1 bignum
+  `,
   "conversions from replies to Lua": script`
     FLUSHALL
     SET s hello

@@ -5,7 +5,7 @@
 // Loading, deleting and flushing are writes, so the append-only file replays them.
 
 import type { Command, Server, Session } from "./types.ts";
-import { LuaEngine } from "../scripting/runtime.ts";
+import { LuaEngine, newRun } from "../scripting/runtime.ts";
 import { LibraryLoader, type RegisteredFunction, validName } from "../scripting/library_loader.ts";
 import { dumpLibraries, restoreLibraries } from "../scripting/function_dump.ts";
 import { parseInteger } from "../../resp/integer.ts";
@@ -222,7 +222,9 @@ function functionRestore(c: Session, args: Uint8Array[]): void {
   for (const code of codes) {
     const r = trial.load(code, policy === "replace");
     // RESTORE names a library in the way without LOAD's quotes.
-    if ("error" in r) return c.out.error(r.error.replace(/^ERR Library '(.*)' already/, "ERR Library $1 already"));
+    if ("error" in r) {
+      return c.out.error(r.error.replace(/^ERR Library '(.*)' already/, "ERR Library $1 already"));
+    }
   }
   states.set(c.server, trial);
   changed(c);
@@ -245,9 +247,9 @@ function fcall(c: Session, args: Uint8Array[], readOnly: boolean): void {
     return c.out.error("ERR Can not execute a script with write flag using *_ro command.");
   }
   const engine = state.engine;
-  engine.run({ c, name, readOnly: noWrites, resp: 2, replicate: true }, f.ref, 2, () => {
-    engine.pushArray(args, 3, 3 + numkeys);
-    engine.pushArray(args, 3 + numkeys, args.length);
+  engine.run(newRun(c, name, noWrites, false), f.ref, 2, (L) => {
+    engine.pushArray(args, 3, 3 + numkeys, L);
+    engine.pushArray(args, 3 + numkeys, args.length, L);
   });
 }
 
@@ -298,7 +300,7 @@ export const FUNCTION_COMMANDS: readonly Command[] = [
       sub("dump", 2, ["noscript"], functionDump),
       sub("flush", -2, ["write", "noscript"], functionFlush, WRITE_ACL),
       sub("help", 2, ["loading", "stale"], (c) => helpReply(c, HELPS.function)),
-      sub("kill", 2, ["noscript", "allow_busy"], killBusy),
+      sub("kill", 2, ["noscript", "allow_busy"], (c) => killBusy(c, false)),
       sub("list", -2, ["noscript"], functionList),
       sub("load", -3, ["write", "denyoom", "noscript"], functionLoad, WRITE_ACL),
       sub("restore", -3, ["write", "denyoom", "noscript"], functionRestore, WRITE_ACL),

@@ -4,7 +4,8 @@
 // lines with flags are read as Redis 7.0 reads them.
 
 import type { Command, Server, Session } from "./types.ts";
-import { LuaEngine, sha1hex } from "../scripting/runtime.ts";
+import { LuaEngine, newRun, sha1hex } from "../scripting/runtime.ts";
+import { kill } from "../scripting/busy.ts";
 import { luaString } from "../scripting/engine.ts";
 import { parseInteger } from "../../resp/integer.ts";
 import { Err, helpReply } from "./replies.ts";
@@ -100,10 +101,7 @@ function evalGeneric(c: Session, args: Uint8Array[], bySha: boolean, readOnly: b
   const engine = state.engine;
   engine.setArray(KEYS, args, 3, 3 + numkeys);
   engine.setArray(ARGV, args, 3 + numkeys, args.length);
-  engine.run(
-    { c, name: sha, readOnly: readOnly || script.noWrites, resp: 2, replicate: true },
-    script.ref,
-  );
+  engine.run(newRun(c, sha, readOnly || script.noWrites, true), script.ref);
 }
 
 function scriptLoad(c: Session, args: Uint8Array[]): void {
@@ -139,9 +137,11 @@ function scriptDebug(c: Session, args: Uint8Array[]): void {
   } else c.out.error("ERR Use SCRIPT DEBUG YES/SYNC/NO");
 }
 
-/** SCRIPT KILL and FUNCTION KILL: a script runs to its end before anything else is read. */
-export function killBusy(c: Session): void {
-  c.out.error("NOTBUSY No scripts in execution right now.");
+/** SCRIPT KILL (`isEval`) and FUNCTION KILL. */
+export function killBusy(c: Session, isEval: boolean): void {
+  const r = kill(c.server, isEval);
+  if ("error" in r) c.out.error(r.error);
+  else c.out.simple("OK");
 }
 
 const SCRIPT_ACL = ["@slow", "@scripting"] as const;
@@ -197,7 +197,7 @@ export const SCRIPTING_COMMANDS: readonly Command[] = [
       sub("exists", -3, ["noscript"], scriptExists),
       sub("flush", -2, ["noscript"], scriptFlush),
       sub("help", 2, ["loading", "stale"], (c) => helpReply(c, HELPS.script)),
-      sub("kill", 2, ["noscript", "allow_busy"], killBusy),
+      sub("kill", 2, ["noscript", "allow_busy"], (c) => killBusy(c, true)),
       sub("load", 3, ["noscript", "stale"], scriptLoad),
     ],
   },

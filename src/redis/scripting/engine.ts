@@ -18,6 +18,7 @@ export interface LuaApi {
   LUA_REGISTRYINDEX: number;
   LUA_MULTRET: number;
   LUA_OK: number;
+  LUA_YIELD: number;
   LUA_TNIL: number;
   LUA_TBOOLEAN: number;
   LUA_TLIGHTUSERDATA: number;
@@ -41,6 +42,10 @@ export interface LuaApi {
   lua_pushlightuserdata(L: LuaState, p: unknown): void;
   lua_touserdata(L: LuaState, i: number): unknown;
   lua_pushboolean(L: LuaState, b: boolean | number): void;
+  lua_newthread(L: LuaState): LuaState;
+  lua_resume(L: LuaState, from: LuaState | null, nargs: number): number;
+  lua_yield(L: LuaState, n: number): number;
+  lua_isyieldable(L: LuaState): boolean;
   lua_pushcfunction(L: LuaState, f: LuaFunction): void;
   lua_pushglobaltable(L: LuaState): void;
   lua_pushinteger(L: LuaState, n: number): void;

@@ -7,6 +7,7 @@ import { lauxlib, lua, type LuaState, luaString, raiseHere, setFunctions } from 
 import { REDIS_VERSION } from "./runtime.ts";
 import { pushErrorTable } from "./lua_values.ts";
 import { protectTop } from "./lua_state.ts";
+import { floatLiterals } from "./lua51_numbers.ts";
 
 const latin1 = new TextDecoder("latin1");
 
@@ -94,8 +95,9 @@ export class LibraryLoader {
    * Compiles and runs a library's code (after its shebang line); returns what it registered, or
    * Redis's error text.
    */
-  load(code: Uint8Array): RegisteredFunction[] | string {
+  load(source: Uint8Array): RegisteredFunction[] | string {
     const L = this.#L;
+    const code = floatLiterals(source);
     lua.lua_settop(L, 0);
     if (lauxlib.luaL_loadbuffer(L, code, code.length, luaString("@user_function")) !== lua.LUA_OK) {
       const msg = latin1.decode(lua.lua_tolstring(L, -1) ?? new Uint8Array())

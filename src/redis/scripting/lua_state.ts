@@ -28,6 +28,21 @@ math.cosh = function(x) return (math.exp(x) + math.exp(-x)) / 2 end
 math.sinh = function(x) return (math.exp(x) - math.exp(-x)) / 2 end
 math.tanh = function(x) local a, b = math.exp(x), math.exp(-x) return (a - b) / (a + b) end
 string.gfind = string.gmatch
+-- Lua 5.1 formats %d of any number by truncating it; 5.3 refuses floats out of integer range.
+local fmt, sel, floor, ceil = string.format, select, math.floor, math.ceil
+string.format = function(f, ...)
+  local args, n, i = {...}, sel('#', ...), 0
+  local spec = f:gsub('%%[-+ #0]*%d*%.?%d*[%a%%]', function(s)
+    if s == '%%' then return nil end
+    i = i + 1
+    local c, v = s:sub(-1), args[i]
+    if (c == 'd' or c == 'i') and type(v) == 'number' and (v >= 2^31 or v < -2^31 or v % 1 ~= 0) then
+      args[i] = v >= 0 and floor(v) or ceil(v)
+      return s:sub(1, -2) .. '.0f'
+    end
+  end)
+  return fmt(spec, table.unpack(args, 1, n))
+end
 -- Lua 5.1 has only floats; fengari's integers are 32-bit, so numbers scripts get are floats.
 local tn = tonumber
 tonumber = function(...)

@@ -12,6 +12,8 @@ import { numberArg, pushErrorTable, pushReply, writeLuaValue } from "./lua_value
 import type { Command, Server, Session } from "../commands/types.ts";
 import { call, propagateAtomically } from "../commands/call.ts";
 import { lowerName } from "../commands/args.ts";
+import { floatLiterals } from "./lua51_numbers.ts";
+import { type BusyScript, busyThreshold, clearBusy, setBusy } from "./busy.ts";
 
 const latin1 = new TextDecoder("latin1");
 
@@ -20,7 +22,7 @@ export const REDIS_VERSION = "7.0.15";
 const REDIS_VERSION_NUM = 0x07000f;
 
 /** One script running: whose it is and what it may do. */
-export interface ScriptRun {
+export interface ScriptRun extends BusyScript {
   readonly c: Session;
   /** The script's sha1 (EVAL) or the function's name (FCALL), for error texts. */
   readonly name: string;
@@ -32,11 +34,40 @@ export interface ScriptRun {
   replicate: boolean;
 }
 
+/** A run's starting state: RESP2 replies, propagated writes, nothing written or killed yet. */
+export function newRun(c: Session, name: string, readOnly: boolean, isEval: boolean): ScriptRun {
+  return { c, name, readOnly, isEval, resp: 2, replicate: true, wrote: false, killed: false };
+}
+
+/** A script run as a coroutine that yields past busy-reply-threshold (busy.ts). */
+interface Suspendable {
+  readonly run: ScriptRun;
+  readonly T: LuaState;
+  readonly threadRef: number;
+  readonly start: number;
+  readonly changes: [Uint8Array[], number][];
+  readonly db: number;
+  readonly lastCommand: string;
+  nargs: number;
+  sliceStart: number;
+  suspended: boolean;
+}
+
+/** Instructions between two looks at the clock. */
+const HOOK_COUNT = 10000;
+/** Once busy, how long the script runs before the event loop gets a turn (ms). */
+const SLICE_MS = 20;
+/** The script-side wrapper that runs a function under Redis's error handler. */
+const XPCALL = luaString("return function(h, f, ...) return xpcall(f, h, ...) end");
+const NOT_A_WAIT = { db: 0, keys: [], deadline: 0, serve: () => false, expire() {}, resume() {} };
+
 /** A Lua state and what runs in it: EVAL's scripts, or FUNCTION's libraries. */
 export class LuaEngine {
   readonly L: LuaState;
   readonly #errHandler: number;
+  readonly #xpcall: number;
   readonly server: Server;
+  #active: Suspendable | undefined;
   /** The script running now, if any. */
   current: ScriptRun | undefined;
 
@@ -48,14 +79,18 @@ export class LuaEngine {
     });
     this.L = L;
     this.#errHandler = errHandler;
+    lauxlib.luaL_loadbuffer(L, XPCALL, XPCALL.length, luaString("=xpcall"));
+    lua.lua_call(L, 0, 1);
+    this.#xpcall = lauxlib.luaL_ref(L, lua.LUA_REGISTRYINDEX);
   }
 
   /**
    * Compiles `body` as a chunk named `@user_script` and keeps it; returns its registry reference
    * or the compile error's text.
    */
-  compile(body: Uint8Array, chunk = "@user_script"): number | string {
+  compile(source: Uint8Array, chunk = "@user_script"): number | string {
     const L = this.L;
+    const body = floatLiterals(source);
     if (lauxlib.luaL_loadbuffer(L, body, body.length, luaString(chunk)) !== lua.LUA_OK) {
       // Lua 5.1 quotes the end of input: near '<eof>'.
       const msg = latin1.decode(lua.lua_tolstring(L, -1) ?? new Uint8Array())
@@ -81,9 +116,8 @@ export class LuaEngine {
     lua.lua_settop(L, -2);
   }
 
-  /** Pushes a table of `items[from..to)`. */
-  pushArray(items: Uint8Array[], from: number, to: number): void {
-    const L = this.L;
+  /** Pushes a table of `items[from..to)` (on `L`, the engine's state unless given). */
+  pushArray(items: Uint8Array[], from: number, to: number, L: LuaState = this.L): void {
     lua.lua_createtable(L, to - from, 0);
     for (let i = from; i < to; i++) {
       lua.lua_pushstring(L, items[i]!);
@@ -93,14 +127,40 @@ export class LuaEngine {
 
   /**
    * Calls the function `ref` with the `nargs` values pushed by `pushArgs` for `run.c`, writing
-   * its result (or Redis's error text) as the reply, and propagates its writes atomically.
+   * its result (or Redis's error text) as the reply, and propagates its writes atomically. A
+   * client on a socket, outside EXEC, runs it as a coroutine that may yield once it has run past
+   * busy-reply-threshold: the reply then comes on a later turn, and the client waits for it.
    */
-  run(run: ScriptRun, ref: number, nargs = 0, pushArgs?: () => void): void {
+  run(run: ScriptRun, ref: number, nargs = 0, pushArgs?: (L: LuaState) => void): void {
     const L = this.L, c = run.c, server = this.server;
+    if (c.canBlock && server.propagateBatch === undefined) {
+      const T = lua.lua_newthread(L);
+      const threadRef = lauxlib.luaL_ref(L, lua.LUA_REGISTRYINDEX);
+      lua.lua_rawgeti(T, lua.LUA_REGISTRYINDEX, this.#xpcall);
+      lua.lua_rawgeti(T, lua.LUA_REGISTRYINDEX, this.#errHandler);
+      lua.lua_rawgeti(T, lua.LUA_REGISTRYINDEX, ref);
+      pushArgs?.(T);
+      const now = Date.now();
+      const s: Suspendable = {
+        run,
+        T,
+        threadRef,
+        start: now,
+        changes: [],
+        db: c.db,
+        lastCommand: c.lastCommand,
+        nargs: nargs + 2,
+        sliceStart: now,
+        suspended: false,
+      };
+      lua.lua_sethook(T, (T) => this.#hook(T), lua.LUA_MASKCOUNT, HOOK_COUNT);
+      this.#step(s);
+      return;
+    }
     lua.lua_settop(L, 0);
     lua.lua_rawgeti(L, lua.LUA_REGISTRYINDEX, this.#errHandler);
     lua.lua_rawgeti(L, lua.LUA_REGISTRYINDEX, ref);
-    pushArgs?.();
+    pushArgs?.(L);
     const db = c.db, name = c.lastCommand;
     const changes: [Uint8Array[], number][] = [];
     const outer = server.propagateBatch;
@@ -116,14 +176,77 @@ export class LuaEngine {
       c.lastCommand = name;
     }
     if (status === lua.LUA_OK) writeLuaValue(L, c.out, run.resp);
-    else this.#writeError(run);
+    else this.#writeError(L, run);
     lua.lua_settop(L, 0);
     propagateAtomically(server, changes);
   }
 
+  /** The count hook: stops a killed script, yields a busy one for the event loop. */
+  #hook(T: LuaState): void {
+    const s = this.#active;
+    // Coroutines a script makes inherit the hook: only the script's own thread is stopped.
+    if (s === undefined || T !== s.T) return;
+    if (s.run.killed) {
+      pushErrorTable(T, luaString("ERR Script killed by user with SCRIPT KILL..."));
+      lua.lua_error(T);
+    }
+    const now = Date.now();
+    if (
+      now - s.start >= busyThreshold(this.server.config) && now - s.sliceStart >= SLICE_MS &&
+      lua.lua_isyieldable(T)
+    ) {
+      lua.lua_yield(T, 0);
+    }
+  }
+
+  /** Runs `s` until it ends or yields; a yield marks the server busy and comes back next turn. */
+  #step(s: Suspendable): void {
+    const server = this.server, c = s.run.c, T = s.T;
+    s.sliceStart = Date.now();
+    this.current = s.run;
+    this.#active = s;
+    server.propagateBatch = s.changes;
+    let status: number;
+    try {
+      status = lua.lua_resume(T, null, s.nargs);
+    } finally {
+      this.current = undefined;
+      this.#active = undefined;
+      server.propagateBatch = undefined;
+    }
+    s.nargs = 0;
+    if (status === lua.LUA_YIELD) {
+      if (!s.suspended) {
+        s.suspended = true;
+        setBusy(server, s.run);
+        c.blockedOn = NOT_A_WAIT;
+      }
+      setTimeout(() => this.#step(s), 0);
+      return;
+    }
+    if (c.db !== s.db) c.db = s.db;
+    c.lastCommand = s.lastCommand;
+    if (status === lua.LUA_OK && lua.lua_toboolean(T, 1)) {
+      lua.lua_settop(T, 2);
+      writeLuaValue(T, c.out, s.run.resp);
+    } else {
+      lua.lua_settop(T, status === lua.LUA_OK ? 2 : lua.lua_gettop(T));
+      this.#writeError(T, s.run);
+    }
+    lua.lua_settop(T, 0);
+    lauxlib.luaL_unref(this.L, lua.LUA_REGISTRYINDEX, s.threadRef);
+    propagateAtomically(server, s.changes);
+    if (s.suspended) {
+      clearBusy(server);
+      c.blockedOn = undefined;
+      if (server.blocked.pending) server.blocked.handle();
+      c.resume();
+    }
+  }
+
   /** The reply for a script that raised an error (Redis's luaCallFunction). */
-  #writeError(run: ScriptRun): void {
-    const L = this.L, out = run.c.out;
+  #writeError(L: LuaState, run: ScriptRun): void {
+    const out = run.c.out;
     this.server.stats.errorReplies++;
     if (lua.lua_type(L, -1) !== lua.LUA_TTABLE) {
       const msg = lua.lua_tolstring(L, -1);
@@ -250,6 +373,7 @@ export class LuaEngine {
     if (run.readOnly && cmd.flags.includes("write")) {
       return fail("ERR Write commands are not allowed from read-only scripts.");
     }
+    if (cmd.flags.includes("write")) run.wrote = true;
     const c = run.c, out = c.out, start = out.length, resp3 = out.resp3;
     out.resp3 = run.resp === 3;
     const server = this.server;
