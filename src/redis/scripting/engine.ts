@@ -5,7 +5,6 @@
 // measurements behind the choice are in docs/scripting.md.
 
 import "./fengari_conf.ts";
-import fengari from "fengari";
 
 /** A Lua state (fengari's lua_State), opaque to us. */
 export type LuaState = { readonly __lua_state: unique symbol };
@@ -97,21 +96,47 @@ export interface LualibApi {
   luaopen_os: LuaFunction;
 }
 
-const f = fengari as unknown as {
-  lua: LuaApi;
-  lauxlib: LauxApi;
-  lualib: LualibApi;
-  to_luastring(s: string): Uint8Array;
-};
+/**
+ * Lua's C API (fengari), filled by {@linkcode loadEngine}: fengari is loaded on first use, not at
+ * server start (it takes some 70 ms to load, which a server that runs no script never pays).
+ */
+export const lua = {} as LuaApi;
+/** Lua's auxiliary library (fengari), filled by {@linkcode loadEngine}. */
+export const lauxlib = {} as LauxApi;
+/** Lua's standard library openers (fengari), filled by {@linkcode loadEngine}. */
+export const lualib = {} as LualibApi;
 
-/** Lua's C API (fengari). */
-export const lua: LuaApi = f.lua;
-/** Lua's auxiliary library (fengari). */
-export const lauxlib: LauxApi = f.lauxlib;
-/** Lua's standard library openers (fengari). */
-export const lualib: LualibApi = f.lualib;
-/** A JS string as a Lua byte string (UTF-8). */
-export const luaString: (s: string) => Uint8Array = f.to_luastring;
+let loaded = false;
+
+type NodeRequire = (id: string) => unknown;
+
+/** Loads fengari (synchronously, once) before the first Lua state is made. */
+export function loadEngine(): void {
+  if (loaded) return;
+  // Node's require, reached through `process` so that nothing of Node's layer loads at start.
+  const node = (globalThis as unknown as {
+    process: { getBuiltinModule(id: "module"): { createRequire(from: string): NodeRequire } };
+  }).process;
+  const f = node.getBuiltinModule("module").createRequire(import.meta.url)("fengari") as {
+    lua: LuaApi;
+    lauxlib: LauxApi;
+    lualib: LualibApi;
+  };
+  Object.assign(lua, f.lua);
+  Object.assign(lauxlib, f.lauxlib);
+  Object.assign(lualib, f.lualib);
+  loaded = true;
+}
+
+/** Keeps fengari in the module graph, so `deno compile` embeds it; never called. */
+export const engineModule = (): Promise<unknown> => import("fengari");
+
+const utf8 = new TextEncoder();
+
+/** A JS string as a Lua byte string (UTF-8, as fengari's to_luastring). */
+export function luaString(s: string): Uint8Array {
+  return utf8.encode(s);
+}
 
 /** Opens `name`'s library with `open` and leaves it as a global (luaL_requiref). */
 export function openLib(L: LuaState, name: string, open: LuaFunction): void {

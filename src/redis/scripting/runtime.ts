@@ -5,9 +5,19 @@
 // server's one thread, so no other client runs meanwhile; the writes it made are propagated
 // together (effects replication: MULTI ... EXEC around them, call.ts).
 
-import { createHash } from "node:crypto";
-import { lauxlib, lua, type LuaState, luaString, raise, setFunctions } from "./engine.ts";
+import {
+  lauxlib,
+  loadEngine,
+  lua,
+  type LuaState,
+  luaString,
+  raise,
+  setFunctions,
+} from "./engine.ts";
 import { newLuaState } from "./lua_state.ts";
+import { sha1hex } from "./sha1.ts";
+
+export { sha1hex };
 import { numberArg, pushErrorTable, pushReply, writeLuaValue } from "./lua_values.ts";
 import type { Command, Server, Session } from "../commands/types.ts";
 import { call, propagateAtomically } from "../commands/call.ts";
@@ -72,6 +82,7 @@ export class LuaEngine {
   current: ScriptRun | undefined;
 
   constructor(server: Server, extra?: (L: LuaState) => void) {
+    loadEngine();
     this.server = server;
     const { L, errHandler } = newLuaState((L) => {
       this.#makeRedis(L);
@@ -429,9 +440,4 @@ function statusReply(L: LuaState): number {
   lua.lua_pushvalue(L, 1);
   lua.lua_setfield(L, -2, luaString("ok"));
   return 1;
-}
-
-/** The SHA1 of `body` in lowercase hex (script names, redis.sha1hex). */
-export function sha1hex(body: Uint8Array): string {
-  return createHash("sha1").update(body).digest("hex");
 }
