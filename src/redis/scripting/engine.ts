@@ -9,6 +9,12 @@ import "./fengari_conf.ts";
 /** A Lua state (fengari's lua_State), opaque to us. */
 export type LuaState = { readonly __lua_state: unique symbol };
 
+/** What lua_getinfo fills: where a function is. */
+export interface LuaDebug {
+  source: Uint8Array | null;
+  currentline: number;
+}
+
 /** A function Lua can call: reads its arguments from the stack, pushes results, returns how many. */
 export type LuaFunction = (L: LuaState) => number;
 
@@ -45,6 +51,9 @@ export interface LuaApi {
   lua_resume(L: LuaState, from: LuaState | null, nargs: number): number;
   lua_yield(L: LuaState, n: number): number;
   lua_isyieldable(L: LuaState): boolean;
+  lua_Debug: new () => LuaDebug;
+  lua_getstack(L: LuaState, level: number, ar: LuaDebug): number;
+  lua_getinfo(L: LuaState, what: Uint8Array | string, ar: LuaDebug): number;
   lua_pushcfunction(L: LuaState, f: LuaFunction): void;
   lua_pushglobaltable(L: LuaState): void;
   lua_pushinteger(L: LuaState, n: number): void;

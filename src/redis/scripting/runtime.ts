@@ -78,6 +78,8 @@ export class LuaEngine {
   readonly #xpcall: number;
   readonly server: Server;
   #active: Suspendable | undefined;
+  /** A finished coroutine, ready for the next script. */
+  #idle: { T: LuaState; ref: number } | undefined;
   /** The script running now, if any. */
   current: ScriptRun | undefined;
 
@@ -145,8 +147,10 @@ export class LuaEngine {
   run(run: ScriptRun, ref: number, nargs = 0, pushArgs?: (L: LuaState) => void): void {
     const L = this.L, c = run.c, server = this.server;
     if (c.canBlock && server.propagateBatch === undefined) {
-      const T = lua.lua_newthread(L);
-      const threadRef = lauxlib.luaL_ref(L, lua.LUA_REGISTRYINDEX);
+      // A finished coroutine is reused: a new one per call is most of a short script's garbage.
+      const thread = this.#idle ?? this.#newThread();
+      this.#idle = undefined;
+      const T = thread.T, threadRef = thread.ref;
       lua.lua_rawgeti(T, lua.LUA_REGISTRYINDEX, this.#xpcall);
       lua.lua_rawgeti(T, lua.LUA_REGISTRYINDEX, this.#errHandler);
       lua.lua_rawgeti(T, lua.LUA_REGISTRYINDEX, ref);
@@ -164,7 +168,6 @@ export class LuaEngine {
         sliceStart: now,
         suspended: false,
       };
-      lua.lua_sethook(T, (T) => this.#hook(T), lua.LUA_MASKCOUNT, HOOK_COUNT);
       this.#step(s);
       return;
     }
@@ -192,18 +195,51 @@ export class LuaEngine {
     propagateAtomically(server, changes);
   }
 
+  /**
+   * Ends a script SCRIPT KILL stopped while it waited for its next turn: its client gets Redis's
+   * error with the line it was on; the coroutine is dropped, nothing it did is undone (it wrote
+   * nothing, or it could not have been killed).
+   */
+  #finishKilled(s: Suspendable): void {
+    const server = this.server, c = s.run.c, T = s.T;
+    const ar = new lua.lua_Debug();
+    let where = "";
+    for (let level = 0; lua.lua_getstack(T, level, ar) !== 0; level++) {
+      lua.lua_getinfo(T, "Sl", ar);
+      if (ar.currentline >= 0 && ar.source !== null) {
+        where = ` script: ${s.run.name}, on ${latin1.decode(ar.source)}:${ar.currentline}.`;
+        break;
+      }
+    }
+    server.stats.errorReplies++;
+    c.out.error(`ERR Script killed by user with SCRIPT KILL...${where}`);
+    lauxlib.luaL_unref(this.L, lua.LUA_REGISTRYINDEX, s.threadRef);
+    if (c.db !== s.db) c.db = s.db;
+    c.lastCommand = s.lastCommand;
+    propagateAtomically(server, s.changes);
+    clearBusy(server);
+    c.blockedOn = undefined;
+    c.resume();
+  }
+
+  /** A coroutine for scripts, with the count hook, kept alive by a registry reference. */
+  #newThread(): { T: LuaState; ref: number } {
+    const T = lua.lua_newthread(this.L);
+    const ref = lauxlib.luaL_ref(this.L, lua.LUA_REGISTRYINDEX);
+    lua.lua_sethook(T, (T) => this.#hook(T), lua.LUA_MASKCOUNT, HOOK_COUNT);
+    return { T, ref };
+  }
+
   /** The count hook: stops a killed script, yields a busy one for the event loop. */
   #hook(T: LuaState): void {
     const s = this.#active;
     // Coroutines a script makes inherit the hook: only the script's own thread is stopped.
     if (s === undefined || T !== s.T) return;
-    if (s.run.killed) {
-      pushErrorTable(T, luaString("ERR Script killed by user with SCRIPT KILL..."));
-      lua.lua_error(T);
-    }
+    // A killed script is stopped between two turns (#step), never by an error thrown from here.
     const now = Date.now();
     if (
-      now - s.start >= busyThreshold(this.server.config) && now - s.sliceStart >= SLICE_MS &&
+      (s.run.killed ||
+        (now - s.start >= busyThreshold(this.server.config) && now - s.sliceStart >= SLICE_MS)) &&
       lua.lua_isyieldable(T)
     ) {
       lua.lua_yield(T, 0);
@@ -213,6 +249,10 @@ export class LuaEngine {
   /** Runs `s` until it ends or yields; a yield marks the server busy and comes back next turn. */
   #step(s: Suspendable): void {
     const server = this.server, c = s.run.c, T = s.T;
+    if (s.run.killed) {
+      this.#finishKilled(s);
+      return;
+    }
     s.sliceStart = Date.now();
     this.current = s.run;
     this.#active = s;
@@ -244,8 +284,12 @@ export class LuaEngine {
       lua.lua_settop(T, status === lua.LUA_OK ? 2 : lua.lua_gettop(T));
       this.#writeError(T, s.run);
     }
-    lua.lua_settop(T, 0);
-    lauxlib.luaL_unref(this.L, lua.LUA_REGISTRYINDEX, s.threadRef);
+    if (status === lua.LUA_OK && this.#idle === undefined) {
+      lua.lua_settop(T, 0);
+      this.#idle = { T, ref: s.threadRef };
+    } else {
+      lauxlib.luaL_unref(this.L, lua.LUA_REGISTRYINDEX, s.threadRef);
+    }
     propagateAtomically(server, s.changes);
     if (s.suspended) {
       clearBusy(server);
