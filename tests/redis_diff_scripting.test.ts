@@ -129,6 +129,10 @@ diffTest("scripts answer as Redis 7 does", {
     EVAL "return {tonumber('0x10'), tonumber('z', 36), tonumber('nope') == nil, tostring(12)}" 0
     EVAL "local ok, e = pcall(error, 'x') return {tostring(ok), e}" 0
     EVAL "return select('#', 1, 2, 3)" 0
+    EVAL "return coroutine.wrap(function() coroutine.yield(5) end)()" 0
+    EVAL "local co = coroutine.create(function(a) local b = coroutine.yield(a + 1) return b * 2 end) local _, x = coroutine.resume(co, 1) local _, y = coroutine.resume(co, 10) return {x, y, coroutine.status(co)}" 0
+    EVAL "local function f(n) return f(n + 1) + 1 end return f(1)" 0
+    EVAL "local t = {} local c = t for i = 1, 2000 do c[1] = {} c = c[1] end return t" 0
     EVAL "return type(redis.sha1hex)" 0
     EVAL "return redis.sha1hex('')" 0
     EVAL "return redis.sha1hex('hello')" 0

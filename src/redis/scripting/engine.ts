@@ -51,6 +51,7 @@ export interface LuaApi {
   lua_resume(L: LuaState, from: LuaState | null, nargs: number): number;
   lua_yield(L: LuaState, n: number): number;
   lua_isyieldable(L: LuaState): boolean;
+  lua_checkstack(L: LuaState, n: number): boolean;
   lua_Debug: new () => LuaDebug;
   lua_getstack(L: LuaState, level: number, ar: LuaDebug): number;
   lua_getinfo(L: LuaState, what: Uint8Array | string, ar: LuaDebug): number;
@@ -103,6 +104,7 @@ export interface LualibApi {
   luaopen_math: LuaFunction;
   luaopen_debug: LuaFunction;
   luaopen_os: LuaFunction;
+  luaopen_coroutine: LuaFunction;
 }
 
 /**

@@ -71,6 +71,7 @@ function arrayLength(L: LuaState, idx: number): number {
 }
 
 function encodeValue(L: LuaState, out: number[], depth: number): void {
+  if (!lua.lua_checkstack(L, 4)) raiseHere(L, "stack overflow");
   const t = lua.lua_type(L, -1);
   if (t === lua.LUA_TSTRING) encodeString(lua.lua_tolstring(L, -1)!, out);
   else if (t === lua.LUA_TNUMBER) {
@@ -131,6 +132,7 @@ function encode(L: LuaState): number {
 const enc = new TextEncoder();
 
 function pushJson(L: LuaState, v: unknown): void {
+  if (!lua.lua_checkstack(L, 4)) raiseHere(L, "stack overflow");
   if (v === null) lua.lua_pushlightuserdata(L, NULL);
   else if (typeof v === "string") lua.lua_pushstring(L, enc.encode(v));
   else if (typeof v === "number") {

@@ -37,6 +37,7 @@ function packInt(o: Out, n: number): void {
 }
 
 function packValue(L: LuaState, o: Out, depth: number): void {
+  if (!lua.lua_checkstack(L, 4)) raiseHere(L, "stack overflow");
   const t = lua.lua_type(L, -1);
   if (t === lua.LUA_TSTRING) {
     const s = lua.lua_tolstring(L, -1)!;
@@ -151,6 +152,7 @@ class In {
 }
 
 function unpackValue(L: LuaState, i: In): void {
+  if (!lua.lua_checkstack(L, 4)) raiseHere(L, "stack overflow");
   const t = i.uint(1);
   if (t <= 0x7f) lua.lua_pushnumber(L, t);
   else if (t >= 0xe0) lua.lua_pushnumber(L, t - 256);

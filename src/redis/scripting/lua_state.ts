@@ -1,5 +1,5 @@
 // A Lua state set up as Redis 7.0 sets up its scripting engine: the libraries Redis loads (base,
-// table, string, math, cjson, cmsgpack, bit, struct), Lua 5.1's names that scripts written for
+// coroutine, table, string, math, cjson, cmsgpack, bit, struct), Lua 5.1's names that scripts written for
 // Redis use (unpack, loadstring, table.getn, math.mod, ...), no file, OS or module access, the
 // error handler that adds the script's line to errors, and globals protected ("Script attempted
 // to access nonexistent global variable", "Attempt to modify a readonly table").
@@ -101,6 +101,7 @@ export function newLuaState(
   openLib(L, "table", lualib.luaopen_table);
   openLib(L, "string", lualib.luaopen_string);
   openLib(L, "math", lualib.luaopen_math);
+  openLib(L, "coroutine", lualib.luaopen_coroutine);
   openLib(L, "debug", lualib.luaopen_debug);
   openLib(L, "cjson", openCjson);
   openLib(L, "cmsgpack", openCmsgpack);

@@ -4,7 +4,7 @@
 // client's reply: numbers truncated to integers, false as nil, tables as arrays up to the first
 // nil, {ok=...}, {err=...} and RESP3's {map=}, {set=}, {double=}, {big_number=}.
 
-import { lua, type LuaState, luaString } from "./engine.ts";
+import { lua, type LuaState, luaString, raise } from "./engine.ts";
 import { formatDouble, type RespWriter } from "../../resp/writer.ts";
 
 const dec = new TextDecoder("latin1");
@@ -54,6 +54,7 @@ export function pushErrorTable(L: LuaState, msg: Uint8Array): void {
  * moves past it. Returns the error text when the reply is an error (the {err=} table is pushed).
  */
 export function pushReply(L: LuaState, cur: Cursor): Uint8Array | undefined {
+  if (!lua.lua_checkstack(L, 4)) raise(L, "reached lua stack limit");
   const buf = cur.buf;
   const type = buf[cur.pos++]!;
   switch (type) {
@@ -160,6 +161,8 @@ function oneLine(b: Uint8Array): Uint8Array {
 }
 
 const INT64_MIN = -9223372036854775808n;
+/** Nesting beyond which a result is not converted (Lua 5.1's C stack allows about as much). */
+const MAX_DEPTH = 7000;
 
 /** Writes a Lua number as Redis does: truncated to a 64-bit integer. */
 function writeNumber(out: RespWriter, n: number): void {
@@ -181,6 +184,12 @@ function field(L: LuaState, idx: number, key: Uint8Array, type: number): boolean
  * and pops it. `resp` is the script's protocol (redis.setresp), which decides how booleans go.
  */
 export function writeLuaValue(L: LuaState, out: RespWriter, resp: 2 | 3, depth = 0): void {
+  // As Redis: room for 4 more values (a map entry), or an error in the reply's place.
+  if (depth > MAX_DEPTH || !lua.lua_checkstack(L, 4)) {
+    out.error("ERR reached lua stack limit");
+    lua.lua_settop(L, -2);
+    return;
+  }
   const t = lua.lua_type(L, -1);
   if (t === lua.LUA_TSTRING) {
     out.bulk(lua.lua_tolstring(L, -1)!);
@@ -192,7 +201,7 @@ export function writeLuaValue(L: LuaState, out: RespWriter, resp: 2 | 3, depth =
     } else out.boolean(b);
   } else if (t === lua.LUA_TNUMBER) {
     writeNumber(out, lua.lua_tonumber(L, -1));
-  } else if (t === lua.LUA_TTABLE && depth < 1000) {
+  } else if (t === lua.LUA_TTABLE) {
     writeTable(L, out, resp, depth);
   } else {
     out.nullBulk();

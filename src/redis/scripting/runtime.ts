@@ -183,6 +183,10 @@ export class LuaEngine {
     let status: number;
     try {
       status = lua.lua_pcall(L, nargs, 1, 1);
+    } catch (err) {
+      status = -1;
+      lua.lua_settop(L, 0);
+      lua.lua_pushstring(L, luaString(String(err)));
     } finally {
       this.current = undefined;
       server.propagateBatch = outer;
@@ -260,6 +264,10 @@ export class LuaEngine {
     let status: number;
     try {
       status = lua.lua_resume(T, null, s.nargs);
+    } catch (err) {
+      // Not a Lua error (a fault of the engine): the client gets an error, the thread is dropped.
+      status = -1;
+      lua.lua_pushstring(T, luaString(String(err)));
     } finally {
       this.current = undefined;
       this.#active = undefined;
