@@ -30,3 +30,15 @@ export interface BenchRow {
 export function ratio(tok: number | null, redis: number | null): number | null {
   return tok === null || redis === null || redis === 0 ? null : tok / redis;
 }
+
+/** The row a module returns when a tool it needs (redis-benchmark, ...) is not installed. */
+export function notInstalled(measure: string, tool: string): BenchRow[] {
+  return [{
+    measure,
+    unit: "req/s",
+    redis: null,
+    tokserver: null,
+    ratio: null,
+    note: `${tool} not installed`,
+  }];
+}

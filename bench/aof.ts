@@ -3,7 +3,7 @@
 // tokserver and redis-server with the same settings in the same run, as ratios. Each server
 // writes its file into a fresh temporary folder.
 
-import { type BenchContext, type BenchRow, ratio } from "./_lib.ts";
+import { type BenchContext, type BenchRow, notInstalled, ratio } from "./_lib.ts";
 import { type BenchServer, startRedis, startTokserver } from "./_servers.ts";
 import { which } from "../tests/_util.ts";
 
@@ -63,14 +63,7 @@ async function measure(
 /** SET throughput per persistence setting, tokserver vs redis-server. */
 export async function bench(ctx: BenchContext): Promise<BenchRow[]> {
   if (which("redis-benchmark") === undefined) {
-    return [{
-      measure: "SET with an append-only file",
-      unit: "req/s",
-      redis: null,
-      tokserver: null,
-      ratio: null,
-      note: "redis-benchmark not installed",
-    }];
+    return notInstalled("SET with an append-only file", "redis-benchmark");
   }
   const n = ctx.quick ? 20_000 : 200_000;
   const settings = ctx.quick ? SETTINGS.slice(0, 3) : SETTINGS;

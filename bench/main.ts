@@ -16,6 +16,7 @@ const MODULES = [
   "collection_memory",
   "zset_scale",
   "streams",
+  "scripting",
 ];
 
 interface BenchModule {

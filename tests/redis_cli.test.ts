@@ -108,8 +108,7 @@ for (const target of TARGETS) {
   Deno.test({
     name:
       `${target.name}: redis-cli shows nested replies (EVAL, COMMAND INFO) as the real one does`,
-    // Only redis-server runs Lua; the formats themselves are unit-tested in redis_cli_format.
-    ignore: ignore || !REDIS_CLI || target.name !== "redis-server",
+    ignore: ignore || !REDIS_CLI,
     async fn() {
       await using srv = await target.start();
       for (

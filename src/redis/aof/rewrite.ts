@@ -9,7 +9,8 @@
 // point leaves one complete file. A temporary file left by a process killed mid-rewrite is
 // removed when the next server starts in the folder.
 //
-// Every database that holds keys is written behind its own SELECT, as Redis's rewrite does.
+// Every database that holds keys is written behind its own SELECT, as Redis's rewrite does; the
+// function libraries follow as FUNCTION LOAD REPLACE commands.
 
 import {
   type Db,
@@ -25,6 +26,7 @@ import { lowerName } from "../commands/args.ts";
 import { formatDouble, RespWriter } from "../../resp/writer.ts";
 import { writeAll, writeAllSync } from "../../net/io.ts";
 import type { Server } from "../commands/types.ts";
+import { librariesOf } from "../commands/functions.ts";
 
 const encoder = new TextEncoder();
 const SET = encoder.encode("SET");
@@ -38,6 +40,9 @@ const PEXPIREAT = encoder.encode("PEXPIREAT");
 const DEL = encoder.encode("DEL");
 const SELECT = encoder.encode("SELECT");
 const FLUSHALL = [encoder.encode("FLUSHALL")];
+const FUNCTION = encoder.encode("FUNCTION");
+const LOAD = encoder.encode("LOAD");
+const REPLACE = encoder.encode("REPLACE");
 
 const TEMP_PREFIX = "temp-rewriteaof-bg-";
 const TEMP_SUFFIX = ".aof";
@@ -47,8 +52,8 @@ const SLICE_KEYS = 2000;
 /** Bytes gathered before they are written to the new file. */
 const CHUNK = 256 * 1024;
 
-/** Commands without keys that leave the keyspace alone. */
-const KEYLESS = new Set(["multi", "exec", "select", "ping"]);
+/** Commands without keys that leave the keyspace alone (the final step writes the functions). */
+const KEYLESS = new Set(["multi", "exec", "select", "ping", "function"]);
 /** Writes whose effect reaches past their key positions: the final step writes everything. */
 const WHOLE = new Set(["flushdb", "swapdb", "move", "copy"]);
 
@@ -240,6 +245,8 @@ export class Rewrite {
           }
         }
       }
+      // The function libraries as they are now (FLUSHALL leaves them; REPLACE makes it idempotent).
+      for (const lib of librariesOf(this.server)) fix.command([FUNCTION, LOAD, REPLACE, lib.code]);
       writeAllSync(file, fix.view());
       file.syncDataSync();
       Deno.renameSync(this.tempPath, path);

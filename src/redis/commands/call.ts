@@ -2,8 +2,12 @@
 // server's one propagation hook. A command as received (server/dispatch.ts) and each command an
 // EXEC runs (transactions.ts) both go through here, so they propagate alike.
 
-import type { Command, Session } from "./types.ts";
+import type { Command, Server, Session } from "./types.ts";
 import { trackRead } from "./tracking.ts";
+import { bytes } from "./args.ts";
+
+const MULTI = bytes("MULTI");
+const EXEC = bytes("EXEC");
 
 /**
  * Runs `cmd`'s handler for `c`. A write command that changed the dataset (the keyspace's `dirty`
@@ -22,5 +26,26 @@ export function call(c: Session, cmd: Command, args: Uint8Array[]): void {
     // An empty propagateAs: the handler propagated what it did itself (XREADGROUP, XCLAIM).
     const as = c.propagateAs ?? args;
     if (as.length > 0) server.propagate(as, c.db);
+  }
+}
+
+/**
+ * Propagates the changes a unit that must stay atomic collected (an EXEC's commands, a script's
+ * writes): one change alone, more wrapped in MULTI ... EXEC, as Redis 7 writes its append-only
+ * file. Inside an outer batch (a script run by EXEC) they join that batch unwrapped.
+ */
+export function propagateAtomically(
+  server: Server,
+  changes: [args: Uint8Array[], db: number][],
+): void {
+  const outer = server.propagateBatch;
+  if (outer !== undefined) {
+    for (const ch of changes) outer.push(ch);
+  } else if (changes.length === 1) {
+    server.propagate(changes[0]![0], changes[0]![1]);
+  } else if (changes.length > 1) {
+    server.propagate([MULTI], changes[0]![1]);
+    for (const [args, db] of changes) server.propagate(args, db);
+    server.propagate([EXEC], changes[changes.length - 1]![1]);
   }
 }

@@ -4,6 +4,7 @@
 // cannot: a value equal to the current one is accepted, any other refused), "immutable" and
 // "protected" (refused as Redis refuses them). docs/redis.md lists them.
 
+import { busyThreshold, setBusyThreshold } from "../scripting/busy.ts";
 import { parseInt64 } from "../../resp/integer.ts";
 import {
   DEFAULT_OUTPUT_LIMITS,
@@ -157,6 +158,16 @@ function limitParam(
 
 const INT_MIN = -2147483648n, INT_MAX = 2147483647n;
 
+/** busy-reply-threshold and its old name lua-time-limit: one setting (scripting/busy.ts). */
+function busyParam(): ConfigParam {
+  return {
+    kind: "live",
+    get: (c) => String(busyThreshold(c.server.config)),
+    parse: int(0n, LLONG_MAX),
+    apply: (c, v) => setBusyThreshold(c.server.config, v as number),
+  };
+}
+
 /** Every parameter tokserver reports, by name; CONFIG GET with a pattern lists them in this order. */
 export const CONFIG_PARAMS: ReadonlyMap<string, ConfigParam> = new Map<string, ConfigParam>([
   // Honoured and changeable at run time.
@@ -198,6 +209,9 @@ export const CONFIG_PARAMS: ReadonlyMap<string, ConfigParam> = new Map<string, C
     parse: memory(1048576n, LLONG_MAX),
     apply: (c, v) => c.server.config.parserLimits.maxQueryBuffer = v as number,
   }],
+  // The time after which a running script lets other clients in to answer them BUSY.
+  ["busy-reply-threshold", busyParam()],
+  ["lua-time-limit", busyParam()],
   // Fixed for the life of a tokserver process (Redis could change them).
   ["save", fixed(() => "", saveParams)],
   ["appendonly", fixed((c) => yn(c.server.options.appendonly), yesNo)],

@@ -9,12 +9,8 @@
 
 import { keyOf } from "../store/db.ts";
 import { expiredSinceWatch, unwatchAll, watchesOf } from "../store/watch.ts";
-import { call } from "./call.ts";
-import { bytes } from "./args.ts";
+import { call, propagateAtomically } from "./call.ts";
 import type { Command, Session, Transaction } from "./types.ts";
-
-const MULTI = bytes("MULTI");
-const EXEC = bytes("EXEC");
 
 /** Commands that run at once inside MULTI instead of being queued (QUIT never reaches here). */
 const NOT_QUEUED: ReadonlySet<string> = new Set(["exec", "discard", "multi", "watch", "reset"]);
@@ -118,13 +114,7 @@ function exec(c: Session): void {
   } finally {
     server.propagateBatch = outer;
   }
-  if (changes.length === 1) {
-    server.propagate(changes[0]![0], changes[0]![1]);
-  } else if (changes.length > 1) {
-    server.propagate([MULTI], changes[0]![1]);
-    for (const [args, db] of changes) server.propagate(args, db);
-    server.propagate([EXEC], changes[changes.length - 1]![1]);
-  }
+  propagateAtomically(server, changes);
 }
 
 function watch(c: Session, args: Uint8Array[]): void {

@@ -16,6 +16,8 @@ import { INFO_COMMANDS } from "../commands/info.ts";
 import { SHUTDOWN_COMMANDS } from "../commands/shutdown.ts";
 import { STRING_OP_COMMANDS } from "../commands/string_ops.ts";
 import { STRING_COMMANDS } from "../commands/strings.ts";
+import { SCRIPTING_COMMANDS } from "../commands/scripting.ts";
+import { FUNCTION_COMMANDS } from "../commands/functions.ts";
 import { TRANSACTION_COMMANDS } from "../commands/transactions.ts";
 import { AUTH_COMMANDS } from "../commands/auth.ts";
 import { HASH_COMMANDS } from "../commands/hashes.ts";
@@ -73,6 +75,8 @@ export const FAMILIES: readonly (readonly Command[])[] = [
   STREAM_GROUP_COMMANDS,
   STREAM_CLAIM_COMMANDS,
   STREAM_INFO_COMMANDS,
+  SCRIPTING_COMMANDS,
+  FUNCTION_COMMANDS,
 ];
 
 /** Builds the command table (lowercase name to command) from `families`. */

@@ -1,7 +1,7 @@
 // The one place every command goes through, for a client on a socket and for the append-only file
 // alike: lookup (subcommands included), the unknown-command and arity errors with Redis's exact
-// texts, the AUTH, disk-error and pub/sub context checks, queuing inside MULTI, then call.ts (the
-// handler, and propagation of dataset changes through the server's one hook).
+// texts, the AUTH, disk-error, pub/sub context and busy-script checks, queuing inside MULTI, then
+// call.ts (the handler, and propagation of dataset changes through the server's one hook).
 
 import type { Command, CommandFinder, Session } from "../commands/types.ts";
 import { cString, isWord, lowerName } from "../commands/args.ts";
@@ -10,6 +10,7 @@ import { queueCommand, rejection } from "../commands/transactions.ts";
 import { NOAUTH } from "../commands/auth.ts";
 import { call } from "../commands/call.ts";
 import { afterCommand } from "../commands/tracking.ts";
+import { busyRejection } from "../scripting/busy.ts";
 
 /** Redis's reply to a command it does not know. */
 export function unknownCommandError(args: Uint8Array[]): string {
@@ -129,6 +130,12 @@ function run(c: Session, args: Uint8Array[], lookup: CommandFinder): void {
       `ERR Can't execute '${cmd.name}': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context`,
       cmd,
     );
+    return;
+  }
+  // While a script runs past busy-reply-threshold, only a few commands may run (busy.ts).
+  const busy = busyRejection(server, cmd, args);
+  if (busy !== undefined) {
+    reject(c, busy, cmd);
     return;
   }
   // Inside MULTI, commands are queued (transactions.ts).

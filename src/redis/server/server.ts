@@ -32,6 +32,7 @@ import { BlockedKeys } from "../store/blocking.ts";
 import { Random } from "../store/random.ts";
 import { Faults } from "../store/faults.ts";
 import { TEST_COMMANDS } from "../commands/testing.ts";
+import { busyScript } from "../scripting/busy.ts";
 
 const DEL = new TextEncoder().encode("DEL");
 
@@ -209,7 +210,8 @@ export class RedisServer implements Server {
 
   /** Starts the background jobs. */
   start(): void {
-    const sweep = setInterval(() => this.dbs.sweep(), 100);
+    // No key expires under a script that runs across turns (busy-reply-threshold), as in Redis.
+    const sweep = setInterval(() => busyScript(this) === undefined && this.dbs.sweep(), 100);
     const cron = setInterval(() => this.#cron(), 1000);
     for (const t of [sweep, cron]) Deno.unrefTimer(t);
     this.#timers.push(sweep, cron);
