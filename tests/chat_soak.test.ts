@@ -12,6 +12,8 @@ const WINDOW = 16;
 /** Long enough that the stalled client's socket buffers (several MB on loopback) fill quickly. */
 const LINE_BYTES = 200;
 const LF = 10, SPACE = 32, STAR = 42;
+/** What the senders send at least: three times what the stalled client's socket was seen to hold. */
+const STALLED_OVERFLOW_BYTES = 14 * 1024 * 1024;
 
 const enc = new TextEncoder();
 
@@ -107,7 +109,16 @@ Deno.test({
 
       let maxRss = 0;
       const rssTimer = setInterval(() => maxRss = Math.max(maxRss, rssOf(srv.child.pid)), 200);
-      const until = performance.now() + SECONDS * 1000;
+      // At least SECONDS, and until enough has been sent to overflow the stalled client's socket
+      // buffers (about 4.5 MB on loopback) and its queue several times over, however slow the
+      // machine; at most a minute.
+      const started = performance.now();
+      const totalSent = () => chatters.reduce((n, c) => n + c.sent, 0);
+      const going = () => {
+        const t = performance.now() - started;
+        if (t > 60_000) return false;
+        return t < SECONDS * 1000 || totalSent() * LINE_BYTES < STALLED_OVERFLOW_BYTES;
+      };
       /** The lowest sequence number of `i` that every other chatter has received. */
       const acked = (i: number) => {
         let min = Infinity;
@@ -115,7 +126,7 @@ Deno.test({
         return min;
       };
       const senders = chatters.map(async (c, i) => {
-        while (performance.now() < until) {
+        while (going()) {
           const room = WINDOW - (c.sent - acked(i));
           if (room < WINDOW / 2) {
             await nextProgress();
@@ -170,8 +181,12 @@ Deno.test({
       assert(found, `no lag notice after ${stalledBytes} bytes; tail ${JSON.stringify(tail)}`);
       const dropped = Number(found[1]);
       console.log(
-        `${SECONDS} s: ${sent} lines sent, ${sent * (CHATTERS - 1)} delivered to the chatters ` +
-          `(${Math.round(sent * (CHATTERS - 1) / SECONDS)}/s); stalled client: ${stalledBytes} ` +
+        `${((performance.now() - started) / 1000).toFixed(1)} s: ${sent} lines sent, ${
+          sent * (CHATTERS - 1)
+        } delivered to the chatters ` +
+          `(${
+            Math.round(sent * (CHATTERS - 1) * 1000 / (performance.now() - started))
+          }/s); stalled client: ${stalledBytes} ` +
           `bytes read before its notice of ${dropped} dropped; max RSS ${
             (maxRss / 2 ** 20).toFixed(1)
           } MB`,

@@ -21,6 +21,10 @@ function sleep(ms: number): Promise<void> {
  * connection was still open), then half-closes; returns everything received until the server
  * closes the connection.
  */
+function same(a: Uint8Array, b: Uint8Array): boolean {
+  return a.length === b.length && a.every((x, i) => x === b[i]);
+}
+
 async function exchange(port: number, chunks: Uint8Array[]): Promise<Uint8Array> {
   const conn = await Deno.connect({ hostname: "127.0.0.1", port });
   conn.setNoDelay(true);
@@ -181,12 +185,18 @@ Deno.test({
         assert(expected.length > 0, "redis-server answered nothing");
         for (let i = 0; i < splits.length; i++) {
           const where = i === 0 ? "whole" : `cut at ${cuts[i - 1]}`;
-          assertEquals(
-            show(results[2 * i]!),
-            show(expected),
-            `${c.name}, ${where}: redis-server not stable`,
-          );
-          assertEquals(show(results[2 * i + 1]!), show(expected), `${c.name}, ${where}`);
+          let [a, b] = [results[2 * i]!, results[2 * i + 1]!];
+          // A server that closes on a protocol error while input is still arriving resets the
+          // connection, and a reset can discard its error reply before the client reads it (both
+          // servers close that way). Such a split is tried again, up to three times, alone.
+          for (let again = 0; again < 3 && (!same(a, expected) || !same(b, expected)); again++) {
+            [a, b] = await Promise.all([
+              exchange(redis.port, splits[i]!),
+              exchange(tok.port, splits[i]!),
+            ]);
+          }
+          assertEquals(show(a), show(expected), `${c.name}, ${where}: redis-server not stable`);
+          assertEquals(show(b), show(expected), `${c.name}, ${where}`);
         }
       });
     }
