@@ -2,8 +2,10 @@
 // tokserver with pipelined ZADDs of 100 members each, then 100,000 ZRANKs of random members and
 // 100,000 ZRANGE BYSCORE LIMIT 10 from random scores, 1,000 in flight; rows give operations per
 // second (members per second for the load) and memory: tokserver's RSS growth against
-// redis-server's used_memory growth (target: at most 2x). Both servers are driven by the same
-// client, so the client's own cost is in both figures.
+// redis-server's used_memory growth (target: at most 2x). Then 90% of the members are removed
+// (ZREM, 100 a command) and the memory held per remaining member is compared: used_memory on
+// both, tokserver's taken after the full collection an idle server runs. Both servers are driven
+// by the same client, so the client's own cost is in both figures.
 
 import { type BenchContext, type BenchRow, ratio } from "./_lib.ts";
 import { type BenchServer, rss, startRedis, startTokserver } from "./_servers.ts";
@@ -28,6 +30,8 @@ interface Figures {
   zrank: number;
   zrange: number;
   bytes: number;
+  /** used_memory growth per member left after deleting 90%. */
+  sparse: number;
 }
 
 async function runOps(n: number, op: (i: number) => Promise<unknown>): Promise<number> {
@@ -40,9 +44,23 @@ async function runOps(n: number, op: (i: number) => Promise<unknown>): Promise<n
   return n / ((performance.now() - start) / 1000);
 }
 
+/**
+ * used_memory once garbage is gone: tokserver collects when its last client has been gone a
+ * second (net/server.ts), so `c` is closed and a new client returned with the figure.
+ */
+async function collectedMemory(s: BenchServer, c: Client): Promise<[Client, number]> {
+  if (s.name === "redis") return [c, await usedMemory(c)];
+  await c.close();
+  await settle();
+  const d = await connect({ port: s.port });
+  return [d, await usedMemory(d)];
+}
+
 async function measure(s: BenchServer, members: number, queries: number): Promise<Figures> {
-  const c = await connect({ port: s.port });
+  let c = await connect({ port: s.port });
   try {
+    let base: number;
+    [c, base] = await collectedMemory(s, c);
     const memory = async () =>
       s.name === "redis" ? await usedMemory(c) : (await settle(), rss(s.pid));
     const before = await memory();
@@ -65,7 +83,21 @@ async function measure(s: BenchServer, members: number, queries: number): Promis
       queries,
       () => c.send("ZRANGE", "big", String(rnd(250_000)), "+inf", "BYSCORE", "LIMIT", "0", "10"),
     );
-    return { zadd, zrank, zrange, bytes: bytes / members };
+    for (let i = 0; i < members; i += PER_ZADD * IN_FLIGHT / 10) {
+      const calls: Promise<unknown>[] = [];
+      for (let j = i; j < Math.min(members, i + PER_ZADD * IN_FLIGHT / 10); j += PER_ZADD) {
+        const args: string[] = [];
+        for (let k = j; k < Math.min(members, j + PER_ZADD); k++) {
+          if (k % 10 !== 0) args.push(`m:${k}`);
+        }
+        calls.push(c.send("ZREM", "big", ...args));
+      }
+      await Promise.all(calls);
+    }
+    let left: number;
+    [c, left] = await collectedMemory(s, c);
+    const sparse = (left - base) / Math.ceil(members / 10);
+    return { zadd, zrank, zrange, bytes: bytes / members, sparse };
   } finally {
     await c.close();
   }
@@ -105,6 +137,15 @@ export async function bench(ctx: BenchContext): Promise<BenchRow[]> {
       ratio: ratio(r.bytes, t.bytes),
       target: 0.5,
       note: "tokserver RSS growth vs redis-server used_memory growth",
+    },
+    {
+      measure: `memory per member left after deleting 90% of ${members}`,
+      unit: "bytes/member",
+      redis: r.sparse,
+      tokserver: t.sparse,
+      ratio: ratio(r.sparse, t.sparse),
+      target: 0.5,
+      note: "used_memory growth on both (tokserver's after an idle collection)",
     },
   ];
 }

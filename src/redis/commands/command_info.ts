@@ -1,9 +1,10 @@
 // COMMAND, COMMAND COUNT / LIST / INFO / DOCS: what redis-cli and client libraries ask for at
-// startup, answered from the command table (flags, key positions, ACL categories) and the docs
-// data (docs.ts), in Redis 7.0's formats.
+// startup, answered from the command table (arity, flags, key positions, ACL categories) and the
+// docs data (docs.ts: texts, tips, key specifications), in Redis 7.0's formats.
 
 import type { Command, Session } from "./types.ts";
-import { type ArgDoc, docsOf } from "./docs.ts";
+import { docsOf, keySpecsOf } from "./docs.ts";
+import { writeDocValue } from "./docs_reply.ts";
 import { lowerName } from "./args.ts";
 import { helpReply } from "./replies.ts";
 
@@ -23,38 +24,9 @@ function findCommand(c: Session, name: string): Command | undefined {
 
 function writeKeySpecs(c: Session, cmd: Command): void {
   const o = c.out;
-  if (cmd.keys === undefined) {
-    o.setHeader(0);
-    return;
-  }
-  const [first, last, step] = cmd.keys;
-  const write = cmd.flags.includes("write");
-  o.setHeader(1);
-  o.mapHeader(3);
-  o.bulk("flags");
-  const flags = write ? ["RW", "update"] : ["RO", "access"];
-  o.setHeader(flags.length);
-  for (const f of flags) o.simple(f);
-  o.bulk("begin_search");
-  o.mapHeader(2);
-  o.bulk("type");
-  o.bulk("index");
-  o.bulk("spec");
-  o.mapHeader(1);
-  o.bulk("index");
-  o.integer(first);
-  o.bulk("find_keys");
-  o.mapHeader(2);
-  o.bulk("type");
-  o.bulk("range");
-  o.bulk("spec");
-  o.mapHeader(3);
-  o.bulk("lastkey");
-  o.integer(last < 0 ? last : last - first);
-  o.bulk("keystep");
-  o.integer(step);
-  o.bulk("limit");
-  o.integer(0);
+  const specs = keySpecsOf(cmd.name).key_specs ?? [];
+  o.setHeader(specs.length);
+  for (const spec of specs) writeDocValue(o, spec);
 }
 
 /** One command in COMMAND / COMMAND INFO's format. */
@@ -73,7 +45,9 @@ function writeCommandInfo(c: Session, cmd: Command): void {
   const acl = cmd.acl ?? [];
   o.setHeader(acl.length);
   for (const a of acl) o.simple(a);
-  o.setHeader(0); // tips
+  const tips = keySpecsOf(cmd.name).tips ?? [];
+  o.setHeader(tips.length);
+  for (const t of tips) o.bulk(t);
   writeKeySpecs(c, cmd);
   const subs = cmd.subcommands ?? [];
   // Redis answers an empty set for no subcommands, an array otherwise.
@@ -82,54 +56,16 @@ function writeCommandInfo(c: Session, cmd: Command): void {
   for (const s of subs) writeCommandInfo(c, s);
 }
 
-function writeArgDocs(c: Session, args: readonly ArgDoc[]): void {
-  const o = c.out;
-  o.arrayHeader(args.length);
-  for (const a of args) {
-    const flags = [...(a.optional ? ["optional"] : []), ...(a.multiple ? ["multiple"] : [])];
-    const fields = 2 + (a.token ? 1 : 0) + (flags.length ? 1 : 0) + (a.arguments ? 1 : 0);
-    o.mapHeader(fields);
-    o.bulk("name");
-    o.bulk(a.name);
-    o.bulk("type");
-    o.bulk(a.type);
-    if (a.token) {
-      o.bulk("token");
-      o.bulk(a.token);
-    }
-    if (flags.length) {
-      o.bulk("flags");
-      o.setHeader(flags.length);
-      for (const f of flags) o.simple(f);
-    }
-    if (a.arguments) {
-      o.bulk("arguments");
-      writeArgDocs(c, a.arguments);
-    }
-  }
-}
-
 /** One command's COMMAND DOCS map (as a flat array in RESP2). */
 function writeDocs(c: Session, cmd: Command): void {
   const o = c.out;
   const docs = docsOf(cmd.name);
   if (docs === undefined) throw new Error(`no COMMAND DOCS entry for ${cmd.name}`);
-  const fields = 3 + (docs.complexity ? 1 : 0) + (docs.arguments ? 1 : 0) +
-    (cmd.subcommands ? 1 : 0);
-  o.mapHeader(fields);
-  o.bulk("summary");
-  o.bulk(docs.summary);
-  o.bulk("since");
-  o.bulk(docs.since);
-  o.bulk("group");
-  o.bulk(docs.group);
-  if (docs.complexity) {
-    o.bulk("complexity");
-    o.bulk(docs.complexity);
-  }
-  if (docs.arguments) {
-    o.bulk("arguments");
-    writeArgDocs(c, docs.arguments);
+  const fields = Object.keys(docs);
+  o.mapHeader(fields.length + (cmd.subcommands ? 1 : 0));
+  for (const f of fields) {
+    o.bulk(f);
+    writeDocValue(o, docs[f]!, f);
   }
   if (cmd.subcommands) {
     o.bulk("subcommands");

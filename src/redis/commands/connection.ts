@@ -148,7 +148,7 @@ export const CONNECTION_COMMANDS: readonly Command[] = [
   {
     name: "quit",
     arity: -1,
-    flags: ["allow_busy", "noscript", "loading", "stale", "fast", "no_auth", "pubsub_context"],
+    flags: ["noscript", "loading", "stale", "fast", "no_auth", "allow_busy", "pubsub_context"],
     acl: ["@fast", "@connection"],
     handler: (c) => {
       c.out.simple("OK");
@@ -166,7 +166,7 @@ export const CONNECTION_COMMANDS: readonly Command[] = [
     name: "select",
     arity: 2,
     flags: ["loading", "stale", "fast"],
-    acl: ["@keyspace", "@fast", "@connection"],
+    acl: ["@fast", "@connection"],
     handler: select,
   },
   {

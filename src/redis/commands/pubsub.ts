@@ -94,7 +94,7 @@ export const PUBSUB_COMMANDS: readonly Command[] = [
   {
     name: "publish",
     arity: 3,
-    flags: ["pubsub", "loading", "stale", "fast", "may_replicate"],
+    flags: ["pubsub", "loading", "stale", "fast"],
     acl: ["@pubsub", "@fast"],
     handler: publish,
   },

@@ -202,7 +202,7 @@ export const SET_OP_COMMANDS: readonly Command[] = [
   {
     name: "sintercard",
     arity: -3,
-    flags: ["readonly"],
+    flags: ["readonly", "movablekeys"],
     keys: [0, 0, 0],
     acl: SLOW_READ,
     handler: sintercard,

@@ -52,7 +52,7 @@ export const SHUTDOWN_COMMANDS: readonly Command[] = [
   {
     name: "bgrewriteaof",
     arity: 1,
-    flags: ["admin", "noscript"],
+    flags: ["admin", "noscript", "no_async_loading"],
     acl: ["@admin", "@slow", "@dangerous"],
     handler: bgrewriteaof,
   },

@@ -36,6 +36,7 @@ export type CommandFlag =
   | "no_mandatory_keys"
   | "no_multi"
   | "allow_busy"
+  | "no_async_loading"
   | "movablekeys"
   /** Allowed while a RESP2 connection is subscribed (Redis checks this by handler). */
   | "pubsub_context";

@@ -176,7 +176,9 @@ function bzmpop(c: Session, args: Uint8Array[]): void {
 
 const W = ["@write", "@sortedset", "@fast"];
 const B = ["@write", "@sortedset", "@slow", "@blocking"];
-const BF: Command["flags"] = ["write", "noscript", "blocking"];
+const BF: Command["flags"] = ["write", "noscript", "blocking", "fast"];
+/** BZPOPMIN/BZPOPMAX are @fast in Redis 7.0, BZMPOP @slow. */
+const BFAST = ["@write", "@sortedset", "@fast", "@blocking"];
 
 /** The pops of sorted sets. */
 export const ZSET_POP_COMMANDS: readonly Command[] = [
@@ -190,7 +192,7 @@ export const ZSET_POP_COMMANDS: readonly Command[] = [
     zmpop,
     [0, 0, 0],
   ),
-  entry("bzpopmin", -3, BF, B, (c, a) => bzpop(c, a, true), [1, -2, 1]),
-  entry("bzpopmax", -3, BF, B, (c, a) => bzpop(c, a, false), [1, -2, 1]),
+  entry("bzpopmin", -3, BF, BFAST, (c, a) => bzpop(c, a, true), [1, -2, 1]),
+  entry("bzpopmax", -3, BF, BFAST, (c, a) => bzpop(c, a, false), [1, -2, 1]),
   entry("bzmpop", -5, ["write", "blocking", "movablekeys"], B, bzmpop, [0, 0, 0]),
 ];

@@ -257,8 +257,9 @@ function zrandmember(c: Session, args: Uint8Array[]): void {
 }
 
 /**
- * ZSCAN key cursor [MATCH p] [COUNT n]: a listpack whole with cursor 0, as Redis; a skiplist
- * walked by rank from the top down (the cursor is the next rank plus one).
+ * ZSCAN key cursor [MATCH p] [COUNT n]: a listpack whole (in order) with cursor 0, as Redis; a
+ * skiplist walked by slot from the end down (the cursor is the next slot plus one), which returns
+ * every member present for the whole scan (zset_value.ts).
  */
 function zscan(c: Session, args: Uint8Array[]): void {
   const cursor = parseCursor(args[2]!);
@@ -285,18 +286,20 @@ function zscan(c: Session, args: Uint8Array[]): void {
     }
   }
   const n = z?.size ?? 0;
-  let from = 0, take = n, next = 0;
-  if (z !== undefined && !z.listpack) {
-    const top = cursor === 0n ? n : Math.min(n, Number(cursor > 2n ** 52n ? 2n ** 52n : cursor));
-    from = Math.max(0, top - count);
-    take = top - from;
-    next = from;
-  }
   const glob = pattern === undefined ? undefined : compileGlob(pattern);
   const found: string[] = [];
-  z?.walk(from, take, false, (m, s) => {
+  const emit = (m: string, s: number) => {
     if (glob === undefined || glob.match(m)) found.push(m, formatDouble(s));
-  });
+  };
+  let next = 0;
+  if (z !== undefined && z.listpack) z.walk(0, n, false, emit);
+  else if (z !== undefined) {
+    // Slots from the end down, as collection_scan.ts walks a hashtable.
+    const top = cursor === 0n ? n : Math.min(n, Number(cursor > 2n ** 52n ? 2n ** 52n : cursor));
+    const from = Math.max(0, top - count);
+    for (let i = top - 1; i >= from; i--) emit(z.memberAt(i), z.scoreAt(i));
+    next = from;
+  }
   c.out.arrayHeader(2);
   c.out.bulk(String(next));
   c.out.arrayHeader(found.length);

@@ -53,13 +53,14 @@ function valueBytes(v: Stored, samples: number): number {
     return OBJECT + 2 * PTR + 16 + slots * PTR + (take === 0 ? 0 : Math.round(sampled / take * n));
   }
   if (v instanceof ZSetValue) {
-    // Per member: its string (sampled), a Map entry with a boxed score, and a slot in the
-    // tree's member and score arrays (leaves about three quarters full).
+    // Per member: its string (sampled), a Map entry to its slot, the slot in the member array and
+    // the unboxed score array, and a place in the tree's member and score arrays (leaves at
+    // least half full, about three quarters on average).
     const n = v.size, take = samples === 0 ? n : Math.min(n, samples);
     let sampled = 0;
     v.walk(0, take, false, (m) => sampled += stringBytes(m.length));
     const members = take === 0 ? 0 : Math.round(sampled / take * n);
-    return OBJECT + 3 * PTR + members + n * (MAP_ENTRY + 16 + Math.ceil(2 * PTR * 4 / 3));
+    return OBJECT + 5 * PTR + members + n * (MAP_ENTRY + PTR + 8 + Math.ceil(2 * PTR * 4 / 3));
   }
   // A stream: its blocks (ids, packed entries) and a share for its groups.
   if (v instanceof StreamValue) return OBJECT + 8 * PTR + v.bytes + 256 * (v.groups?.size ?? 0);

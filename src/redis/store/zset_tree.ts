@@ -5,8 +5,9 @@
 // Order: by score, ties by member bytes (binary strings compare as memcmp, then length).
 //
 // Inner nodes keep, for each child but the first, a separator: a pair no greater than any pair in
-// that child and greater than every pair of the children before it. Deletes never break that, so
-// separators are only written when a node splits.
+// that child and greater than every pair of the children before it. A node left under half full
+// by a delete takes pairs (children) from a neighbour under the same parent, or merges with it
+// when both fit in one node, so after many deletes the tree stays compact and O(log n) deep.
 
 /** A leaf: pairs in order, linked to its neighbours. */
 export class Leaf {
@@ -153,27 +154,134 @@ export class ZTree {
     leaf.s.splice(at, 1);
     this.#size--;
     for (let d = 0; d < path.length; d++) path[d]!.cnt[idx[d]!]!--;
-    if (leaf.m.length === 0 && path.length > 0) this.#unlink(leaf, path, idx);
+    if (leaf.m.length < half(this.#leafMax) && path.length > 0) this.#rebalance(path, idx);
     return true;
   }
 
-  /** Takes the empty `leaf` out of the tree. */
-  #unlink(leaf: Leaf, path: Inner[], idx: number[]): void {
-    if (leaf.prev !== undefined) leaf.prev.next = leaf.next;
-    else this.#first = leaf.next!;
-    if (leaf.next !== undefined) leaf.next.prev = leaf.prev;
-    else this.#last = leaf.prev!;
+  /**
+   * The node at the end of `path` (child `idx[last]` of its parent) is under half full: evens it
+   * out with a neighbour, or merges the two, going up while parents underflow in turn.
+   */
+  #rebalance(path: Inner[], idx: number[]): void {
     for (let d = path.length - 1; d >= 0; d--) {
-      const p = path[d]!, i = idx[d]!;
-      p.kids.splice(i, 1);
-      p.cnt.splice(i, 1);
-      p.sepS.splice(i, 1);
-      p.sepM.splice(i, 1);
-      if (p.kids.length > 0) break;
+      const p = path[d]!;
+      const i = idx[d]!;
+      const node = p.kids[i]!;
+      const min = half(node instanceof Leaf ? this.#leafMax : this.#innerMax);
+      if (sizeOf(node) >= min || p.kids.length < 2) break;
+      // Left neighbour and right node of the pair to even out or merge.
+      const l = i > 0 ? i - 1 : i;
+      const left = p.kids[l]!, right = p.kids[l + 1]!;
+      const max = node instanceof Leaf ? this.#leafMax : this.#innerMax;
+      const total = sizeOf(left) + sizeOf(right);
+      if (total <= max) {
+        this.#merge(p, l);
+        if (p.kids.length >= half(this.#innerMax)) break;
+      } else {
+        this.#even(p, l, total >> 1);
+        break;
+      }
     }
     let r = this.#root;
     while (r instanceof Inner && r.kids.length === 1) r = r.kids[0]!;
     this.#root = r;
+  }
+
+  /** Moves everything of child `l + 1` of `p` into child `l`, and drops child `l + 1`. */
+  #merge(p: Inner, l: number): void {
+    const left = p.kids[l]!, right = p.kids[l + 1]!;
+    if (left instanceof Leaf) {
+      const r = right as Leaf;
+      for (let k = 0; k < r.m.length; k++) {
+        left.m.push(r.m[k]!);
+        left.s.push(r.s[k]!);
+      }
+      left.next = r.next;
+      if (r.next !== undefined) r.next.prev = left;
+      else this.#last = left;
+    } else {
+      const r = right as Inner;
+      // Right's first child takes right's separator in the parent.
+      r.sepS[0] = p.sepS[l + 1]!;
+      r.sepM[0] = p.sepM[l + 1]!;
+      for (let k = 0; k < r.kids.length; k++) {
+        left.kids.push(r.kids[k]!);
+        left.cnt.push(r.cnt[k]!);
+        left.sepS.push(r.sepS[k]!);
+        left.sepM.push(r.sepM[k]!);
+      }
+    }
+    p.cnt[l]! += p.cnt[l + 1]!;
+    p.kids.splice(l + 1, 1);
+    p.cnt.splice(l + 1, 1);
+    p.sepS.splice(l + 1, 1);
+    p.sepM.splice(l + 1, 1);
+  }
+
+  /** Moves entries between children `l` and `l + 1` of `p` until the left one holds `want`. */
+  #even(p: Inner, l: number, want: number): void {
+    const left = p.kids[l]!, right = p.kids[l + 1]!;
+    let moved = 0;
+    if (left instanceof Leaf) {
+      const r = right as Leaf;
+      const n = want - left.m.length;
+      if (n > 0) {
+        left.m.push(...r.m.splice(0, n));
+        left.s.push(...r.s.splice(0, n));
+        moved = n;
+      } else {
+        r.m.unshift(...left.m.splice(want));
+        r.s.unshift(...left.s.splice(want));
+        moved = n;
+      }
+      p.sepS[l + 1] = r.s[0]!;
+      p.sepM[l + 1] = r.m[0]!;
+    } else {
+      const r = right as Inner;
+      const n = want - left.kids.length;
+      // Right's first child's separator is the parent's, while it moves.
+      r.sepS[0] = p.sepS[l + 1]!;
+      r.sepM[0] = p.sepM[l + 1]!;
+      if (n > 0) {
+        for (const c of r.cnt.slice(0, n)) moved += c;
+        left.kids.push(...r.kids.splice(0, n));
+        left.cnt.push(...r.cnt.splice(0, n));
+        left.sepS.push(...r.sepS.splice(0, n));
+        left.sepM.push(...r.sepM.splice(0, n));
+      } else {
+        for (const c of left.cnt.slice(want)) moved -= c;
+        r.kids.unshift(...left.kids.splice(want));
+        r.cnt.unshift(...left.cnt.splice(want));
+        r.sepS.unshift(...left.sepS.splice(want));
+        r.sepM.unshift(...left.sepM.splice(want));
+      }
+      p.sepS[l + 1] = r.sepS[0]!;
+      p.sepM[l + 1] = r.sepM[0]!;
+      r.sepS[0] = 0;
+      r.sepM[0] = "";
+    }
+    p.cnt[l]! += moved;
+    p.cnt[l + 1]! -= moved;
+  }
+
+  /**
+   * The tree's shape: its depth, its leaves, and how many nodes other than the root hold fewer
+   * than half their maximum (rounded up; always 0, as deletes rebalance).
+   */
+  shape(): { depth: number; leaves: number; sparse: number } {
+    let depth = 1, leaves = 0, sparse = 0;
+    const visit = (n: Node, d: number, root: boolean) => {
+      depth = Math.max(depth, d);
+      if (n instanceof Leaf) {
+        leaves++;
+        if (!root && n.m.length < half(this.#leafMax)) sparse++;
+        return;
+      }
+      if (!root && n.kids.length < half(this.#innerMax)) sparse++;
+      for (const k of n.kids) visit(k, d + 1, false);
+    };
+    visit(this.#root, 1, true);
+    return { depth, leaves, sparse };
   }
 
   /** How many pairs satisfy `before` (a predicate true for a prefix of the order). */
@@ -246,6 +354,16 @@ export class ZTree {
       }
     }
   }
+}
+
+/** The fewest entries a node other than the root holds: half its maximum, rounded up. */
+function half(max: number): number {
+  return (max + 1) >> 1;
+}
+
+/** Entries of a node: pairs of a leaf, children of an inner node. */
+function sizeOf(n: Node): number {
+  return n instanceof Leaf ? n.m.length : n.kids.length;
 }
 
 /** The child of `n` that holds or would hold (score, member). */
