@@ -4,7 +4,7 @@
 import type { Command, Session } from "./types.ts";
 import { Err } from "./replies.ts";
 import { isWord } from "./args.ts";
-import { keyOf } from "../store/db.ts";
+import { keyOf, ListValue } from "../store/db.ts";
 import { Notify } from "../store/notify_classes.ts";
 import { parseInteger } from "../../resp/integer.ts";
 
@@ -58,8 +58,14 @@ function swapdb(c: Session, args: Uint8Array[]): void {
     return;
   }
   const dbs = c.server.dbs;
-  if (a !== b) dbs.swap(a, b);
-  else dbs.dirty++;
+  if (a !== b) {
+    dbs.swap(a, b);
+    // Clients blocked in either database may find a list there now.
+    for (const i of [a, b]) {
+      const db = dbs.get(i);
+      c.server.blocked.readyIn(i, (key) => db.peekStored(key) instanceof ListValue);
+    }
+  } else dbs.dirty++;
   c.out.simple("OK");
 }
 

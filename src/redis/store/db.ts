@@ -130,6 +130,11 @@ export interface DbShared {
   readonly clock: Clock;
   /** When hashes and sets change encoding (CONFIG's hash-max-listpack-* and the like). */
   readonly limits: ValueLimits;
+  /**
+   * Called when a list is stored at a key that held nothing (Redis's dbAdd signalling a key as
+   * ready): a push, LMOVE, RENAME, MOVE, COPY... may serve clients blocked on it.
+   */
+  listAdded: ((db: number, key: string) => void) | undefined;
 }
 
 /** A fresh {@linkcode DbShared} reading `clock`. */
@@ -141,6 +146,7 @@ export function dbShared(clock: Clock = new Clock()): DbShared {
     events: undefined,
     clock,
     limits: defaultLimits(),
+    listAdded: undefined,
   };
 }
 
@@ -300,8 +306,10 @@ export class Db {
     const events = this.#shared.events;
     const fresh = events !== undefined && (events.flags & Notify.NEW) !== 0 &&
       !this.#data.has(key);
+    const listAdded = value instanceof ListValue && !this.#data.has(key);
     this.#data.set(key, value);
     if (fresh) events.emit(Notify.NEW, "new", key, this.index);
+    if (listAdded) this.#shared.listAdded?.(this.index, key);
     if (expireAt === undefined) {
       if (this.#expires.size > 0) this.#expires.delete(key);
     } else if (expireAt !== KEEP_TTL) {
