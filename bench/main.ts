@@ -14,6 +14,7 @@ const MODULES = [
   "backplane",
   "ws_fanout",
   "collection_memory",
+  "blocking_pops",
 ];
 
 interface BenchModule {
