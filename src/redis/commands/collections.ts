@@ -23,7 +23,9 @@ export function readOf<T>(c: Session, key: string, kind: Kind<T>): T | undefined
 /** Like {@linkcode readOf} for a write: no hit/miss counting (Redis's lookupKeyWrite). */
 export function writeOf<T>(c: Session, key: string, kind: Kind<T>): T | undefined | null {
   const v = c.keyspace.peekStored(key);
-  if (v === undefined || v instanceof kind) return v as T | undefined;
+  if (v === undefined) return undefined;
+  c.keyspace.touch(key, v);
+  if (v instanceof kind) return v as T;
   c.out.error(Err.wrongType);
   return null;
 }

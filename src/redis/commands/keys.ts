@@ -26,8 +26,9 @@ function del(c: Session, args: Uint8Array[]): void {
 function exists(c: Session, args: Uint8Array[]): void {
   const db = c.keyspace;
   let n = 0;
-  // Counted as a read (hits, misses, keymiss events), as Redis's lookupKeyRead.
-  for (let i = 1; i < args.length; i++) if (db.getStored(keyOf(args[i]!)) !== undefined) n++;
+  // Counted as a read (hits, misses, keymiss events) that does not touch the key, as Redis's
+  // lookupKeyReadWithFlags(LOOKUP_NOTOUCH).
+  for (let i = 1; i < args.length; i++) if (db.getStored(keyOf(args[i]!), false) !== undefined) n++;
   c.out.integer(n);
 }
 
@@ -39,7 +40,7 @@ function touch(c: Session, args: Uint8Array[]): void {
 }
 
 function type(c: Session, args: Uint8Array[]): void {
-  const v = c.keyspace.getStored(keyOf(args[1]!));
+  const v = c.keyspace.getStored(keyOf(args[1]!), false);
   c.out.simple(v === undefined ? "none" : typeName(v));
 }
 

@@ -23,6 +23,7 @@ import { Notify } from "./notify_classes.ts";
 import { HashValue } from "./hash_value.ts";
 import { SetValue } from "./set_value.ts";
 import { ListValue } from "./list_value.ts";
+import { type AccessPolicy, accessPolicy, AccessTimes } from "./access_clock.ts";
 import { defaultLimits, type ValueLimits } from "./value_limits.ts";
 
 export { HashValue, ListValue, SetValue };
@@ -135,6 +136,8 @@ export interface DbShared {
    * ready): a push, LMOVE, RENAME, MOVE, COPY... may serve clients blocked on it.
    */
   listAdded: ((db: number, key: string) => void) | undefined;
+  /** What OBJECT IDLETIME / FREQ read: the eviction policy's kind and the cached clocks. */
+  readonly access: AccessPolicy;
 }
 
 /** A fresh {@linkcode DbShared} reading `clock`. */
@@ -147,6 +150,7 @@ export function dbShared(clock: Clock = new Clock()): DbShared {
     clock,
     limits: defaultLimits(),
     listAdded: undefined,
+    access: accessPolicy(clock.now()),
   };
 }
 
@@ -172,12 +176,15 @@ export class Db {
   /** The clock (ms since the epoch): the server's shared Clock; tests may replace it. */
   now: () => number;
   #sweep: Iterator<[string, Millis]> | undefined;
+  /** When each key was last used (OBJECT IDLETIME / FREQ). */
+  #access: AccessTimes;
 
   /** Database `index`, sharing `shared` with the server's other databases. */
   constructor(index = 0, shared: DbShared = dbShared()) {
     this.index = index;
     this.#shared = shared;
     this.now = shared.clock.now;
+    this.#access = new AccessTimes(shared.access);
   }
 
   /** Changes made so far (in every database of the server). */
@@ -231,6 +238,7 @@ export class Db {
 
   #removeExpired(key: string): void {
     this.#data.delete(key);
+    this.#access.delete(key);
     this.#expires.delete(key);
     this.#shared.stats.expiredKeys++;
     this.#shared.events?.emit(Notify.EXPIRED, "expired", key, this.index);
@@ -254,16 +262,37 @@ export class Db {
     return typeof v === "string" ? keyBytes(v) : v;
   }
 
-  /** Like {@linkcode get}, in the stored form (GET replies from it without a conversion). */
-  getStored(key: string): Stored | undefined {
+  /**
+   * Like {@linkcode get}, in the stored form (GET replies from it without a conversion). The key
+   * counts as used unless `touch` is false (Redis's LOOKUP_NOTOUCH: EXISTS, TYPE, TTL).
+   */
+  getStored(key: string, touch = true): Stored | undefined {
     if (this.#expires.size > 0 && this.#expireIfNeeded(key)) {
       this.#miss(key);
       return undefined;
     }
     const v = this.#data.get(key);
     if (v === undefined) this.#miss(key);
-    else this.#shared.stats.keyspaceHits++;
+    else {
+      this.#shared.stats.keyspaceHits++;
+      if (touch) this.#access.touch(key, v);
+    }
     return v;
+  }
+
+  /** Marks `key`, holding `v`, as used (a write's lookup that found it: lookupKeyWrite). */
+  touch(key: string, v: Stored): void {
+    this.#access.touch(key, v);
+  }
+
+  /** OBJECT IDLETIME: seconds since `key`, holding `v`, was last used. */
+  idleSeconds(key: string, v: Stored): number {
+    return this.#access.idleSeconds(key, v);
+  }
+
+  /** OBJECT FREQ: the logarithmic access counter of `key` (holding `v`) under an LFU policy. */
+  frequency(key: string, v: Stored): number {
+    return this.#access.frequency(key, v);
   }
 
   /** The live value of `key` without touching the hit/miss counters. */
@@ -306,10 +335,13 @@ export class Db {
     const events = this.#shared.events;
     const fresh = events !== undefined && (events.flags & Notify.NEW) !== 0 &&
       !this.#data.has(key);
-    const listAdded = value instanceof ListValue && !this.#data.has(key);
+    const old = this.#shared.access.lfu ? this.#data.get(key) : undefined;
+    const before = this.#data.size;
     this.#data.set(key, value);
+    const added = this.#data.size !== before;
+    this.#access.stored(key, value, added, old);
     if (fresh) events.emit(Notify.NEW, "new", key, this.index);
-    if (listAdded) this.#shared.listAdded?.(this.index, key);
+    if (added && value instanceof ListValue) this.#shared.listAdded?.(this.index, key);
     if (expireAt === undefined) {
       if (this.#expires.size > 0) this.#expires.delete(key);
     } else if (expireAt !== KEEP_TTL) {
@@ -331,6 +363,7 @@ export class Db {
     if (this.#expires.size > 0 && this.#expireIfNeeded(key)) return false;
     if (!this.#data.delete(key)) return false;
     this.#expires.delete(key);
+    this.#access.delete(key);
     this.#touch(key);
     return true;
   }
@@ -343,8 +376,10 @@ export class Db {
 
   /** Sets the absolute expiry time of an existing key; false if the key does not exist. */
   setExpireAt(key: string, at: Millis): boolean {
-    if (!this.has(key)) return false;
+    const v = this.peekStored(key);
+    if (v === undefined) return false;
     this.#expires.set(key, at);
+    this.#access.touch(key, v);
     this.#touch(key);
     return true;
   }
@@ -372,6 +407,7 @@ export class Db {
     this.#touch(null);
     this.#data.clear();
     this.#expires.clear();
+    this.#access.clear();
     this.#sweep = undefined;
     // As Redis's emptyData: the estimate starts over.
     this.avgTtl = 0;
@@ -385,6 +421,7 @@ export class Db {
   swapWith(other: Db): void {
     [this.#data, other.#data] = [other.#data, this.#data];
     [this.#expires, other.#expires] = [other.#expires, this.#expires];
+    this.#access.swapWith(other.#access);
     [this.avgTtl, other.avgTtl] = [other.avgTtl, this.avgTtl];
     this.#sweep = other.#sweep = undefined;
   }
