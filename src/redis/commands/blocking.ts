@@ -83,6 +83,8 @@ class PopWaiter implements Waiter {
     const c = this.c;
     const v = c.keyspace.peekStored(key);
     if (!(v instanceof ListValue) || v.size === 0) return false;
+    // Found by a write lookup, as Redis's handleClientsBlockedOnKeys: the key counts as used.
+    c.keyspace.touch(key, v);
     this.#done();
     this.onServe(c, key, v);
     return true;
