@@ -70,6 +70,36 @@ diffTest("OBJECT IDLETIME and FREQ: differential", {
     CONFIG SET maxmemory-policy noeviction
     CONFIG SET lfu-log-factor 10
   `,
+  "LFU: RENAME and MOVE carry the counter, COPY starts a new one": script`
+    CONFIG SET maxmemory-policy allkeys-lfu
+    CONFIG SET lfu-log-factor 0
+    SET k v
+    GET k
+    GET k
+    RENAME k k2
+    OBJECT FREQ k2
+    RENAME k2 k2
+    OBJECT FREQ k2
+    HSET h a 1
+    HGET h a
+    RENAME h h2
+    OBJECT FREQ h2
+    MOVE h2 1
+    SELECT 1
+    OBJECT FREQ h2
+    SET h2 x
+    SELECT 0
+    HSET h2 a 1
+    MOVE h2 1
+    OBJECT FREQ h2
+    SELECT 1
+    COPY h2 h3
+    OBJECT FREQ h3
+    OBJECT FREQ h2
+    FLUSHALL
+    CONFIG SET maxmemory-policy noeviction
+    CONFIG SET lfu-log-factor 10
+  `,
 });
 
 diffTest(

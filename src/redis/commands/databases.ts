@@ -5,6 +5,7 @@ import type { Command, Session } from "./types.ts";
 import { Err } from "./replies.ts";
 import { isWord } from "./args.ts";
 import { keyOf, ListValue } from "../store/db.ts";
+import { lookupWrite } from "./collections.ts";
 import { Notify } from "../store/notify_classes.ts";
 import { parseInteger } from "../../resp/integer.ts";
 
@@ -83,12 +84,15 @@ function move(c: Session, args: Uint8Array[]): void {
   }
   const src = c.keyspace, dst = c.server.dbs.get(target);
   const key = keyOf(args[1]!);
-  const v = src.peekStored(key);
-  if (v === undefined || dst.has(key)) {
+  const v = lookupWrite(src, key);
+  // Both lookups are write lookups in Redis: a key already in the target counts as used.
+  if (v === undefined || lookupWrite(dst, key) !== undefined) {
     c.out.integer(0);
     return;
   }
+  const lru = src.accessOf(key, v);
   dst.set(key, v, src.expireAt(key));
+  dst.keepAccess(key, v, lru);
   src.delete(key);
   const events = c.server.events;
   events.emit(Notify.GENERIC, "move_from", key, src.index);

@@ -3,6 +3,7 @@
 // databases.ts.)
 
 import { type Db, keyOf, typeName } from "../store/db.ts";
+import { lookupWrite } from "./collections.ts";
 import type { Command, Session } from "./types.ts";
 import type { Random } from "../store/random.ts";
 import { Notify, notify } from "./events.ts";
@@ -101,7 +102,7 @@ function randomkey(c: Session): void {
 function renameGeneric(c: Session, args: Uint8Array[], nx: boolean): void {
   const db = c.keyspace;
   const src = keyOf(args[1]!), dst = keyOf(args[2]!);
-  const v = db.peekStored(src);
+  const v = lookupWrite(db, src);
   if (v === undefined) {
     c.out.error("ERR no such key");
     return;
@@ -111,14 +112,16 @@ function renameGeneric(c: Session, args: Uint8Array[], nx: boolean): void {
     else c.out.simple("OK");
     return;
   }
-  if (nx && db.has(dst)) {
+  if (nx && lookupWrite(db, dst) !== undefined) {
     c.out.integer(0);
     return;
   }
   const at = db.expireAt(src);
   // As Redis: the old destination goes first, so the key is added anew ("new" event).
   db.delete(dst);
+  const lru = db.accessOf(src, v);
   db.set(dst, v, at);
+  db.keepAccess(dst, v, lru);
   db.delete(src);
   notify(c, Notify.GENERIC, "rename_from", src);
   notify(c, Notify.GENERIC, "rename_to", dst);

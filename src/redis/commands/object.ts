@@ -4,6 +4,7 @@
 // "listpack" or "hashtable", a set "intset" or "hashtable" (store/value_limits.ts).
 
 import { HashValue, keyOf, ListValue, SetValue, type Stored } from "../store/db.ts";
+import { lookupWrite } from "./collections.ts";
 import { isInt64 } from "../store/value_limits.ts";
 import type { Command, Session } from "./types.ts";
 import { Err, helpReply } from "./replies.ts";
@@ -89,7 +90,7 @@ function copy(c: Session, args: Uint8Array[]): void {
     return;
   }
   const at = src.expireAt(key);
-  if (dst.peekStored(newKey) !== undefined) {
+  if (lookupWrite(dst, newKey) !== undefined) {
     if (!replace) {
       c.out.integer(0);
       return;

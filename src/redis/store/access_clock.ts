@@ -116,6 +116,16 @@ export class AccessTimes {
     return (p.minutes << 8) | lfuIncrement(p, lfuDecayed(p, lru));
   }
 
+  /** The field of `key` holding `v` (to carry it along when the value moves). */
+  fieldOf(key: string, v: Held): number | undefined {
+    return this.#get(key, v);
+  }
+
+  /** Sets the field of `key` holding `v` (a value moved here: RENAME, MOVE). */
+  keep(key: string, v: Held, lru: number | undefined): void {
+    if (lru !== undefined) this.#put(key, v, lru);
+  }
+
   /** Forgets `key` (deleted or expired). */
   delete(key: string): void {
     this.#strings.delete(key);

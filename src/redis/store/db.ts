@@ -238,6 +238,19 @@ export class Db {
     this.#access.touch(key, v);
   }
 
+  /** The access field of `key` holding `v`, carried along when the value moves elsewhere. */
+  accessOf(key: string, v: Stored): number | undefined {
+    return this.#access.fieldOf(key, v);
+  }
+
+  /**
+   * Gives `key`, just stored with `v`, the access field it had where it came from: a value that
+   * moves (RENAME, MOVE) is the same object in Redis and keeps its LRU time or LFU counter.
+   */
+  keepAccess(key: string, v: Stored, lru: number | undefined): void {
+    this.#access.keep(key, v, lru);
+  }
+
   /** OBJECT IDLETIME: seconds since `key`, holding `v`, was last used. */
   idleSeconds(key: string, v: Stored): number {
     return this.#access.idleSeconds(key, v);
