@@ -17,6 +17,7 @@ const MODULES = [
   "zset_scale",
   "streams",
   "scripting",
+  "blocking_pops",
 ];
 
 interface BenchModule {

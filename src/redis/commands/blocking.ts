@@ -6,7 +6,8 @@
 
 import { keyBytes, keyOf } from "../store/db.ts";
 import type { Waiter } from "../store/blocking.ts";
-import { bytes, cString } from "./args.ts";
+import { bytes } from "./args.ts";
+import { ceilMillis, parseLongDouble } from "../store/long_double.ts";
 import type { Command, Session } from "./types.ts";
 import { ListValue, writeOf } from "./collections.ts";
 import { entry as listCmd } from "./entry.ts";
@@ -26,21 +27,39 @@ const RPOPLPUSH = bytes("RPOPLPUSH"), LEFT = bytes("LEFT"), RIGHT = bytes("RIGHT
 /** CLIENT UNBLOCK ... ERROR's reply to the blocked client. */
 export const UNBLOCKED = "UNBLOCKED client unblocked via CLIENT UNBLOCK";
 
+/** A timeout of a few whole seconds (1 to 9 digits) read without long double arithmetic. */
+function plainSeconds(b: Uint8Array): number | undefined {
+  if (b.length === 0 || b.length > 9) return undefined;
+  let n = 0;
+  for (let i = 0; i < b.length; i++) {
+    const d = b[i]! - 48;
+    if (d < 0 || d > 9) return undefined;
+    n = n * 10 + d;
+  }
+  return n;
+}
+
 /**
  * A timeout in seconds (decimals allowed, 0: forever) as a deadline on the server's clock (0:
- * none), or undefined after Redis's error reply.
+ * none), or undefined after Redis's error reply. As Redis 7.0: read by strtold, times 1000 in
+ * long double, rounded up to a millisecond, so "0.0001" waits 1 ms, "-0.0001" forever and "inf"
+ * is "negative".
  */
 export function deadlineArg(c: Session, b: Uint8Array): number | undefined {
-  const s = cString(b, b.length);
-  const v = s.length === 0 || s.length !== b.length || s.trim() !== s ? NaN : Number(s);
-  if (Number.isNaN(v) || s === "Infinity" || s === "-Infinity") {
-    c.out.error("ERR timeout is not a float or out of range");
-    return undefined;
-  }
-  const ms = Math.trunc(v * 1000);
-  if (ms < 0) {
-    c.out.error("ERR timeout is negative");
-    return undefined;
+  let ms = plainSeconds(b);
+  if (ms !== undefined) ms *= 1000;
+  else {
+    const x = parseLongDouble(b);
+    if (x === undefined || x.kind === "nan") {
+      c.out.error("ERR timeout is not a float or out of range");
+      return undefined;
+    }
+    const n = ceilMillis(x);
+    if (n < 0n) {
+      c.out.error("ERR timeout is negative");
+      return undefined;
+    }
+    ms = Number(n);
   }
   return ms === 0 ? 0 : c.server.clock.now() + ms;
 }
@@ -68,6 +87,8 @@ class PopWaiter<T extends { size: number }> implements Waiter {
     const c = this.c;
     const v = c.keyspace.peekStored(key);
     if (!(v instanceof this.kind) || (v as T).size === 0) return false;
+    // Found by a write lookup, as Redis's handleClientsBlockedOnKeys: the key counts as used.
+    c.keyspace.touch(key, v);
     this.#done();
     this.onServe(c, key, v as T);
     return true;

@@ -228,7 +228,30 @@ export const CONFIG_PARAMS: ReadonlyMap<string, ConfigParam> = new Map<string, C
     show: (v) => String(Math.min(500, Math.max(1, v as number))),
   }],
   ["maxmemory", fixed(() => "0", memory(0n, 18446744073709551615n))],
-  ["maxmemory-policy", fixed(() => "noeviction", oneOf(EVICTION_POLICIES))],
+  // Nothing is evicted (maxmemory stays 0, as Redis without a limit); an LFU policy switches
+  // what OBJECT FREQ and OBJECT IDLETIME report.
+  ["maxmemory-policy", {
+    kind: "live",
+    get: (c) => c.server.dbs.shared.access.policy,
+    parse: oneOf(EVICTION_POLICIES),
+    apply: (c, v) => {
+      const a = c.server.dbs.shared.access;
+      a.policy = v as string;
+      a.lfu = a.policy.endsWith("-lfu");
+    },
+  }],
+  ["lfu-log-factor", {
+    kind: "live",
+    get: (c) => String(c.server.dbs.shared.access.lfuLogFactor),
+    parse: int(0n, INT_MAX),
+    apply: (c, v) => c.server.dbs.shared.access.lfuLogFactor = v as number,
+  }],
+  ["lfu-decay-time", {
+    kind: "live",
+    get: (c) => String(c.server.dbs.shared.access.lfuDecayTime),
+    parse: int(0n, INT_MAX),
+    apply: (c, v) => c.server.dbs.shared.access.lfuDecayTime = v as number,
+  }],
   [
     "loglevel",
     fixed(

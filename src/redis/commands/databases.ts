@@ -4,7 +4,8 @@
 import type { Command, Session } from "./types.ts";
 import { Err } from "./replies.ts";
 import { isWord } from "./args.ts";
-import { keyOf } from "../store/db.ts";
+import { keyOf, ListValue, ZSetValue } from "../store/db.ts";
+import { lookupWrite } from "./collections.ts";
 import { Notify } from "../store/notify_classes.ts";
 import { parseInteger } from "../../resp/integer.ts";
 
@@ -58,8 +59,17 @@ function swapdb(c: Session, args: Uint8Array[]): void {
     return;
   }
   const dbs = c.server.dbs;
-  if (a !== b) dbs.swap(a, b);
-  else dbs.dirty++;
+  if (a !== b) {
+    dbs.swap(a, b);
+    // Clients blocked in either database may find a list or sorted set there now.
+    for (const i of [a, b]) {
+      const db = dbs.get(i);
+      c.server.blocked.readyIn(i, (key) => {
+        const v = db.peekStored(key);
+        return v instanceof ListValue || v instanceof ZSetValue;
+      });
+    }
+  } else dbs.dirty++;
   c.out.simple("OK");
 }
 
@@ -77,13 +87,16 @@ function move(c: Session, args: Uint8Array[]): void {
   }
   const src = c.keyspace, dst = c.server.dbs.get(target);
   const key = keyOf(args[1]!);
-  const v = src.peekStored(key);
-  if (v === undefined || dst.has(key)) {
+  const v = lookupWrite(src, key);
+  // Both lookups are write lookups in Redis: a key already in the target counts as used.
+  if (v === undefined || lookupWrite(dst, key) !== undefined) {
     c.out.integer(0);
     return;
   }
+  const lru = src.accessOf(key, v);
   dst.set(key, v, src.expireAt(key));
   c.server.blocked.ready(dst.index, key);
+  dst.keepAccess(key, v, lru);
   src.delete(key);
   const events = c.server.events;
   events.emit(Notify.GENERIC, "move_from", key, src.index);

@@ -166,7 +166,7 @@ export function setExpiry(
 function ttlGeneric(c: Session, args: Uint8Array[], ms: boolean, absolute: boolean): void {
   const db = c.keyspace;
   const key = keyOf(args[1]!);
-  if (db.getStored(key) === undefined) {
+  if (db.getStored(key, false) === undefined) {
     c.out.integer(-2);
     return;
   }

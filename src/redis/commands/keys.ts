@@ -3,6 +3,7 @@
 // databases.ts.)
 
 import { type Db, keyOf, typeName } from "../store/db.ts";
+import { lookupWrite } from "./collections.ts";
 import type { Command, Session } from "./types.ts";
 import type { Random } from "../store/random.ts";
 import { Notify, notify } from "./events.ts";
@@ -26,8 +27,9 @@ function del(c: Session, args: Uint8Array[]): void {
 function exists(c: Session, args: Uint8Array[]): void {
   const db = c.keyspace;
   let n = 0;
-  // Counted as a read (hits, misses, keymiss events), as Redis's lookupKeyRead.
-  for (let i = 1; i < args.length; i++) if (db.getStored(keyOf(args[i]!)) !== undefined) n++;
+  // Counted as a read (hits, misses, keymiss events) that does not touch the key, as Redis's
+  // lookupKeyReadWithFlags(LOOKUP_NOTOUCH).
+  for (let i = 1; i < args.length; i++) if (db.getStored(keyOf(args[i]!), false) !== undefined) n++;
   c.out.integer(n);
 }
 
@@ -39,7 +41,7 @@ function touch(c: Session, args: Uint8Array[]): void {
 }
 
 function type(c: Session, args: Uint8Array[]): void {
-  const v = c.keyspace.getStored(keyOf(args[1]!));
+  const v = c.keyspace.getStored(keyOf(args[1]!), false);
   c.out.simple(v === undefined ? "none" : typeName(v));
 }
 
@@ -100,7 +102,7 @@ function randomkey(c: Session): void {
 function renameGeneric(c: Session, args: Uint8Array[], nx: boolean): void {
   const db = c.keyspace;
   const src = keyOf(args[1]!), dst = keyOf(args[2]!);
-  const v = db.peekStored(src);
+  const v = lookupWrite(db, src);
   if (v === undefined) {
     c.out.error("ERR no such key");
     return;
@@ -110,16 +112,18 @@ function renameGeneric(c: Session, args: Uint8Array[], nx: boolean): void {
     else c.out.simple("OK");
     return;
   }
-  if (nx && db.has(dst)) {
+  if (nx && lookupWrite(db, dst) !== undefined) {
     c.out.integer(0);
     return;
   }
   const at = db.expireAt(src);
   // As Redis: the old destination goes first, so the key is added anew ("new" event).
   db.delete(dst);
+  const lru = db.accessOf(src, v);
   db.set(dst, v, at);
   // As Redis's dbAdd: a list or sorted set arriving at a key may serve its blocked clients.
   c.server.blocked.ready(c.db, dst);
+  db.keepAccess(dst, v, lru);
   db.delete(src);
   notify(c, Notify.GENERIC, "rename_from", src);
   notify(c, Notify.GENERIC, "rename_to", dst);

@@ -37,11 +37,6 @@ export function sideArg(c: Session, b: Uint8Array): boolean | undefined {
   return undefined;
 }
 
-/** Tells blocked clients that `key` of `c`'s database now holds a list. */
-export function signalReady(c: Session, key: string): void {
-  c.server.blocked.ready(c.db, key);
-}
-
 function push(c: Session, args: Uint8Array[], left: boolean, onlyIfExists: boolean): void {
   const db = c.keyspace;
   const key = keyOf(args[1]!);
@@ -55,7 +50,6 @@ function push(c: Session, args: Uint8Array[], left: boolean, onlyIfExists: boole
   for (let i = 2; i < args.length; i++) l.push(keyOf(args[i]!), left);
   commit(db, key, l, found === undefined);
   notify(c, Notify.LIST, left ? "lpush" : "rpush", key);
-  if (found === undefined) signalReady(c, key);
   c.out.integer(l.size);
 }
 
@@ -189,7 +183,6 @@ export function moveElement(
     db.delete(src);
     notify(c, Notify.GENERIC, "del", src);
   } else if (src !== dst) db.changed(src);
-  if (found === undefined) signalReady(c, dst);
   return elem;
 }
 

@@ -13,6 +13,7 @@ import {
   StreamValue,
   ZSetValue,
 } from "../store/db.ts";
+import { lookupWrite } from "./collections.ts";
 import { isInt64 } from "../store/value_limits.ts";
 import type { Command, Session } from "./types.ts";
 import { Err, helpReply } from "./replies.ts";
@@ -60,9 +61,11 @@ const OBJECT_HELP = [
   "    Prints this help.",
 ];
 
-const NO_LFU = "ERR An LFU maxmemory policy is not selected, access frequency not tracked. " +
-  "Please note that when switching between policies at runtime LRU and LFU data will take " +
-  "some time to adjust.";
+const ADJUST = "Please note that when switching between policies at runtime LRU and LFU data " +
+  "will take some time to adjust.";
+const NO_LFU =
+  `ERR An LFU maxmemory policy is not selected, access frequency not tracked. ${ADJUST}`;
+const LFU_SELECTED = `ERR An LFU maxmemory policy is selected, idle time not tracked. ${ADJUST}`;
 
 /** COPY source destination [DB n] [REPLACE], as Redis's copyCommand. */
 function copy(c: Session, args: Uint8Array[]): void {
@@ -98,7 +101,7 @@ function copy(c: Session, args: Uint8Array[]): void {
     return;
   }
   const at = src.expireAt(key);
-  if (dst.peekStored(newKey) !== undefined) {
+  if (lookupWrite(dst, newKey) !== undefined) {
     if (!replace) {
       c.out.integer(0);
       return;
@@ -148,12 +151,18 @@ export const OBJECT_COMMANDS: readonly Command[] = [
           : 1;
         c.out.integer(n);
       }),
-      // Access times are not kept per key: every key reads as just used.
+      // OBJECT looks keys up without touching them (LOOKUP_NOTOUCH).
       sub("idletime", (c, a) => {
-        if (lookup(c, a) !== undefined) c.out.integer(0);
+        const v = lookup(c, a);
+        if (v === undefined) return;
+        if (c.server.dbs.shared.access.lfu) c.out.error(LFU_SELECTED);
+        else c.out.integer(c.keyspace.idleSeconds(keyOf(a[2]!), v));
       }),
       sub("freq", (c, a) => {
-        if (lookup(c, a) !== undefined) c.out.error(NO_LFU);
+        const v = lookup(c, a);
+        if (v === undefined) return;
+        if (!c.server.dbs.shared.access.lfu) c.out.error(NO_LFU);
+        else c.out.integer(c.keyspace.frequency(keyOf(a[2]!), v));
       }),
       {
         name: "object|help",

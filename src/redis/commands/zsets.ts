@@ -26,7 +26,6 @@ import { COUNT_RANGE, distinctPositions } from "./sets.ts";
 import { countArg, parseCursor } from "./scan.ts";
 import { parseInt64 } from "../../resp/integer.ts";
 import { formatDouble } from "../../resp/writer.ts";
-import { signalReady } from "./lists.ts";
 
 const NX = 1, XX = 2, GT = 4, LT = 8, CH = 16, INCR = 32;
 
@@ -110,7 +109,7 @@ function zadd(c: Session, args: Uint8Array[], incrby: boolean): void {
   }
   if (added + updated > 0) {
     commit(db, key, z, found === undefined);
-    if (found === undefined) signalReady(c, key);
+    if (found === undefined) c.server.blocked.ready(c.db, key);
     notify(c, Notify.ZSET, incr ? "zincr" : "zadd", key);
   }
   if (nan) {

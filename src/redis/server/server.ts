@@ -128,6 +128,8 @@ export class RedisServer implements Server {
       };
     }, clock);
     this.dbs.shared.events = this.events;
+    // A list stored where nothing was may serve blocked clients once the command has run.
+    this.dbs.shared.listAdded = (db, key) => this.blocked.ready(db, key);
     this.persistence = new Persistence(this);
   }
 

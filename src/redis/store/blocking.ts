@@ -87,6 +87,17 @@ export class BlockedKeys {
     if (q !== undefined) this.#ready.add(q);
   }
 
+  /**
+   * Notes as ready every key waited on in database `db` that `isList` says now holds a list
+   * (SWAPDB, as Redis's scanDatabaseForReadyKeys): O(keys waited on).
+   */
+  readyIn(db: number, isList: (key: string) => boolean): void {
+    for (const q of this.#queues.values()) {
+      const w = q.waiters.values().next().value;
+      if (w !== undefined && w.db === db && isList(q.key)) this.#ready.add(q);
+    }
+  }
+
   /** Whether keys wait to be served (checked after every command). */
   get pending(): boolean {
     return this.#ready.size > 0;

@@ -6,6 +6,7 @@
 import type { Clock } from "./clock.ts";
 import { Db, type DbShared, dbShared } from "./db.ts";
 import { existingWatches } from "./watch.ts";
+import { tickAccessClock } from "./access_clock.ts";
 
 /** The databases 0..count-1 of a server. */
 export class Databases {
@@ -92,6 +93,8 @@ export class Databases {
    * {@linkcode Db.sweep}'s (Infinity for both looks at every key with a time to live).
    */
   sweep(sample?: number, budgetMs?: number): void {
+    // Redis's cron also moves the cached clocks that key access times read.
+    tickAccessClock(this.shared.access, this.shared.clock.now());
     for (const db of this.made()) db.sweep(sample, budgetMs);
   }
 }

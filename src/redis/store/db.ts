@@ -25,72 +25,22 @@ import { SetValue } from "./set_value.ts";
 import { ListValue } from "./list_value.ts";
 import { ZSetValue } from "./zset_value.ts";
 import { StreamValue } from "./stream_value.ts";
+import { type AccessPolicy, accessPolicy, AccessTimes } from "./access_clock.ts";
+import { keyBytes, type Stored, type Value } from "./stored.ts";
 import { defaultLimits, type ValueLimits } from "./value_limits.ts";
 
 export { HashValue, ListValue, SetValue, StreamValue, ZSetValue };
 
-/** Turns key bytes into the binary string used as the Map key (one char per byte). */
-export function keyOf(b: Uint8Array): string {
-  const n = b.length;
-  if (n <= 8192) return String.fromCharCode.apply(null, b as unknown as number[]);
-  let s = "";
-  for (let i = 0; i < n; i += 8192) {
-    s += String.fromCharCode.apply(null, b.subarray(i, i + 8192) as unknown as number[]);
-  }
-  return s;
-}
-
-/** Turns a binary string (one char per byte) back into bytes. */
-export function keyBytes(s: string): Uint8Array {
-  const out = new Uint8Array(s.length);
-  for (let i = 0; i < s.length; i++) out[i] = s.charCodeAt(i);
-  return out;
-}
-
-/** A value as commands see it: a string's bytes, a hash, a set, a list, a sorted set or a stream. */
-export type Value = Uint8Array | HashValue | SetValue | ListValue | ZSetValue | StreamValue;
-
-/**
- * A string value as the keyspace holds it: short values as binary strings (one char per byte),
- * since V8 creates short strings far faster than short typed arrays; longer ones as bytes.
- */
-export type Str = Uint8Array | string;
-
-/**
- * A value as the keyspace holds it: a string ({@linkcode Str}), a hash or a set. Only the hot
- * GET/SET path sees strings in this form ({@linkcode Db.getStored}); `get`/`peek` return bytes.
- */
-export type Stored = Str | HashValue | SetValue | ListValue | ZSetValue | StreamValue;
-
-/** Whether `v` is a string value. */
-export function isStr(v: Stored): v is Str {
-  return typeof v === "string" || v instanceof Uint8Array;
-}
-
-/** Redis's TYPE name of a value. */
-export function typeName(v: Stored): string {
-  return typeof v === "string" || v instanceof Uint8Array
-    ? "string"
-    : v instanceof HashValue
-    ? "hash"
-    : v instanceof ListValue
-    ? "list"
-    : v instanceof ZSetValue
-    ? "zset"
-    : v instanceof StreamValue
-    ? "stream"
-    : "set";
-}
-
-/** Values up to this many bytes are stored as binary strings by {@linkcode toStored}. */
-const SHORT_VALUE = 64;
-
-/** A stored copy of `b` (which may be a view into a read buffer). */
-export function toStored(b: Uint8Array): Str {
-  return b.length <= SHORT_VALUE
-    ? String.fromCharCode.apply(null, b as unknown as number[])
-    : b.slice();
-}
+export {
+  isStr,
+  keyBytes,
+  keyOf,
+  type Stored,
+  type Str,
+  toStored,
+  typeName,
+  type Value,
+} from "./stored.ts";
 
 /** Counters for INFO. */
 export interface DbStats {
@@ -136,6 +86,13 @@ export interface DbShared {
   readonly clock: Clock;
   /** When hashes and sets change encoding (CONFIG's hash-max-listpack-* and the like). */
   readonly limits: ValueLimits;
+  /**
+   * Called when a list is stored at a key that held nothing (Redis's dbAdd signalling a key as
+   * ready): a push, LMOVE, RENAME, MOVE, COPY... may serve clients blocked on it.
+   */
+  listAdded: ((db: number, key: string) => void) | undefined;
+  /** What OBJECT IDLETIME / FREQ read: the eviction policy's kind and the cached clocks. */
+  readonly access: AccessPolicy;
 }
 
 /** A fresh {@linkcode DbShared} reading `clock`. */
@@ -147,6 +104,8 @@ export function dbShared(clock: Clock = new Clock()): DbShared {
     events: undefined,
     clock,
     limits: defaultLimits(),
+    listAdded: undefined,
+    access: accessPolicy(clock.now()),
   };
 }
 
@@ -172,12 +131,15 @@ export class Db {
   /** The clock (ms since the epoch): the server's shared Clock; tests may replace it. */
   now: () => number;
   #sweep: Iterator<[string, Millis]> | undefined;
+  /** When each key was last used (OBJECT IDLETIME / FREQ). */
+  #access: AccessTimes;
 
   /** Database `index`, sharing `shared` with the server's other databases. */
   constructor(index = 0, shared: DbShared = dbShared()) {
     this.index = index;
     this.#shared = shared;
     this.now = shared.clock.now;
+    this.#access = new AccessTimes(shared.access);
   }
 
   /** Changes made so far (in every database of the server). */
@@ -231,6 +193,7 @@ export class Db {
 
   #removeExpired(key: string): void {
     this.#data.delete(key);
+    this.#access.delete(key);
     this.#expires.delete(key);
     this.#shared.stats.expiredKeys++;
     this.#shared.events?.emit(Notify.EXPIRED, "expired", key, this.index);
@@ -254,16 +217,50 @@ export class Db {
     return typeof v === "string" ? keyBytes(v) : v;
   }
 
-  /** Like {@linkcode get}, in the stored form (GET replies from it without a conversion). */
-  getStored(key: string): Stored | undefined {
+  /**
+   * Like {@linkcode get}, in the stored form (GET replies from it without a conversion). The key
+   * counts as used unless `touch` is false (Redis's LOOKUP_NOTOUCH: EXISTS, TYPE, TTL).
+   */
+  getStored(key: string, touch = true): Stored | undefined {
     if (this.#expires.size > 0 && this.#expireIfNeeded(key)) {
       this.#miss(key);
       return undefined;
     }
     const v = this.#data.get(key);
     if (v === undefined) this.#miss(key);
-    else this.#shared.stats.keyspaceHits++;
+    else {
+      this.#shared.stats.keyspaceHits++;
+      if (touch) this.#access.touch(key, v);
+    }
     return v;
+  }
+
+  /** Marks `key`, holding `v`, as used (a write's lookup that found it: lookupKeyWrite). */
+  touch(key: string, v: Stored): void {
+    this.#access.touch(key, v);
+  }
+
+  /** The access field of `key` holding `v`, carried along when the value moves elsewhere. */
+  accessOf(key: string, v: Stored): number | undefined {
+    return this.#access.fieldOf(key, v);
+  }
+
+  /**
+   * Gives `key`, just stored with `v`, the access field it had where it came from: a value that
+   * moves (RENAME, MOVE) is the same object in Redis and keeps its LRU time or LFU counter.
+   */
+  keepAccess(key: string, v: Stored, lru: number | undefined): void {
+    this.#access.keep(key, v, lru);
+  }
+
+  /** OBJECT IDLETIME: seconds since `key`, holding `v`, was last used. */
+  idleSeconds(key: string, v: Stored): number {
+    return this.#access.idleSeconds(key, v);
+  }
+
+  /** OBJECT FREQ: the logarithmic access counter of `key` (holding `v`) under an LFU policy. */
+  frequency(key: string, v: Stored): number {
+    return this.#access.frequency(key, v);
   }
 
   /** The live value of `key` without touching the hit/miss counters. */
@@ -306,8 +303,13 @@ export class Db {
     const events = this.#shared.events;
     const fresh = events !== undefined && (events.flags & Notify.NEW) !== 0 &&
       !this.#data.has(key);
+    const old = this.#shared.access.lfu ? this.#data.get(key) : undefined;
+    const before = this.#data.size;
     this.#data.set(key, value);
+    const added = this.#data.size !== before;
+    this.#access.stored(key, value, added, old);
     if (fresh) events.emit(Notify.NEW, "new", key, this.index);
+    if (added && value instanceof ListValue) this.#shared.listAdded?.(this.index, key);
     if (expireAt === undefined) {
       if (this.#expires.size > 0) this.#expires.delete(key);
     } else if (expireAt !== KEEP_TTL) {
@@ -329,6 +331,7 @@ export class Db {
     if (this.#expires.size > 0 && this.#expireIfNeeded(key)) return false;
     if (!this.#data.delete(key)) return false;
     this.#expires.delete(key);
+    this.#access.delete(key);
     this.#touch(key);
     return true;
   }
@@ -341,8 +344,10 @@ export class Db {
 
   /** Sets the absolute expiry time of an existing key; false if the key does not exist. */
   setExpireAt(key: string, at: Millis): boolean {
-    if (!this.has(key)) return false;
+    const v = this.peekStored(key);
+    if (v === undefined) return false;
     this.#expires.set(key, at);
+    this.#access.touch(key, v);
     this.#touch(key);
     return true;
   }
@@ -370,6 +375,7 @@ export class Db {
     this.#touch(null);
     this.#data.clear();
     this.#expires.clear();
+    this.#access.clear();
     this.#sweep = undefined;
     // As Redis's emptyData: the estimate starts over.
     this.avgTtl = 0;
@@ -383,6 +389,7 @@ export class Db {
   swapWith(other: Db): void {
     [this.#data, other.#data] = [other.#data, this.#data];
     [this.#expires, other.#expires] = [other.#expires, this.#expires];
+    this.#access.swapWith(other.#access);
     [this.avgTtl, other.avgTtl] = [other.avgTtl, this.avgTtl];
     this.#sweep = other.#sweep = undefined;
   }

@@ -19,6 +19,8 @@ import {
 
 /** A hash: fields to values. */
 export class HashValue {
+  /** When it was last used (OBJECT IDLETIME / FREQ, store/access_clock.ts). */
+  lru = 0;
   /** The listpack (a string) or the hashtable. */
   #d: string | HashTable = EMPTY_LP;
 

@@ -7,6 +7,8 @@
 
 /** A list of binary-string elements with O(1) access at both ends and by position. */
 export class ListValue {
+  /** When it was last used (OBJECT IDLETIME / FREQ, store/access_clock.ts). */
+  lru = 0;
   #buf: (string | undefined)[];
   #head = 0;
   #len = 0;

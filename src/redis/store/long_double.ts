@@ -164,3 +164,27 @@ export function formatLongDouble(x: LongDouble): string {
   const text = (x.neg ? "-" : "") + (frac === "" ? int : `${int}.${frac}`);
   return text === "-0" ? "0" : text;
 }
+
+const INT64_MIN = -(1n << 63n);
+
+/**
+ * `(long long) ceill(x * 1000.0)`, as Redis 7.0 turns a timeout in seconds into milliseconds:
+ * the product rounded once to long double, rounded up to a whole number, and x86's conversion of
+ * anything out of the 64-bit range (infinities included) to INT64_MIN.
+ */
+export function ceilMillis(x: LongDouble): bigint {
+  if (x.kind !== "finite") return INT64_MIN;
+  const p = round(x.neg, x.m * 1000n, 1n, x.e);
+  if (p === "overflow") return INT64_MIN;
+  if (p === "underflow") return 0n;
+  let n: bigint;
+  if (p.e >= 0) n = p.m << BigInt(p.e);
+  else {
+    const s = BigInt(-p.e);
+    n = p.m >> s;
+    // Towards +inf: up for a positive value with a fraction, down (towards 0) for a negative one.
+    if (!p.neg && n << s !== p.m) n++;
+  }
+  if (p.neg) n = -n;
+  return n < INT64_MIN || n >= -INT64_MIN ? INT64_MIN : n;
+}

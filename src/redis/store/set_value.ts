@@ -11,6 +11,8 @@ import { compareInt, INDEX_OVER, isInt64, type ValueLimits } from "./value_limit
 
 /** A set of members. */
 export class SetValue {
+  /** When it was last used (OBJECT IDLETIME / FREQ, store/access_clock.ts). */
+  lru = 0;
   members: string[] = [];
   #idx: Map<string, number> | undefined;
   /** Redis's encoding: intset (true) or hashtable. */

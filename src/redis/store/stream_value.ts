@@ -38,6 +38,8 @@ export interface TrimSpec {
 
 /** A stream: its entries, its ids' bookkeeping and its consumer groups. */
 export class StreamValue {
+  /** When it was last used (OBJECT IDLETIME / FREQ, store/access_clock.ts). */
+  lru = 0;
   #blocks: Block[] = [];
   /** Entries (not deleted). */
   length = 0;

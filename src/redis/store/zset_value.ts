@@ -13,6 +13,8 @@ export type { Before, Pos };
 
 /** A sorted set: members (binary strings) with double scores, ordered by score then bytes. */
 export class ZSetValue {
+  /** When it was last used (OBJECT IDLETIME / FREQ, store/access_clock.ts). */
+  lru = 0;
   /** Member to slot. */
   readonly #slot = new Map<string, number>();
   /** Members by slot. */

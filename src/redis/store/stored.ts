@@ -1,0 +1,72 @@
+// How the keyspace holds keys and values: keys as binary strings (one char per byte, so a JS Map
+// can index them), short string values as binary strings too (V8 makes those faster than short
+// typed arrays), longer ones as bytes, and the collection types. db.ts re-exports all of it.
+
+import { HashValue } from "./hash_value.ts";
+import { SetValue } from "./set_value.ts";
+import { ListValue } from "./list_value.ts";
+import { ZSetValue } from "./zset_value.ts";
+import { StreamValue } from "./stream_value.ts";
+
+/** Turns key bytes into the binary string used as the Map key (one char per byte). */
+export function keyOf(b: Uint8Array): string {
+  const n = b.length;
+  if (n <= 8192) return String.fromCharCode.apply(null, b as unknown as number[]);
+  let s = "";
+  for (let i = 0; i < n; i += 8192) {
+    s += String.fromCharCode.apply(null, b.subarray(i, i + 8192) as unknown as number[]);
+  }
+  return s;
+}
+
+/** Turns a binary string (one char per byte) back into bytes. */
+export function keyBytes(s: string): Uint8Array {
+  const out = new Uint8Array(s.length);
+  for (let i = 0; i < s.length; i++) out[i] = s.charCodeAt(i);
+  return out;
+}
+
+/** A value as commands see it: a string's bytes, a hash, a set, a list, a sorted set or a stream. */
+export type Value = Uint8Array | HashValue | SetValue | ListValue | ZSetValue | StreamValue;
+
+/**
+ * A string value as the keyspace holds it: short values as binary strings (one char per byte),
+ * since V8 creates short strings far faster than short typed arrays; longer ones as bytes.
+ */
+export type Str = Uint8Array | string;
+
+/**
+ * A value as the keyspace holds it: a string ({@linkcode Str}), a hash or a set. Only the hot
+ * GET/SET path sees strings in this form ({@linkcode Db.getStored}); `get`/`peek` return bytes.
+ */
+export type Stored = Str | HashValue | SetValue | ListValue | ZSetValue | StreamValue;
+
+/** Whether `v` is a string value. */
+export function isStr(v: Stored): v is Str {
+  return typeof v === "string" || v instanceof Uint8Array;
+}
+
+/** Redis's TYPE name of a value. */
+export function typeName(v: Stored): string {
+  return typeof v === "string" || v instanceof Uint8Array
+    ? "string"
+    : v instanceof HashValue
+    ? "hash"
+    : v instanceof ListValue
+    ? "list"
+    : v instanceof ZSetValue
+    ? "zset"
+    : v instanceof StreamValue
+    ? "stream"
+    : "set";
+}
+
+/** Values up to this many bytes are stored as binary strings by {@linkcode toStored}. */
+const SHORT_VALUE = 64;
+
+/** A stored copy of `b` (which may be a view into a read buffer). */
+export function toStored(b: Uint8Array): Str {
+  return b.length <= SHORT_VALUE
+    ? String.fromCharCode.apply(null, b as unknown as number[])
+    : b.slice();
+}
