@@ -14,7 +14,7 @@ const MODULES = [
   "aof",
   "backplane",
   "ws_fanout",
-  "collection_memory",
+  "key_memory",
 ];
 
 interface BenchModule {
