@@ -14,6 +14,7 @@ const MODULES = [
   "aof",
   "backplane",
   "ws_fanout",
+  "startup",
   "key_memory",
 ];
 
