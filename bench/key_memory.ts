@@ -114,7 +114,10 @@ export async function bench(ctx: BenchContext): Promise<BenchRow[]> {
   if (!which("redis-server")) return [];
   const n = ctx.quick ? 100_000 : 1_000_000;
   const rows: BenchRow[] = [];
+  // BENCH_TYPES=hash,list narrows the run (the first word of each type's name).
+  const only = Deno.env.get("BENCH_TYPES")?.split(",");
   for (const type of TYPES) {
+    if (only !== undefined && !only.includes(type.name.split(" ")[0]!)) continue;
     ctx.progress(`memory for ${n.toLocaleString("en-US")} keys: ${type.name}`);
     const r = await perKey(async () => (await startRedis())!, type, n);
     const t = await perKey(() => startTokserver(["redis"]), type, n);
