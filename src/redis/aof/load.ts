@@ -52,13 +52,13 @@ function show(b: number | undefined): string {
 export function parseCommand(
   data: Uint8Array,
   pos: number,
+  len: number = data.length,
 ): { args: Uint8Array[]; end: number } | typeof INCOMPLETE {
-  const len = data.length;
   const start = pos;
   if (data[pos] !== 42) {
     throw new Corrupt(pos, `expected '*' starting a command, found ${show(data[pos])}`);
   }
-  const count = numberLine(data, pos + 1, "argument count");
+  const count = numberLine(data, pos + 1, len, "argument count");
   if (count === INCOMPLETE) return INCOMPLETE;
   pos = lineEnd;
   if (count < 1) throw new Corrupt(start, "a command with no arguments");
@@ -68,7 +68,7 @@ export function parseCommand(
     if (data[pos] !== 36) {
       throw new Corrupt(pos, `expected '$' starting argument ${i + 1}, found ${show(data[pos])}`);
     }
-    const n = numberLine(data, pos + 1, "argument length");
+    const n = numberLine(data, pos + 1, len, "argument length");
     if (n === INCOMPLETE) return INCOMPLETE;
     pos = lineEnd;
     if (pos + n + 2 > len) {
@@ -98,8 +98,12 @@ let lineEnd = 0;
  * The number on the line at `pos` (digits, then CRLF; the prefix byte already passed), setting
  * {@linkcode lineEnd}; {@linkcode INCOMPLETE} when the data ends first. Throws {@linkcode Corrupt}.
  */
-function numberLine(data: Uint8Array, pos: number, what: string): number | typeof INCOMPLETE {
-  const len = data.length;
+function numberLine(
+  data: Uint8Array,
+  pos: number,
+  len: number,
+  what: string,
+): number | typeof INCOMPLETE {
   let n = 0, digits = 0;
   while (true) {
     if (pos >= len) return INCOMPLETE;
@@ -203,8 +207,9 @@ function replayCommands(server: Server, source: ReplaySource): ReplayResult {
     // Replies are dropped, as Redis's loader drops them; a failed SELECT (an index past
     // --databases) would load the following commands into the wrong database, so it stops
     // the load.
-    const reply = client.out.take();
-    if (reply[0] === 45 && isWord(name, "select")) {
+    if (!isWord(name, "select")) {
+      client.out.clear();
+    } else if (client.out.take()[0] === 45) {
       return `SELECT ${lowerName(args[1] ?? new Uint8Array())} failed at byte ${at} ` +
         `(this server has ${server.dbs.count} databases)`;
     }
@@ -215,7 +220,7 @@ function replayCommands(server: Server, source: ReplaySource): ReplayResult {
     while (true) {
       if (start === end && !fill()) break;
       const at = base + start;
-      const cmd = parseCommand(buf.subarray(0, end), start);
+      const cmd = parseCommand(buf, start, end);
       if (cmd === INCOMPLETE) {
         if (fill()) continue;
         break;
