@@ -1,6 +1,6 @@
 // The caches on the request path must never change an answer: keyOf's recent strings and the
-// request parser's shared command names return exactly what the bytes say, whatever the order,
-// collisions in a slot, or later writes into the read buffer.
+// request parser's shared command names and short arguments return exactly what the bytes say,
+// whatever the order, collisions in a slot, or later writes into the read buffer.
 
 import { assert, assertEquals, assertNotStrictEquals, assertStrictEquals } from "@std/assert";
 import { keyOf } from "../src/redis/store/db.ts";
@@ -61,4 +61,29 @@ Deno.test("the request parser shares command names, never their buffer", () => {
   const set = p3.next()!;
   assertEquals(set.map((a) => new TextDecoder().decode(a)), ["SET", "k", "vv"]);
   assert(set.length === 3);
+});
+
+Deno.test("short arguments seen again are shared copies with the bytes sent", () => {
+  const dec = new TextDecoder();
+  const p = new RequestParser();
+  const parse = (text: string) => {
+    p.push(enc.encode(text));
+    return p.next()!;
+  };
+  const cmd = "*3\r\n$4\r\nHGET\r\n$9\r\nhot:key:1\r\n$5\r\nfield\r\n";
+  const other = "*3\r\n$4\r\nHGET\r\n$9\r\ncold:ke:2\r\n$5\r\nvalue\r\n";
+  const seen = [parse(cmd), parse(cmd), parse(cmd)];
+  // From the second sighting on, the same object comes back, and it is not the read buffer.
+  assertStrictEquals(seen[1]![1], seen[2]![1]);
+  assertStrictEquals(seen[1]![2], seen[2]![2]);
+  // Many distinct arguments over the same buffer: every one reads as sent, the shared ones
+  // stay as they were.
+  for (let i = 0; i < 5000; i++) {
+    const key = `k:${i}:${"x".repeat(i % 20)}`;
+    const args = parse(`*2\r\n$3\r\nGET\r\n$${key.length}\r\n${key}\r\n`);
+    assertEquals(dec.decode(args[1]), key);
+    if (i % 100 === 0) assertEquals(dec.decode(parse(other)[1]), "cold:ke:2");
+  }
+  assertEquals(seen[2]!.map((a) => dec.decode(a)), ["HGET", "hot:key:1", "field"]);
+  assertEquals(parse(cmd).map((a) => dec.decode(a)), ["HGET", "hot:key:1", "field"]);
 });

@@ -92,6 +92,33 @@ export function isSharedName(name: Uint8Array): boolean {
   return name.length <= MAX_NAME && names[nameSlot(name, 0, name.length)] === name;
 }
 
+/**
+ * Short arguments after the name, shared the same way once seen twice: a key, field or small value
+ * that comes back (a hot key, a field name) is handed out as the stored copy, so it costs no new
+ * view. A copy is made only on the second sighting of the same bytes' hash in a slot, so a stream
+ * of distinct arguments costs a hash each and neither evicts the shared ones nor allocates copies.
+ */
+const ARG_SLOTS = 1024;
+const MAX_ARG = 32;
+const sharedArgs: (Uint8Array | undefined)[] = new Array(ARG_SLOTS).fill(undefined);
+const argHashes = new Int32Array(ARG_SLOTS);
+
+/** `buf[start..start+len)` (at most MAX_ARG bytes) as a shared copy, or as a view. */
+function shortArg(buf: Uint8Array, start: number, len: number): Uint8Array {
+  let h = len;
+  for (let i = start, e = start + len; i < e; i++) h = (h * 31 + buf[i]!) | 0;
+  const slot = h & (ARG_SLOTS - 1);
+  const known = sharedArgs[slot];
+  if (known !== undefined && known.length === len) {
+    let i = 0;
+    while (i < len && known[i] === buf[start + i]) i++;
+    if (i === len) return known;
+  }
+  if (argHashes[slot] === h) return sharedArgs[slot] = buf.slice(start, start + len);
+  argHashes[slot] = h;
+  return buf.subarray(start, start + len);
+}
+
 /** C's isspace in the "C" locale. */
 function isSpace(c: number): boolean {
   return c === 32 || (c >= 9 && c <= 13);
@@ -409,9 +436,10 @@ export class RequestParser {
       // The two bytes after the data are skipped unchecked, as Redis does.
       if (this.#in.end - this.#in.pos < len + 2) return undefined;
       const pos = this.#in.pos, i = this.#got++;
-      args[i] = i === 0 && len <= MAX_NAME
-        ? internName(this.#in.buf, pos, len)
-        : this.#in.buf.subarray(pos, pos + len);
+      const buf = this.#in.buf;
+      args[i] = i === 0
+        ? (len <= MAX_NAME ? internName(buf, pos, len) : buf.subarray(pos, pos + len))
+        : (len <= MAX_ARG ? shortArg(buf, pos, len) : buf.subarray(pos, pos + len));
       this.#argBytes += len;
       this.#in.pos += len + 2;
       this.#bulkLen = -1;

@@ -91,7 +91,10 @@ function get(c: Session, args: Uint8Array[]): void {
 }
 
 /** What a SET or GETEX without options parses to (shared: the hot path allocates nothing). */
-const NO_OPTIONS: { flags: number; expire: Uint8Array | undefined } = { flags: 0, expire: undefined };
+const NO_OPTIONS: { flags: number; expire: Uint8Array | undefined } = {
+  flags: 0,
+  expire: undefined,
+};
 
 /**
  * SET's options (from args[3]) or GETEX's (from args[2]), as Redis's
