@@ -2,55 +2,28 @@
 // one table of ratios (and writes bench/results.json). `--quick` is the short smoke run;
 // `--only a,b` runs some modules. Each module lives in bench/<name>.ts and exports bench(ctx).
 
-import type { BenchContext, BenchRow } from "./_lib.ts";
+import { type BenchContext, type BenchRow, table } from "./_lib.ts";
 
 /** The benchmark modules, in the order they run. */
 const MODULES = [
   "redis_benchmark",
+  "publish_fanout",
   "fanout",
   "client",
   "connections",
   "aof",
   "backplane",
   "ws_fanout",
-  "collection_memory",
   "zset_scale",
   "streams",
   "scripting",
   "blocking_pops",
+  "startup",
+  "key_memory",
 ];
 
 interface BenchModule {
   bench(ctx: BenchContext): Promise<BenchRow[]>;
-}
-
-function fmt(n: number | null): string {
-  if (n === null) return "-";
-  if (Math.abs(n) >= 100) return Math.round(n).toLocaleString("en-US");
-  return String(Math.round(n * 1000) / 1000);
-}
-
-function verdict(r: BenchRow): string {
-  if (r.ratio === null || r.target === undefined) return "";
-  const ok = r.lowerIsBetter ? r.ratio <= r.target : r.ratio >= r.target;
-  return `${ok ? "met" : "MISSED"} (${r.lowerIsBetter ? "<=" : ">="} ${r.target})`;
-}
-
-/** Prints the results as an aligned table. */
-export function table(rows: BenchRow[]): string {
-  const head = ["measure", "unit", "redis", "tokserver", "ratio", "target", "note"];
-  const body = rows.map((r) => [
-    r.measure,
-    r.unit,
-    fmt(r.redis),
-    fmt(r.tokserver),
-    r.ratio === null ? "-" : `${r.ratio.toFixed(2)}x`,
-    verdict(r),
-    r.note ?? "",
-  ]);
-  const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i]!.length)));
-  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i]!)).join("  ").trimEnd();
-  return [line(head), widths.map((w) => "-".repeat(w)).join("  "), ...body.map(line)].join("\n");
 }
 
 async function main(args: string[]): Promise<number> {

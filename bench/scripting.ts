@@ -7,7 +7,7 @@
 
 import { type BenchContext, type BenchRow, notInstalled, ratio } from "./_lib.ts";
 import { type BenchServer, startRedis, startTokserver } from "./_servers.ts";
-import { parseCsv } from "./redis_benchmark.ts";
+import { parseCsv } from "./_lib.ts";
 import { which } from "../tests/_util.ts";
 
 const SCRIPT = "redis.call('GET', KEYS[1]) return redis.call('INCR', KEYS[1])";

@@ -1,11 +1,11 @@
 // Streams against redis-server: XADD and XRANGE ... COUNT 10 throughput with redis-benchmark (50
 // clients, without and with a pipeline of 16), and the memory of 1,000,000 entries of 2 fields
 // (100,000 with --quick): tokserver's resident set size growth beside redis-server's
-// used_memory growth, as bench/collection_memory.ts measures hashes and sets.
+// used_memory growth, as bench/key_memory.ts measures the other types.
 
 import { type BenchContext, type BenchRow, ratio } from "./_lib.ts";
 import { type BenchServer, rss, startRedis, startTokserver } from "./_servers.ts";
-import { output, parseCsv } from "./redis_benchmark.ts";
+import { output, parseCsv } from "./_lib.ts";
 import { connect } from "../src/client/client.ts";
 import { which } from "../tests/_util.ts";
 

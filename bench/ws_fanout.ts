@@ -178,7 +178,7 @@ export async function bench(ctx: BenchContext): Promise<BenchRow[]> {
 }
 
 if (import.meta.main) {
-  const { table } = await import("./main.ts");
+  const { table } = await import("./_lib.ts");
   const rows = await bench({
     quick: Deno.args.includes("--quick"),
     progress: (m) => console.error(m),

@@ -37,7 +37,9 @@ export class InputBuffer {
     let buf = this.buf;
     if (this.pos === this.end) {
       this.pos = this.end = 0;
-      if (buf.length > SHRINK_OVER && min <= SHRINK_OVER) buf = this.buf = new Uint8Array(min);
+      // A large buffer is dropped once empty, unless reads are still about as large (a client
+      // sending big values would otherwise get a fresh buffer, grown again, for each).
+      if (buf.length > SHRINK_OVER && buf.length > min * 4) buf = this.buf = new Uint8Array(min);
     }
     if (buf.length - this.end < min) {
       const live = this.end - this.pos;

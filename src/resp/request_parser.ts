@@ -53,6 +53,72 @@ export interface ParserLimits {
   maxQueryBuffer: number;
 }
 
+/** Multibulk counts up to this get their argument array made at full size at once. */
+const PREALLOCATE = 64;
+
+/**
+ * Command names as received, shared by every parser: the first argument of a multibulk command,
+ * when it is short, is looked up here by its bytes and the stored copy is returned instead of a
+ * new view into the read buffer (one object less per command, and the command table's cache then
+ * finds it by identity). Direct-mapped by a hash of the bytes; a miss stores a copy.
+ */
+const NAME_SLOTS = 256;
+const MAX_NAME = 24;
+const names: (Uint8Array | undefined)[] = new Array(NAME_SLOTS).fill(undefined);
+
+function nameSlot(buf: Uint8Array, start: number, len: number): number {
+  let h = len;
+  for (let i = start, e = start + len; i < e; i++) h = (h * 31 + buf[i]!) | 0;
+  return h & (NAME_SLOTS - 1);
+}
+
+/** The shared copy of the command name `buf[start..start+len)` (which must be at most MAX_NAME). */
+function internName(buf: Uint8Array, start: number, len: number): Uint8Array {
+  const slot = nameSlot(buf, start, len);
+  const known = names[slot];
+  if (known !== undefined && known.length === len) {
+    let i = 0;
+    while (i < len && known[i] === buf[start + i]) i++;
+    if (i === len) return known;
+  }
+  return names[slot] = buf.slice(start, start + len);
+}
+
+/**
+ * Whether `name` is a command name as the parser shares it (never written to, so a cache may keep
+ * the object itself and find it again by identity).
+ */
+export function isSharedName(name: Uint8Array): boolean {
+  return name.length <= MAX_NAME && names[nameSlot(name, 0, name.length)] === name;
+}
+
+/**
+ * Short arguments after the name, shared the same way once seen twice: a key, field or small value
+ * that comes back (a hot key, a field name) is handed out as the stored copy, so it costs no new
+ * view. A copy is made only on the second sighting of the same bytes' hash in a slot, so a stream
+ * of distinct arguments costs a hash each and neither evicts the shared ones nor allocates copies.
+ */
+const ARG_SLOTS = 1024;
+const MAX_ARG = 32;
+const sharedArgs: (Uint8Array | undefined)[] = new Array(ARG_SLOTS).fill(undefined);
+const argHashes = new Int32Array(ARG_SLOTS);
+
+/** `buf[start..start+len)` (at most MAX_ARG bytes) as a shared copy, or as a view. */
+function shortArg(buf: Uint8Array, start: number, len: number): Uint8Array {
+  let h = len;
+  for (let i = start, e = start + len; i < e; i++) h = (h * 31 + buf[i]!) | 0;
+  const slot = h & (ARG_SLOTS - 1);
+  const known = sharedArgs[slot];
+  if (known !== undefined && known.length === len) {
+    let i = 0;
+    while (i < len && known[i] === buf[start + i]) i++;
+    if (i === len) return known;
+  }
+  if (argHashes[slot] === h) return sharedArgs[slot] = buf.slice(start, start + len);
+  argHashes[slot] = h;
+  return buf.subarray(start, start + len);
+}
+
 /** C's isspace in the "C" locale. */
 function isSpace(c: number): boolean {
   return c === 32 || (c >= 9 && c <= 13);
@@ -184,8 +250,10 @@ export class RequestParser {
   readonly #limits: ParserLimits;
   readonly #maxInlineLen: number;
   readonly #in = new InputBuffer();
-  // A multibulk command in progress: arguments so far, arguments left, the current bulk's length.
+  // A multibulk command in progress: arguments so far (#got of them), arguments left, the current
+  // bulk's length.
   #args: Uint8Array[] | undefined;
+  #got = 0;
   /** How many of #args are copies (not views into the buffer). */
   #owned = 0;
   #argBytes = 0;
@@ -232,8 +300,8 @@ export class RequestParser {
     // The arguments of a command still arriving point into the buffer about to be reused.
     const partial = this.#args;
     if (partial !== undefined) {
-      for (let i = this.#owned; i < partial.length; i++) partial[i] = partial[i]!.slice();
-      this.#owned = partial.length;
+      for (let i = this.#owned; i < this.#got; i++) partial[i] = partial[i]!.slice();
+      this.#owned = this.#got;
     }
     return this.#in.reserve(min);
   }
@@ -273,7 +341,9 @@ export class RequestParser {
         const count = this.#header("mbulk count");
         if (count === undefined) return undefined;
         if (count <= 0) continue;
-        this.#args = [];
+        // Made at full size at once when small (an announced count is not trusted beyond that).
+        this.#args = count <= PREALLOCATE ? new Array(count) : [];
+        this.#got = 0;
         this.#owned = 0;
         this.#argBytes = 0;
         this.#left = count;
@@ -365,7 +435,11 @@ export class RequestParser {
       const len = this.#bulkLen;
       // The two bytes after the data are skipped unchecked, as Redis does.
       if (this.#in.end - this.#in.pos < len + 2) return undefined;
-      args.push(this.#in.buf.subarray(this.#in.pos, this.#in.pos + len));
+      const pos = this.#in.pos, i = this.#got++;
+      const buf = this.#in.buf;
+      args[i] = i === 0
+        ? (len <= MAX_NAME ? internName(buf, pos, len) : buf.subarray(pos, pos + len))
+        : (len <= MAX_ARG ? shortArg(buf, pos, len) : buf.subarray(pos, pos + len));
       this.#argBytes += len;
       this.#in.pos += len + 2;
       this.#bulkLen = -1;

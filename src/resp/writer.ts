@@ -56,8 +56,11 @@ export class OutputPool {
   readonly #buffers: Uint8Array[] = [];
   readonly #max: number;
   readonly #largest: number;
+  // A few large buffers too (replies of big values), so such a reply does not allocate (and
+  // zero) a fresh buffer of its size each time: at most BIG_MAX of at most BIG_LARGEST bytes.
+  readonly #big: Uint8Array[] = [];
 
-  /** Keeps at most `max` buffers of at most `largest` bytes each. */
+  /** Keeps at most `max` buffers of at most `largest` bytes each, and a few large ones. */
   constructor(max = 128, largest = 16 * 1024) {
     this.#max = max;
     this.#largest = largest;
@@ -65,17 +68,24 @@ export class OutputPool {
 
   /** A pooled buffer of at least `need` bytes, or undefined. */
   take(need: number): Uint8Array | undefined {
-    const b = this.#buffers;
+    const b = need <= this.#largest ? this.#buffers : this.#big;
     return b.length > 0 && need <= b[b.length - 1]!.length ? b.pop() : undefined;
   }
 
   /** Keeps `b` for reuse if there is room for it. */
   give(b: Uint8Array): void {
-    if (b.length > 0 && b.length <= this.#largest && this.#buffers.length < this.#max) {
-      this.#buffers.push(b);
+    const n = b.length;
+    if (n === 0) return;
+    if (n <= this.#largest) {
+      if (this.#buffers.length < this.#max) this.#buffers.push(b);
+    } else if (n <= BIG_LARGEST && this.#big.length < BIG_MAX) {
+      this.#big.push(b);
     }
   }
 }
+
+const BIG_MAX = 8;
+const BIG_LARGEST = 1024 * 1024;
 
 /**
  * Encodes RESP into one growable buffer (a connection's pending output, or a client's pending
@@ -365,11 +375,13 @@ export class RespWriter {
   take(): Uint8Array {
     const out = this.#buf.subarray(0, this.#len);
     let spare = this.#spare;
-    // Large buffers are not kept around once they have been handed out.
+    // A large spare is not written into again: its write has finished (the view handed out
+    // before is no longer in use), so it goes to the pool, which keeps a few.
     if (spare === undefined || spare.length > SHRINK_OVER) {
+      if (spare !== undefined) this.#pool?.give(spare);
       spare = this.#initial === 0 ? EMPTY : new Uint8Array(this.#initial);
     }
-    this.#spare = this.#buf.length > SHRINK_OVER ? undefined : this.#buf;
+    this.#spare = this.#buf;
     this.#buf = spare;
     this.#len = 0;
     return out;

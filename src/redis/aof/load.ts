@@ -52,48 +52,25 @@ function show(b: number | undefined): string {
 export function parseCommand(
   data: Uint8Array,
   pos: number,
+  len: number = data.length,
 ): { args: Uint8Array[]; end: number } | typeof INCOMPLETE {
-  const len = data.length;
-  // A number line after a prefix byte: digits, then CRLF.
-  const number = (what: string): number | typeof INCOMPLETE => {
-    let n = 0, digits = 0;
-    while (true) {
-      if (pos >= len) return INCOMPLETE;
-      const c = data[pos]!;
-      if (c >= 48 && c <= 57 && digits < 15) {
-        n = n * 10 + (c - 48);
-        digits++;
-        pos++;
-        continue;
-      }
-      if (c !== 13 || digits === 0) {
-        throw new Corrupt(pos, `bad ${what}: expected a digit, found ${show(c)}`);
-      }
-      if (pos + 1 >= len) return INCOMPLETE;
-      if (data[pos + 1] !== 10) {
-        throw new Corrupt(pos + 1, `bad ${what}: expected LF, found ${show(data[pos + 1])}`);
-      }
-      pos += 2;
-      return n;
-    }
-  };
   const start = pos;
   if (data[pos] !== 42) {
     throw new Corrupt(pos, `expected '*' starting a command, found ${show(data[pos])}`);
   }
-  pos++;
-  const count = number("argument count");
+  const count = numberLine(data, pos + 1, len, "argument count");
   if (count === INCOMPLETE) return INCOMPLETE;
+  pos = lineEnd;
   if (count < 1) throw new Corrupt(start, "a command with no arguments");
-  const args: Uint8Array[] = [];
+  const args: Uint8Array[] = count <= 64 ? new Array(count) : [];
   for (let i = 0; i < count; i++) {
     if (pos >= len) return INCOMPLETE;
     if (data[pos] !== 36) {
       throw new Corrupt(pos, `expected '$' starting argument ${i + 1}, found ${show(data[pos])}`);
     }
-    pos++;
-    const n = number("argument length");
+    const n = numberLine(data, pos + 1, len, "argument length");
     if (n === INCOMPLETE) return INCOMPLETE;
+    pos = lineEnd;
     if (pos + n + 2 > len) {
       // The data, or its CRLF, is cut short; whatever is there must still be right.
       if (pos + n < len && data[pos + n] !== 13) {
@@ -108,10 +85,45 @@ export function parseCommand(
       const at = data[pos + n] !== 13 ? pos + n : pos + n + 1;
       throw new Corrupt(at, `expected CRLF after argument ${i + 1}, found ${show(data[at])}`);
     }
-    args.push(data.subarray(pos, pos + n));
+    args[i] = data.subarray(pos, pos + n);
     pos += n + 2;
   }
   return { args, end: pos };
+}
+
+/** Where the line read by the last {@linkcode numberLine} ended (after its CRLF). */
+let lineEnd = 0;
+
+/**
+ * The number on the line at `pos` (digits, then CRLF; the prefix byte already passed), setting
+ * {@linkcode lineEnd}; {@linkcode INCOMPLETE} when the data ends first. Throws {@linkcode Corrupt}.
+ */
+function numberLine(
+  data: Uint8Array,
+  pos: number,
+  len: number,
+  what: string,
+): number | typeof INCOMPLETE {
+  let n = 0, digits = 0;
+  while (true) {
+    if (pos >= len) return INCOMPLETE;
+    const c = data[pos]!;
+    if (c >= 48 && c <= 57 && digits < 15) {
+      n = n * 10 + (c - 48);
+      digits++;
+      pos++;
+      continue;
+    }
+    if (c !== 13 || digits === 0) {
+      throw new Corrupt(pos, `bad ${what}: expected a digit, found ${show(c)}`);
+    }
+    if (pos + 1 >= len) return INCOMPLETE;
+    if (data[pos + 1] !== 10) {
+      throw new Corrupt(pos + 1, `bad ${what}: expected LF, found ${show(data[pos + 1])}`);
+    }
+    lineEnd = pos + 2;
+    return n;
+  }
 }
 
 /** Bytes read from the file at a time; a command longer than this grows the buffer to fit. */
@@ -195,8 +207,9 @@ function replayCommands(server: Server, source: ReplaySource): ReplayResult {
     // Replies are dropped, as Redis's loader drops them; a failed SELECT (an index past
     // --databases) would load the following commands into the wrong database, so it stops
     // the load.
-    const reply = client.out.take();
-    if (reply[0] === 45 && isWord(name, "select")) {
+    if (!isWord(name, "select")) {
+      client.out.clear();
+    } else if (client.out.take()[0] === 45) {
       return `SELECT ${lowerName(args[1] ?? new Uint8Array())} failed at byte ${at} ` +
         `(this server has ${server.dbs.count} databases)`;
     }
@@ -207,7 +220,7 @@ function replayCommands(server: Server, source: ReplaySource): ReplayResult {
     while (true) {
       if (start === end && !fill()) break;
       const at = base + start;
-      const cmd = parseCommand(buf.subarray(0, end), start);
+      const cmd = parseCommand(buf, start, end);
       if (cmd === INCOMPLETE) {
         if (fill()) continue;
         break;

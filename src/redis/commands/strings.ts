@@ -90,6 +90,12 @@ function get(c: Session, args: Uint8Array[]): void {
   if (v !== null) replyValue(c, v);
 }
 
+/** What a SET or GETEX without options parses to (shared: the hot path allocates nothing). */
+const NO_OPTIONS: { flags: number; expire: Uint8Array | undefined } = {
+  flags: 0,
+  expire: undefined,
+};
+
 /**
  * SET's options (from args[3]) or GETEX's (from args[2]), as Redis's
  * parseExtendedStringArgumentsOrReply reads them: NX, XX, GET and KEEPTTL for SET only, PERSIST for
@@ -107,6 +113,7 @@ export function stringOptions(
   command: "set" | "getex",
 ): { flags: number; expire: Uint8Array | undefined } | undefined {
   const set = command === "set";
+  if (args.length === (set ? 3 : 2)) return NO_OPTIONS;
   let flags = 0;
   let expire: Uint8Array | undefined;
   const n = args.length;

@@ -11,6 +11,7 @@ import { NOAUTH } from "../commands/auth.ts";
 import { call } from "../commands/call.ts";
 import { afterCommand } from "../commands/tracking.ts";
 import { busyRejection } from "../scripting/busy.ts";
+import { isSharedName } from "../../resp/request_parser.ts";
 
 /** Redis's reply to a command it does not know. */
 export function unknownCommandError(args: Uint8Array[]): string {
@@ -45,6 +46,8 @@ export class CommandLookup implements CommandFinder {
     for (let i = 0; i < n; i++) h = (h * 31 + name[i]!) | 0;
     const slot = h & 255;
     const known = this.#names[slot];
+    // The request parser hands over command names as shared copies: usually the same object.
+    if (known === name) return this.#cmds[slot];
     if (known !== undefined && known.length === n) {
       let same = true;
       for (let i = 0; i < n; i++) {
@@ -57,7 +60,7 @@ export class CommandLookup implements CommandFinder {
     }
     const cmd = this.table.get(lowerName(name));
     if (cmd !== undefined) {
-      this.#names[slot] = name.slice();
+      this.#names[slot] = isSharedName(name) ? name : name.slice();
       this.#cmds[slot] = cmd;
     }
     return cmd;

@@ -8,9 +8,38 @@ import { ListValue } from "./list_value.ts";
 import { ZSetValue } from "./zset_value.ts";
 import { StreamValue } from "./stream_value.ts";
 
+/**
+ * Strings made recently by {@linkcode keyOf} for short byte strings, direct-mapped by a hash of
+ * the bytes: a key (or field, or small value) used again is found by comparing its bytes with
+ * the string's chars, which costs less than making the string again, and the string found has its
+ * hash computed already, so the Map lookup that follows is cheaper too. A miss costs the hash
+ * (and only bytes seen twice in a row in a slot replace its string).
+ */
+const RECENT_SLOTS = 1024;
+const RECENT_MAX = 32;
+const recent: string[] = new Array(RECENT_SLOTS).fill("");
+const hashes = new Int32Array(RECENT_SLOTS);
+
 /** Turns key bytes into the binary string used as the Map key (one char per byte). */
 export function keyOf(b: Uint8Array): string {
   const n = b.length;
+  if (n <= RECENT_MAX) {
+    let h = n;
+    for (let i = 0; i < n; i++) h = (h * 31 + b[i]!) | 0;
+    const slot = h & (RECENT_SLOTS - 1);
+    const known = recent[slot]!;
+    if (known.length === n) {
+      let i = 0;
+      while (i < n && known.charCodeAt(i) === b[i]) i++;
+      if (i === n) return known;
+    }
+    const made = String.fromCharCode.apply(null, b as unknown as number[]);
+    // Kept only on a second sighting of the same hash, so a stream of distinct keys neither
+    // replaces the strings in use nor keeps young strings alive.
+    if (hashes[slot] === h) recent[slot] = made;
+    else hashes[slot] = h;
+    return made;
+  }
   if (n <= 8192) return String.fromCharCode.apply(null, b as unknown as number[]);
   let s = "";
   for (let i = 0; i < n; i += 8192) {
@@ -66,7 +95,6 @@ const SHORT_VALUE = 64;
 
 /** A stored copy of `b` (which may be a view into a read buffer). */
 export function toStored(b: Uint8Array): Str {
-  return b.length <= SHORT_VALUE
-    ? String.fromCharCode.apply(null, b as unknown as number[])
-    : b.slice();
+  // The copy constructor allocates and copies in one step (cheaper than slice()).
+  return b.length <= SHORT_VALUE ? keyOf(b) : new Uint8Array(b);
 }

@@ -118,6 +118,8 @@ export class Tracking {
   /** `key` changed (written, deleted, expired): tells the clients that may have cached it. */
   invalidate(key: string): void {
     if (this.#prefixes.size > 0) this.#noteForBroadcast(key);
+    // Most servers track nothing: no lookup then.
+    if (this.#keys.size === 0) return;
     const ids = this.#keys.get(key);
     if (ids === undefined) return;
     this.#keys.delete(key);
