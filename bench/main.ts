@@ -17,6 +17,7 @@ const MODULES = [
   "zset_scale",
   "streams",
   "scripting",
+  "bullmq",
 ];
 
 interface BenchModule {
