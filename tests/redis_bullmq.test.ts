@@ -3,6 +3,8 @@
 // scheduler, QueueEvents) runs on a real redis-server and on tokserver redis in one test, and what
 // happened must be the same on both: the ids, every job's final state and attempts, every job's
 // events in order, the server-side order of first activations, the counts; none lost or doubled.
+// Deno's op and resource sanitizers stay on: every Queue, Worker, QueueEvents, connection and
+// server the test opens is closed (and its timers cleared) before it ends.
 
 import { assertEquals } from "./_util.ts";
 import { expectedFirstActivations, type Outcome, runScenario } from "./_bullmq_scenario.ts";
@@ -27,11 +29,6 @@ function checkGuarantees(name: string, o: Outcome): void {
 Deno.test({
   name: "BullMQ: 1,000 jobs through 4 workers end the same on redis-server and tokserver",
   ignore: TARGETS.some((t) => t.missing !== undefined),
-  // BullMQ's connections finish closing (ioredis's socket end, its reconnect timers) after
-  // close() resolves, so the op and resource sanitizers would blame the test for them; every
-  // Queue, Worker, QueueEvents and server is closed in runScenario's and this test's finally.
-  sanitizeOps: false,
-  sanitizeResources: false,
   async fn() {
     const outcomes: Outcome[] = [];
     for (const target of TARGETS) {

@@ -240,9 +240,6 @@ async function steps(port: number): Promise<Record<string, unknown>> {
 Deno.test({
   name: "BullMQ: queue, job, scheduler and flow operations answer the same on both servers",
   ignore: TARGETS.some((t) => t.missing !== undefined),
-  // As in redis_bullmq.test.ts: ioredis finishes closing its sockets after close() resolves.
-  sanitizeOps: false,
-  sanitizeResources: false,
   async fn() {
     const results: Record<string, unknown>[] = [];
     for (const target of TARGETS) {
