@@ -20,6 +20,7 @@ const MODULES = [
   "blocking_pops",
   "startup",
   "key_memory",
+  "bullmq",
 ];
 
 interface BenchModule {
