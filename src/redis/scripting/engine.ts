@@ -5,6 +5,7 @@
 // measurements behind the choice are in docs/scripting.md.
 
 import "./fengari_conf.ts";
+import { patchFengari } from "./fengari_lua51.ts";
 
 /** A Lua state (fengari's lua_State), opaque to us. */
 export type LuaState = { readonly __lua_state: unique symbol };
@@ -128,7 +129,9 @@ export function loadEngine(): void {
   const node = (globalThis as unknown as {
     process: { getBuiltinModule(id: "module"): { createRequire(from: string): NodeRequire } };
   }).process;
-  const f = node.getBuiltinModule("module").createRequire(import.meta.url)("fengari") as {
+  const req = node.getBuiltinModule("module").createRequire(import.meta.url);
+  patchFengari(req);
+  const f = req("fengari") as {
     lua: LuaApi;
     lauxlib: LauxApi;
     lualib: LualibApi;

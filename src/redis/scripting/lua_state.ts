@@ -29,7 +29,7 @@ math.sinh = function(x) return (math.exp(x) - math.exp(-x)) / 2 end
 math.tanh = function(x) local a, b = math.exp(x), math.exp(-x) return (a - b) / (a + b) end
 string.gfind = string.gmatch
 -- Lua 5.1 formats %d of any number by truncating it; 5.3 refuses floats out of integer range.
-local fmt, sel, floor, ceil = string.format, select, math.floor, math.ceil
+local fmt, sel, floor, ceil, unpack = string.format, select, math.floor, math.ceil, table.unpack
 string.format = function(f, ...)
   local args, n, i = {...}, sel('#', ...), 0
   local spec = f:gsub('%%[-+ #0]*%d*%.?%d*[%a%%]', function(s)
@@ -41,15 +41,16 @@ string.format = function(f, ...)
       return s:sub(1, -2) .. '.0f'
     end
   end)
-  return fmt(spec, table.unpack(args, 1, n))
+  return fmt(spec, unpack(args, 1, n))
 end
--- Lua 5.1 has only floats; fengari's integers are 32-bit, so numbers scripts get are floats.
-local tn = tonumber
-tonumber = function(...)
-  local n = tn(...)
-  if math.type(n) == 'integer' then return n + 0.0 end
-  return n
-end
+-- Lua 5.1's string.rep has no separator.
+local rep = string.rep
+string.rep = function(s, n) return rep(s, n) end
+math.atan2 = math.atan
+-- Lua 5.3's names that 5.1 (and so Redis) does not have.
+math.type, math.tointeger, math.ult, math.maxinteger, math.mininteger = nil, nil, nil, nil, nil
+table.move, table.pack, table.unpack = nil, nil, nil
+string.pack, string.packsize, string.unpack = nil, nil, nil
 gcinfo = function() return math.floor(collectgarbage('count')) end
 __redis__err__handler = function(err)
   local i = dbg.getinfo(2, 'nSl')
@@ -107,6 +108,10 @@ export function newLuaState(
   openLib(L, "cmsgpack", openCmsgpack);
   openLib(L, "bit", openBit);
   openLib(L, "struct", openStruct);
+  lua.lua_getglobal(L, luaString("math"));
+  lua.lua_pushcfunction(L, frexp);
+  lua.lua_setfield(L, -2, luaString("frexp"));
+  lua.lua_settop(L, 0);
   makeRedis(L);
   lua.lua_setglobal(L, luaString("redis"));
   runSetup(L, PRELUDE, "prelude");
@@ -116,6 +121,23 @@ export function newLuaState(
   lua.lua_setglobal(L, luaString("__redis__err__handler"));
   protectGlobals(L);
   return { L, errHandler };
+}
+
+/** Lua 5.1's math.frexp (5.3 dropped it): `m, e` with `x = m * 2^e` and 0.5 <= |m| < 1. */
+function frexp(L: LuaState): number {
+  const x = lauxlib.luaL_checknumber(L, 1);
+  if (x === 0 || !Number.isFinite(x)) {
+    lua.lua_pushnumber(L, x);
+    lua.lua_pushnumber(L, 0);
+    return 2;
+  }
+  let e = Math.floor(Math.log2(Math.abs(x))) + 1;
+  let m = x / 2 ** e;
+  if (Math.abs(m) >= 1) (m /= 2, e++);
+  else if (Math.abs(m) < 0.5) (m *= 2, e--);
+  lua.lua_pushnumber(L, m);
+  lua.lua_pushnumber(L, e);
+  return 2;
 }
 
 function protectGlobals(L: LuaState): void {

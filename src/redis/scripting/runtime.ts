@@ -14,6 +14,7 @@ import {
   raise,
   setFunctions,
 } from "./engine.ts";
+import { lua51CompileError } from "./parse_errors.ts";
 import { newLuaState } from "./lua_state.ts";
 import { sha1hex } from "./sha1.ts";
 
@@ -22,7 +23,6 @@ import { numberArg, pushErrorTable, pushReply, writeLuaValue } from "./lua_value
 import type { Command, Server, Session } from "../commands/types.ts";
 import { call, propagateAtomically } from "../commands/call.ts";
 import { lowerName } from "../commands/args.ts";
-import { floatLiterals } from "./lua51_numbers.ts";
 import { type BusyScript, busyThreshold, clearBusy, setBusy } from "./busy.ts";
 
 const latin1 = new TextDecoder("latin1");
@@ -103,11 +103,8 @@ export class LuaEngine {
    */
   compile(source: Uint8Array, chunk = "@user_script"): number | string {
     const L = this.L;
-    const body = floatLiterals(source);
-    if (lauxlib.luaL_loadbuffer(L, body, body.length, luaString(chunk)) !== lua.LUA_OK) {
-      // Lua 5.1 quotes the end of input: near '<eof>'.
-      const msg = latin1.decode(lua.lua_tolstring(L, -1) ?? new Uint8Array())
-        .replace(/ near <eof>$/, " near '<eof>'");
+    if (lauxlib.luaL_loadbuffer(L, source, source.length, luaString(chunk)) !== lua.LUA_OK) {
+      const msg = lua51CompileError(latin1.decode(lua.lua_tolstring(L, -1) ?? new Uint8Array()));
       lua.lua_settop(L, 0);
       return msg;
     }
