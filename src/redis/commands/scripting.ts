@@ -26,6 +26,8 @@ interface Script {
 class EvalState {
   engine: LuaEngine;
   scripts = new Map<string, Script>();
+  /** EVAL's bodies (as latin1 text) to their sha1: a repeated EVAL skips hashing its body. */
+  shas = new Map<string, string>();
   constructor(readonly server: Server) {
     this.engine = new LuaEngine(server);
   }
@@ -34,6 +36,7 @@ class EvalState {
   flush(): void {
     this.engine = new LuaEngine(this.server);
     this.scripts.clear();
+    this.shas.clear();
   }
 }
 
@@ -105,8 +108,11 @@ function evalGeneric(c: Session, args: Uint8Array[], bySha: boolean, readOnly: b
     script = state.scripts.get(sha);
     if (script === undefined) return c.out.error("NOSCRIPT No matching script. Please use EVAL.");
   } else {
-    sha = sha1hex(args[1]!);
+    const text = latin1.decode(args[1]!);
+    const known = state.shas.get(text);
+    sha = known ?? sha1hex(args[1]!);
     script = load(state, args[1]!, sha);
+    if (known === undefined && typeof script !== "string") state.shas.set(text, sha);
   }
   if (typeof script === "string") return c.out.error(script);
   const engine = state.engine;

@@ -93,6 +93,15 @@ export function patchFengari(req: Require): void {
     o.value = v;
     return s.length + 1;
   };
+  // A number's text (tostring, `..`) written straight into bytes: it is ASCII.
+  const lstring = req("fengari/src/lstring.js") as Module;
+  const TString = lstring.TString as new (L: unknown, b: Uint8Array) => unknown;
+  lobject.luaO_tostring = (L: unknown, obj: Module): void => {
+    const text = formatG(obj.value as number, 14);
+    const bytes = new Uint8Array(text.length);
+    for (let i = 0; i < text.length; i++) bytes[i] = text.charCodeAt(i);
+    obj.setsvalue(new TString(L, bytes));
+  };
   const ltable = req("fengari/src/ltable.js") as Module;
   const next = ltable.luaH_next as (L: Module, t: unknown, k: number) => boolean;
   ltable.luaH_next = (L: Module, t: unknown, keyI: number): boolean => {

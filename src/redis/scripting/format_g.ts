@@ -19,6 +19,8 @@ export function formatG(n: number, precision = 14): string {
     if (Number.isNaN(n)) return signBit(n) ? "-nan" : "nan";
     return n > 0 ? "inf" : "-inf";
   }
+  // An integer of fewer digits than the precision prints as itself (the common case).
+  if (Number.isInteger(n) && n < 10 ** precision && n > -(10 ** precision)) return String(n);
   const [digits, x] = significant(Math.abs(n), precision);
   const sign = n < 0 ? "-" : "";
   if (x < -4 || x >= precision) {
