@@ -22,6 +22,12 @@ diffTest("Lua numbers behave as Lua 5.1 in Redis", {
     EVAL "return 1700000000000 .. ''" 0
     EVAL "return table.concat({1, 2.5, 1e20}, ',')" 0
     EVAL "return string.format('%d', 3e10)" 0
+    EVAL "return string.format('%d %i %c', -3.7, 2^31, 65.9)" 0
+    EVAL "return string.format('%5.2f|%g|%x|%X|%o|%e', 3.14159, 1e20, 255, 3e9, 8, 12345.678)" 0
+    EVAL "return string.format('[%10.3e] [%-8g] [%+g] [% g] [%08.3f] [%#x] [%#o] [%5x] [%-5X|] [%.3x] [%G] [%E]', 12345.678, 0.5, 3, 3, -3.14159, 255, 8, 255, 255, 5, 1e-10, 1e300)" 0
+    EVAL "return string.format('%g %g %g %g %g %.3g %.10g %g', 100000, 1000000, 1e-4, 1e-5, 0/0, 2/3, 2/3, -1/0)" 0
+    EVAL "return string.format('%x %X %o %x', -1, -255, -8, 2^32 + 15)" 0
+    EVAL "return string.format('%g|%5.1s|%x', '12.5', 'abc', '255')" 0
   `,
   "strings coerced by arithmetic are doubles": script`
     EVAL "return tostring(ARGV[1] + 1)" 0 1700000000000
@@ -59,11 +65,26 @@ diffTest("Lua numbers behave as Lua 5.1 in Redis", {
     EVAL "local t = {} for i = 1, 3 do t[i] = i end table.insert(t, 2.5, 'x') return t" 0
     EVAL "local t = {1, 2, 3} table.remove(t, 1.5) return t" 0
     EVAL "return unpack({1, 2, 3})" 0
+    EVAL "return string.sub('abcdef', 2, 3e10) .. string.sub('abcdef', -3e10, 2)" 0
+    EVAL "return {string.byte('abc', -1e10, 1e10)}" 0
+    EVAL "return string.rep('x', -1) .. '|' .. string.rep('x', 0)" 0
+    EVAL "local t = {1, 2} table.insert(t, 5, 'x') return {t[5], #t}" 0
+    EVAL "local t = {1, 2} table.insert(t, 0, 'x') return {t[0], t[1], t[2], t[3]}" 0
+    EVAL "local t = {1, 2, 3} table.insert(t, 2, 'x') return t" 0
+    EVAL "local t = {1, 2, 3} return {table.remove(t, 1e10), table.remove(t, 1), t[1], t[2], #t}" 0
+    EVAL "local t = {1, 2, 3} return {table.remove(t), #t, table.remove({})}" 0
+    EVAL "return table.insert(nil, 1)" 0
+    EVAL "return table.insert({}, 1, 2, 3)" 0
   `,
   "operators and the math library": script`
     EVAL "return tostring(5 % math.huge) .. ' ' .. tostring(-5 % math.huge)" 0
     EVAL "return tostring(5.5 % -2) .. ' ' .. tostring(-7 % 3) .. ' ' .. tostring(7 % -3)" 0
     EVAL "return 3e10 % 7" 0
+    EVAL "return tostring(math.fmod(5.5, 2)) .. ' ' .. tostring(math.fmod(-5.5, 2)) .. ' ' .. tostring(math.fmod(3e10, 7))" 0
+    EVAL "return {math.modf(-0.5)}" 0
+    EVAL "return tostring(2^1024) .. ' ' .. tostring(-2^1024) .. ' ' .. tostring(0/0 == 0/0)" 0
+    EVAL "return tostring(1e14) .. ' ' .. tostring(1e14 - 1) .. ' ' .. tostring(99999999999999.9)" 0
+    EVAL "return tostring(0.1 + 0.2) .. ' ' .. tostring(1/3) .. ' ' .. tostring(-1/3)" 0
     EVAL "return tostring(math.floor(3e10 + 0.5)) .. ' ' .. tostring(math.ceil(-0.5))" 0
     EVAL "return math.floor(-3e10 - 0.5)" 0
     EVAL "return tostring(math.fmod(-7, 3)) .. ' ' .. tostring(math.modf(-3.7))" 0
@@ -97,6 +118,10 @@ diffTest("Lua numbers behave as Lua 5.1 in Redis", {
     EVAL "return struct.pack('>i8', 1700000000000)" 0
     EVAL "return struct.unpack('>i8', struct.pack('>i8', 1700000000000))" 0
     EVAL "return struct.pack('>I4', 4294967295)" 0
+    EVAL "return struct.pack('<i4', 2^31 + 5) .. struct.pack('<I8', 2^53 + 2) .. struct.pack('<d', 1700000000000)" 0
+    EVAL "return cjson.encode({-0.0, 1e14, 123456789012345, 0.1 + 0.2})" 0
+    EVAL "return cmsgpack.pack(1e14, -0.5, 2^53, -2^53, 2^31 - 0.5)" 0
+    EVAL "return {bit.tobit(-2^31 - 1), bit.band(-1, 2^32 - 1), bit.rshift(-1, 28), bit.arshift(-256, 4), bit.rol(2^31 + 1, 1), bit.bswap(0x12345678)}" 0
     EVAL "return {bit.band(2^40 + 5, 7), bit.tobit(2^32 + 1), bit.tobit(2^31), bit.bnot(0)}" 0
     EVAL "return {bit.lshift(1, 40), bit.tohex(2^40 + 255), bit.bor(ARGV[1], 0)}" 0 1700000000000
   `,

@@ -62,3 +62,55 @@ function isExact(n: number, wide: string, e: number, p: number): boolean {
   while (!Number.isInteger(m)) (m *= 2, twos++);
   return BigInt(m) * 10n ** BigInt(-k) === d << BigInt(twos);
 }
+
+const SPEC = /^%([-+ #0]*)(\d*)(?:\.(\d*))?([eEgGxXo])$/;
+
+/**
+ * One numeric conversion of string.format (`%e %E %g %G %x %X %o` with flags, width and
+ * precision) as Lua 5.1 on glibc prints it: `%g` and `%e` of doubles, `%x` of the 64-bit value
+ * (5.1 casts to a C long). Undefined for what it does not handle (the `#` flag of `%g`/`%e`).
+ */
+export function formatSpec(spec: string, v: number): string | undefined {
+  const m = SPEC.exec(spec);
+  if (m === null) return undefined;
+  const flags = m[1]!, width = Number(m[2] || 0), c = m[4]!;
+  const prec = m[3] === undefined ? undefined : Number(m[3] || 0);
+  let sign = "", body: string, prefix = "", zeroPad = flags.includes("0");
+  if (c === "x" || c === "X" || c === "o") {
+    const t = Number.isFinite(v) ? Math.trunc(v) : 0;
+    const u = t < 0 ? BigInt.asUintN(64, BigInt(t)) : BigInt(Math.min(t, 2 ** 64 - 1));
+    body = u.toString(c === "o" ? 8 : 16);
+    if (c === "X") body = body.toUpperCase();
+    if (prec !== undefined) {
+      zeroPad = false;
+      if (prec === 0 && u === 0n) body = "";
+      body = body.padStart(prec, "0");
+    }
+    if (flags.includes("#") && u !== 0n) {
+      if (c === "o") body = body.startsWith("0") ? body : "0" + body;
+      else prefix = c === "x" ? "0x" : "0X";
+    }
+  } else {
+    if (flags.includes("#")) return undefined;
+    if (v < 0 || Object.is(v, -0) || (Number.isNaN(v) && signBit(v))) sign = "-";
+    else if (flags.includes("+")) sign = "+";
+    else if (flags.includes(" ")) sign = " ";
+    const a = Math.abs(v);
+    if (!Number.isFinite(a)) {
+      body = Number.isNaN(a) ? "nan" : "inf";
+      zeroPad = false;
+    } else if (c === "e" || c === "E") {
+      const s = a.toExponential(prec ?? 6);
+      const e = s.indexOf("e");
+      const x = s.slice(e + 2);
+      body = `${s.slice(0, e)}e${s[e + 1]}${x.length < 2 ? "0" + x : x}`;
+    } else body = formatG(a, prec === 0 ? 1 : prec ?? 6);
+    if (c === "E" || c === "G") body = body.toUpperCase();
+  }
+  const text = prefix + body;
+  const pad = width - sign.length - text.length;
+  if (pad <= 0) return sign + text;
+  if (flags.includes("-")) return sign + text + " ".repeat(pad);
+  if (zeroPad) return sign + prefix + "0".repeat(pad) + body;
+  return " ".repeat(pad) + sign + text;
+}
