@@ -30,7 +30,8 @@ export function formatDouble(d: number): string {
   return sign + trimZeros(digits.slice(0, x + 1) + "." + digits.slice(x + 1));
 }
 
-function trimZeros(s: string): string {
+/** A decimal text without the trailing zeros of its fraction (and without a bare "."). */
+export function trimZeros(s: string): string {
   if (s.indexOf(".") === -1) return s;
   let end = s.length;
   while (s.charCodeAt(end - 1) === 48) end--;

@@ -6,15 +6,15 @@
 import type { Command, Server, Session } from "./types.ts";
 import { LuaEngine, newRun, sha1hex } from "../scripting/runtime.ts";
 import { kill } from "../scripting/busy.ts";
-import { luaString } from "../scripting/engine.ts";
+import { LuaKey, luaString } from "../scripting/engine.ts";
 import { parseInteger } from "../../resp/integer.ts";
 import { Err, helpReply } from "./replies.ts";
 import { isWord } from "./args.ts";
 import HELPS from "./docs/scripting_help.json" with { type: "json" };
 
 const latin1 = new TextDecoder("latin1");
-const KEYS = luaString("KEYS");
-const ARGV = luaString("ARGV");
+const KEYS = new LuaKey(luaString("KEYS"));
+const ARGV = new LuaKey(luaString("ARGV"));
 
 /** A cached script: its compiled chunk and whether its shebang asked for no writes. */
 interface Script {
@@ -26,6 +26,8 @@ interface Script {
 class EvalState {
   engine: LuaEngine;
   scripts = new Map<string, Script>();
+  /** EVAL's bodies (as latin1 text) to their sha1: a repeated EVAL skips hashing its body. */
+  shas = new Map<string, string>();
   constructor(readonly server: Server) {
     this.engine = new LuaEngine(server);
   }
@@ -34,6 +36,7 @@ class EvalState {
   flush(): void {
     this.engine = new LuaEngine(this.server);
     this.scripts.clear();
+    this.shas.clear();
   }
 }
 
@@ -79,6 +82,17 @@ function load(state: EvalState, body: Uint8Array, sha: string): Script | string 
   return script;
 }
 
+/** EVALSHA's sha1 as the cache's key (lower case), without a TextDecoder call for 40 bytes. */
+function lowerHex(b: Uint8Array): string {
+  if (b.length > 64) return latin1.decode(b).toLowerCase();
+  let s = "";
+  for (let i = 0; i < b.length; i++) {
+    const x = b[i]!;
+    s += String.fromCharCode(x >= 65 && x <= 90 ? x + 32 : x);
+  }
+  return s;
+}
+
 function evalGeneric(c: Session, args: Uint8Array[], bySha: boolean, readOnly: boolean): void {
   const numkeys = parseInteger(args[2]!);
   if (numkeys === undefined) return c.out.error(Err.notInteger);
@@ -90,12 +104,15 @@ function evalGeneric(c: Session, args: Uint8Array[], bySha: boolean, readOnly: b
   let script: Script | string | undefined;
   let sha: string;
   if (bySha) {
-    sha = latin1.decode(args[1]!).toLowerCase();
+    sha = lowerHex(args[1]!);
     script = state.scripts.get(sha);
     if (script === undefined) return c.out.error("NOSCRIPT No matching script. Please use EVAL.");
   } else {
-    sha = sha1hex(args[1]!);
+    const text = latin1.decode(args[1]!);
+    const known = state.shas.get(text);
+    sha = known ?? sha1hex(args[1]!);
     script = load(state, args[1]!, sha);
+    if (known === undefined && typeof script !== "string") state.shas.set(text, sha);
   }
   if (typeof script === "string") return c.out.error(script);
   const engine = state.engine;

@@ -5,6 +5,7 @@
 // measurements behind the choice are in docs/scripting.md.
 
 import "./fengari_conf.ts";
+import { patchFengari } from "./fengari_lua51.ts";
 
 /** A Lua state (fengari's lua_State), opaque to us. */
 export type LuaState = { readonly __lua_state: unique symbol };
@@ -128,15 +129,45 @@ export function loadEngine(): void {
   const node = (globalThis as unknown as {
     process: { getBuiltinModule(id: "module"): { createRequire(from: string): NodeRequire } };
   }).process;
-  const f = node.getBuiltinModule("module").createRequire(import.meta.url)("fengari") as {
+  const req = node.getBuiltinModule("module").createRequire(import.meta.url);
+  patchFengari(req);
+  const f = req("fengari") as {
     lua: LuaApi;
     lauxlib: LauxApi;
     lualib: LualibApi;
   };
+  const lobject = req("fengari/src/lobject.js") as {
+    pushsvalue2s(L: LuaState, ts: unknown): void;
+  };
+  const lstring = req("fengari/src/lstring.js") as {
+    TString: new (L: null, bytes: Uint8Array) => unknown;
+  };
+  internals.pushString = lobject.pushsvalue2s;
+  internals.TString = lstring.TString;
   Object.assign(lua, f.lua);
   Object.assign(lauxlib, f.lauxlib);
   Object.assign(lualib, f.lualib);
   loaded = true;
+}
+
+const internals = {} as {
+  pushString(L: LuaState, ts: unknown): void;
+  TString: new (L: null, bytes: Uint8Array) => unknown;
+};
+
+/**
+ * A constant Lua string made once: pushing it shares one immutable string object (whose hash
+ * fengari computes once), where lua_pushstring copies the bytes and the table lookup hashes them
+ * again on every push. For table keys and names pushed on every script call.
+ */
+export class LuaKey {
+  #ts: unknown;
+  constructor(readonly bytes: Uint8Array) {}
+
+  /** Pushes the string onto `L`'s stack (which must have room, as for any push). */
+  push(L: LuaState): void {
+    internals.pushString(L, this.#ts ??= new internals.TString(null, this.bytes));
+  }
 }
 
 /** Keeps fengari in the module graph, so `deno compile` embeds it; never called. */

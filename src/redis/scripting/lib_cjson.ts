@@ -3,23 +3,11 @@
 // BullMQ and most queue libraries' scripts use to keep JSON in keys.
 
 import { lauxlib, lua, type LuaState, luaString, raiseHere, setFunctions } from "./engine.ts";
+import { formatG } from "./format_g.ts";
 
 /** cjson.null: a light userdata Lua compares by identity. */
 export const NULL = { cjsonNull: true };
 const utf8 = new TextDecoder("utf-8");
-
-/** C's "%.<precision>g" (lua-cjson writes numbers with "%.14g"). */
-export function formatG(n: number, precision = 14): string {
-  if (n === 0) return Object.is(n, -0) ? "-0" : "0";
-  const [, exp] = n.toExponential(precision - 1).split("e") as [string, string];
-  const x = Number(exp);
-  const trim = (m: string) => m.includes(".") ? m.replace(/0+$/, "").replace(/\.$/, "") : m;
-  if (x < -4 || x >= precision) {
-    const m = trim(n.toExponential(precision - 1).split("e")[0]!);
-    return `${m}e${x < 0 ? "-" : "+"}${String(Math.abs(x)).padStart(2, "0")}`;
-  }
-  return trim(n.toFixed(precision - 1 - x));
-}
 
 const ESCAPES: Record<number, string> = {
   8: "\\b",

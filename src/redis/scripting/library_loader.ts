@@ -4,10 +4,10 @@
 // table whose lookups depend on whether a load is under way.
 
 import { lauxlib, lua, type LuaState, luaString, raiseHere, setFunctions } from "./engine.ts";
+import { lua51CompileError } from "./parse_errors.ts";
 import { REDIS_VERSION } from "./runtime.ts";
 import { pushErrorTable } from "./lua_values.ts";
 import { protectTop } from "./lua_state.ts";
-import { floatLiterals } from "./lua51_numbers.ts";
 
 const latin1 = new TextDecoder("latin1");
 
@@ -97,11 +97,11 @@ export class LibraryLoader {
    */
   load(source: Uint8Array): RegisteredFunction[] | string {
     const L = this.#L;
-    const code = floatLiterals(source);
     lua.lua_settop(L, 0);
-    if (lauxlib.luaL_loadbuffer(L, code, code.length, luaString("@user_function")) !== lua.LUA_OK) {
-      const msg = latin1.decode(lua.lua_tolstring(L, -1) ?? new Uint8Array())
-        .replace(/ near <eof>$/, " near '<eof>'");
+    if (
+      lauxlib.luaL_loadbuffer(L, source, source.length, luaString("@user_function")) !== lua.LUA_OK
+    ) {
+      const msg = lua51CompileError(latin1.decode(lua.lua_tolstring(L, -1) ?? new Uint8Array()));
       lua.lua_settop(L, 0);
       return `ERR Error compiling function: ${msg}`;
     }

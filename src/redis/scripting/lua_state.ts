@@ -9,6 +9,9 @@ import { openCjson } from "./lib_cjson.ts";
 import { openCmsgpack } from "./lib_cmsgpack.ts";
 import { openBit } from "./lib_bit.ts";
 import { openStruct } from "./lib_struct.ts";
+import { formatSpec } from "./format_g.ts";
+
+const latin1 = new TextDecoder("latin1");
 
 /** Lua 5.1 compatibility, the error handler, and the removal of what Redis does not load. */
 const PRELUDE = `
@@ -29,7 +32,9 @@ math.sinh = function(x) return (math.exp(x) - math.exp(-x)) / 2 end
 math.tanh = function(x) local a, b = math.exp(x), math.exp(-x) return (a - b) / (a + b) end
 string.gfind = string.gmatch
 -- Lua 5.1 formats %d of any number by truncating it; 5.3 refuses floats out of integer range.
-local fmt, sel, floor, ceil = string.format, select, math.floor, math.ceil
+local fmt, sel, floor, ceil, unpack = string.format, select, math.floor, math.ceil, table.unpack
+local numfmt = __redis__numfmt
+__redis__numfmt = nil
 string.format = function(f, ...)
   local args, n, i = {...}, sel('#', ...), 0
   local spec = f:gsub('%%[-+ #0]*%d*%.?%d*[%a%%]', function(s)
@@ -40,16 +45,25 @@ string.format = function(f, ...)
       args[i] = v >= 0 and floor(v) or ceil(v)
       return s:sub(1, -2) .. '.0f'
     end
+    -- %g, %e of doubles and %x, %o of 64-bit values as glibc prints them (format_g.ts).
+    if c == 'g' or c == 'G' or c == 'e' or c == 'E' or c == 'x' or c == 'X' or c == 'o' then
+      local r = numfmt(s, v)
+      if r then
+        args[i] = r
+        return '%s'
+      end
+    end
   end)
-  return fmt(spec, table.unpack(args, 1, n))
+  return fmt(spec, unpack(args, 1, n))
 end
--- Lua 5.1 has only floats; fengari's integers are 32-bit, so numbers scripts get are floats.
-local tn = tonumber
-tonumber = function(...)
-  local n = tn(...)
-  if math.type(n) == 'integer' then return n + 0.0 end
-  return n
-end
+-- Lua 5.1's string.rep has no separator.
+local rep = string.rep
+string.rep = function(s, n) return rep(s, n) end
+math.atan2 = math.atan
+-- Lua 5.3's names that 5.1 (and so Redis) does not have.
+math.type, math.tointeger, math.ult, math.maxinteger, math.mininteger = nil, nil, nil, nil, nil
+table.move, table.pack, table.unpack = nil, nil, nil
+string.pack, string.packsize, string.unpack = nil, nil, nil
 gcinfo = function() return math.floor(collectgarbage('count')) end
 __redis__err__handler = function(err)
   local i = dbg.getinfo(2, 'nSl')
@@ -107,6 +121,17 @@ export function newLuaState(
   openLib(L, "cmsgpack", openCmsgpack);
   openLib(L, "bit", openBit);
   openLib(L, "struct", openStruct);
+  lua.lua_getglobal(L, luaString("math"));
+  lua.lua_pushcfunction(L, frexp);
+  lua.lua_setfield(L, -2, luaString("frexp"));
+  lua.lua_getglobal(L, luaString("table"));
+  lua.lua_pushcfunction(L, tinsert);
+  lua.lua_setfield(L, -2, luaString("insert"));
+  lua.lua_pushcfunction(L, tremove);
+  lua.lua_setfield(L, -2, luaString("remove"));
+  lua.lua_settop(L, 0);
+  lua.lua_pushcfunction(L, numfmt);
+  lua.lua_setglobal(L, luaString("__redis__numfmt"));
   makeRedis(L);
   lua.lua_setglobal(L, luaString("redis"));
   runSetup(L, PRELUDE, "prelude");
@@ -116,6 +141,103 @@ export function newLuaState(
   lua.lua_setglobal(L, luaString("__redis__err__handler"));
   protectGlobals(L);
   return { L, errHandler };
+}
+
+/** Lua 5.1's math.frexp (5.3 dropped it): `m, e` with `x = m * 2^e` and 0.5 <= |m| < 1. */
+function frexp(L: LuaState): number {
+  const x = lauxlib.luaL_checknumber(L, 1);
+  if (x === 0 || !Number.isFinite(x)) {
+    lua.lua_pushnumber(L, x);
+    lua.lua_pushnumber(L, 0);
+    return 2;
+  }
+  let e = Math.floor(Math.log2(Math.abs(x))) + 1;
+  let m = x / 2 ** e;
+  if (Math.abs(m) >= 1) (m /= 2, e++);
+  else if (Math.abs(m) < 0.5) (m *= 2, e--);
+  lua.lua_pushnumber(L, m);
+  lua.lua_pushnumber(L, e);
+  return 2;
+}
+
+/** The text of one numeric string.format conversion (`spec`, value), or nothing. */
+function numfmt(L: LuaState): number {
+  const spec = lua.lua_tolstring(L, 1);
+  const t = lua.lua_type(L, 2);
+  if (spec === null || (t !== lua.LUA_TNUMBER && t !== lua.LUA_TSTRING)) return 0;
+  const v = lua.lua_tonumber(L, 2);
+  if (
+    t === lua.LUA_TSTRING && v === 0 && !/^\s*[-+]?0/.test(latin1.decode(lua.lua_tolstring(L, 2)!))
+  ) {
+    return 0;
+  }
+  const text = formatSpec(latin1.decode(spec), v);
+  if (text === undefined) return 0;
+  lua.lua_pushstring(L, luaString(text));
+  return 1;
+}
+
+/** C's cast of a Lua 5.1 number to an int (luaL_checkint): truncated, then wrapped at 32 bits. */
+function checkInt(L: LuaState, arg: number): number {
+  return Math.trunc(lauxlib.luaL_checknumber(L, arg)) | 0;
+}
+
+/** Lua 5.1's table.insert: a position past the end grows the array (5.3 refuses it). */
+function tinsert(L: LuaState): number {
+  checkTable(L, "insert");
+  let e = lua.lua_rawlen(L, 1) + 1;
+  let pos: number;
+  const top = lua.lua_gettop(L);
+  if (top === 2) pos = e;
+  else if (top === 3) {
+    pos = checkInt(L, 2);
+    if (pos > e) e = pos;
+    for (let i = e; i > pos; i--) {
+      lua.lua_rawgeti(L, 1, i - 1);
+      lua.lua_rawseti(L, 1, i);
+    }
+  } else raiseHere(L, "wrong number of arguments to 'insert'");
+  lua.lua_rawseti(L, 1, pos);
+  return 0;
+}
+
+/** Lua 5.1's table.remove: a position outside 1..#t removes nothing (5.3 refuses it). */
+function tremove(L: LuaState): number {
+  checkTable(L, "remove");
+  const e = lua.lua_rawlen(L, 1);
+  let pos = lua.lua_type(L, 2) <= lua.LUA_TNIL ? e : checkInt(L, 2);
+  if (!(1 <= pos && pos <= e)) return 0;
+  lua.lua_rawgeti(L, 1, pos);
+  for (; pos < e; pos++) {
+    lua.lua_rawgeti(L, 1, pos + 1);
+    lua.lua_rawseti(L, 1, pos);
+  }
+  lua.lua_pushnil(L);
+  lua.lua_rawseti(L, 1, e);
+  return 1;
+}
+
+function checkTable(L: LuaState, name: string): void {
+  const t = lua.lua_type(L, 1);
+  if (t === lua.LUA_TTABLE) return;
+  const got = t === lua.LUA_TNIL && lua.lua_gettop(L) === 0 ? "no value" : typeName(t);
+  raiseHere(L, `bad argument #1 to '${name}' (table expected, got ${got})`);
+}
+
+function typeName(t: number): string {
+  return [
+    "nil",
+    "boolean",
+    "userdata",
+    "number",
+    "string",
+    "table",
+    "function",
+    "userdata",
+    "thread",
+  ][
+    t
+  ] ?? "no value";
 }
 
 function protectGlobals(L: LuaState): void {

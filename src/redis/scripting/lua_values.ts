@@ -4,19 +4,19 @@
 // client's reply: numbers truncated to integers, false as nil, tables as arrays up to the first
 // nil, {ok=...}, {err=...} and RESP3's {map=}, {set=}, {double=}, {big_number=}.
 
-import { lua, type LuaState, luaString, raise } from "./engine.ts";
+import { lua, LuaKey, type LuaState, luaString, raise } from "./engine.ts";
 import { formatDouble, type RespWriter } from "../../resp/writer.ts";
 
 const dec = new TextDecoder("latin1");
-const ERR_KEY = luaString("err");
-const OK_KEY = luaString("ok");
-const DOUBLE_KEY = luaString("double");
-const BIG_KEY = luaString("big_number");
-const MAP_KEY = luaString("map");
-const SET_KEY = luaString("set");
-const VERBATIM_KEY = luaString("verbatim_string");
-const FORMAT_KEY = luaString("format");
-const STRING_KEY = luaString("string");
+const ERR_KEY = new LuaKey(luaString("err"));
+const OK_KEY = new LuaKey(luaString("ok"));
+const DOUBLE_KEY = new LuaKey(luaString("double"));
+const BIG_KEY = new LuaKey(luaString("big_number"));
+const MAP_KEY = new LuaKey(luaString("map"));
+const SET_KEY = new LuaKey(luaString("set"));
+const VERBATIM_KEY = new LuaKey(luaString("verbatim_string"));
+const FORMAT_KEY = new LuaKey(luaString("format"));
+const STRING_KEY = new LuaKey(luaString("string"));
 
 /** Where a reply's parse stands: the bytes and the next position. */
 interface Cursor {
@@ -42,11 +42,18 @@ function lineNumber(cur: Cursor): number {
   return neg ? -n : n;
 }
 
+/** Sets `key` of the table below the value at the top of the stack to that value (popped). */
+function setKey(L: LuaState, key: LuaKey): void {
+  key.push(L);
+  lua.lua_insert(L, -2);
+  lua.lua_rawset(L, -3);
+}
+
 /** Pushes an {err=...} table; `msg` without its leading "-". */
 export function pushErrorTable(L: LuaState, msg: Uint8Array): void {
   lua.lua_createtable(L, 0, 1);
   lua.lua_pushstring(L, msg);
-  lua.lua_setfield(L, -2, ERR_KEY);
+  setKey(L, ERR_KEY);
 }
 
 /**
@@ -59,8 +66,9 @@ export function pushReply(L: LuaState, cur: Cursor): Uint8Array | undefined {
   const type = buf[cur.pos++]!;
   switch (type) {
     case 58: { // : integer
-      const b = line(cur);
-      lua.lua_pushnumber(L, Number(dec.decode(b)));
+      // Up to 15 digits the digits' sum is exact; longer ones round as Number() does.
+      const cr = cur.buf.indexOf(13, cur.pos);
+      lua.lua_pushnumber(L, cr - cur.pos <= 15 ? lineNumber(cur) : Number(dec.decode(line(cur))));
       return undefined;
     }
     case 36: { // $ bulk
@@ -75,7 +83,7 @@ export function pushReply(L: LuaState, cur: Cursor): Uint8Array | undefined {
     case 43: // + status
       lua.lua_createtable(L, 0, 1);
       lua.lua_pushstring(L, line(cur));
-      lua.lua_setfield(L, -2, OK_KEY);
+      setKey(L, OK_KEY);
       return undefined;
     case 45: { // - error
       const msg = line(cur);
@@ -105,7 +113,7 @@ export function pushReply(L: LuaState, cur: Cursor): Uint8Array | undefined {
         pushReply(L, cur);
         lua.lua_rawset(L, -3);
       }
-      lua.lua_setfield(L, -2, MAP_KEY);
+      setKey(L, MAP_KEY);
       return undefined;
     }
     case 126: { // ~ set
@@ -117,7 +125,7 @@ export function pushReply(L: LuaState, cur: Cursor): Uint8Array | undefined {
         lua.lua_pushboolean(L, true);
         lua.lua_rawset(L, -3);
       }
-      lua.lua_setfield(L, -2, SET_KEY);
+      setKey(L, SET_KEY);
       return undefined;
     }
     case 95: // _ null
@@ -130,22 +138,22 @@ export function pushReply(L: LuaState, cur: Cursor): Uint8Array | undefined {
     case 44: // , double
       lua.lua_createtable(L, 0, 1);
       lua.lua_pushnumber(L, Number(dec.decode(line(cur)).replace("inf", "Infinity")));
-      lua.lua_setfield(L, -2, DOUBLE_KEY);
+      setKey(L, DOUBLE_KEY);
       return undefined;
     case 40: // ( big number
       lua.lua_createtable(L, 0, 1);
       lua.lua_pushstring(L, line(cur));
-      lua.lua_setfield(L, -2, BIG_KEY);
+      setKey(L, BIG_KEY);
       return undefined;
     case 61: { // = verbatim
       const n = lineNumber(cur);
       lua.lua_createtable(L, 0, 1);
       lua.lua_createtable(L, 0, 2);
       lua.lua_pushstring(L, buf.subarray(cur.pos, cur.pos + 3));
-      lua.lua_setfield(L, -2, FORMAT_KEY);
+      setKey(L, FORMAT_KEY);
       lua.lua_pushstring(L, buf.subarray(cur.pos + 4, cur.pos + n));
-      lua.lua_setfield(L, -2, STRING_KEY);
-      lua.lua_setfield(L, -2, VERBATIM_KEY);
+      setKey(L, STRING_KEY);
+      setKey(L, VERBATIM_KEY);
       cur.pos += n + 2;
       return undefined;
     }
@@ -172,8 +180,8 @@ function writeNumber(out: RespWriter, n: number): void {
 }
 
 /** The field `key` of the table at `idx` when it has type `type` (left pushed), else nothing. */
-function field(L: LuaState, idx: number, key: Uint8Array, type: number): boolean {
-  lua.lua_pushstring(L, key);
+function field(L: LuaState, idx: number, key: LuaKey, type: number): boolean {
+  key.push(L);
   if (lua.lua_rawget(L, idx) === type) return true;
   lua.lua_settop(L, -2);
   return false;

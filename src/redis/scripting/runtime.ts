@@ -9,11 +9,13 @@ import {
   lauxlib,
   loadEngine,
   lua,
+  type LuaKey,
   type LuaState,
   luaString,
   raise,
   setFunctions,
 } from "./engine.ts";
+import { lua51CompileError } from "./parse_errors.ts";
 import { newLuaState } from "./lua_state.ts";
 import { sha1hex } from "./sha1.ts";
 
@@ -22,7 +24,6 @@ import { numberArg, pushErrorTable, pushReply, writeLuaValue } from "./lua_value
 import type { Command, Server, Session } from "../commands/types.ts";
 import { call, propagateAtomically } from "../commands/call.ts";
 import { lowerName } from "../commands/args.ts";
-import { floatLiterals } from "./lua51_numbers.ts";
 import { type BusyScript, busyThreshold, clearBusy, setBusy } from "./busy.ts";
 
 const latin1 = new TextDecoder("latin1");
@@ -67,8 +68,6 @@ interface Suspendable {
 const HOOK_COUNT = 10000;
 /** Once busy, how long the script runs before the event loop gets a turn (ms). */
 const SLICE_MS = 20;
-/** The script-side wrapper that runs a function under Redis's error handler. */
-const XPCALL = luaString("return function(h, f, ...) return xpcall(f, h, ...) end");
 const NOT_A_WAIT = { db: 0, keys: [], deadline: 0, serve: () => false, expire() {}, resume() {} };
 
 /** A Lua state and what runs in it: EVAL's scripts, or FUNCTION's libraries. */
@@ -92,8 +91,9 @@ export class LuaEngine {
     });
     this.L = L;
     this.#errHandler = errHandler;
-    lauxlib.luaL_loadbuffer(L, XPCALL, XPCALL.length, luaString("=xpcall"));
-    lua.lua_call(L, 0, 1);
+    // A script's coroutine starts in xpcall(script, handler, ...): Redis's error handler runs
+    // where the error is raised, and no Lua frame is added around the script.
+    lua.lua_getglobal(L, luaString("xpcall"));
     this.#xpcall = lauxlib.luaL_ref(L, lua.LUA_REGISTRYINDEX);
   }
 
@@ -103,11 +103,8 @@ export class LuaEngine {
    */
   compile(source: Uint8Array, chunk = "@user_script"): number | string {
     const L = this.L;
-    const body = floatLiterals(source);
-    if (lauxlib.luaL_loadbuffer(L, body, body.length, luaString(chunk)) !== lua.LUA_OK) {
-      // Lua 5.1 quotes the end of input: near '<eof>'.
-      const msg = latin1.decode(lua.lua_tolstring(L, -1) ?? new Uint8Array())
-        .replace(/ near <eof>$/, " near '<eof>'");
+    if (lauxlib.luaL_loadbuffer(L, source, source.length, luaString(chunk)) !== lua.LUA_OK) {
+      const msg = lua51CompileError(latin1.decode(lua.lua_tolstring(L, -1) ?? new Uint8Array()));
       lua.lua_settop(L, 0);
       return msg;
     }
@@ -120,10 +117,10 @@ export class LuaEngine {
   }
 
   /** Sets a global without the protection (KEYS, ARGV) to an array of strings. */
-  setArray(name: Uint8Array, items: Uint8Array[], from: number, to: number): void {
+  setArray(name: LuaKey, items: Uint8Array[], from: number, to: number): void {
     const L = this.L;
     lua.lua_pushglobaltable(L);
-    lua.lua_pushstring(L, name);
+    name.push(L);
     this.pushArray(items, from, to);
     lua.lua_rawset(L, -3);
     lua.lua_settop(L, -2);
@@ -152,8 +149,8 @@ export class LuaEngine {
       this.#idle = undefined;
       const T = thread.T, threadRef = thread.ref;
       lua.lua_rawgeti(T, lua.LUA_REGISTRYINDEX, this.#xpcall);
-      lua.lua_rawgeti(T, lua.LUA_REGISTRYINDEX, this.#errHandler);
       lua.lua_rawgeti(T, lua.LUA_REGISTRYINDEX, ref);
+      lua.lua_rawgeti(T, lua.LUA_REGISTRYINDEX, this.#errHandler);
       pushArgs?.(T);
       const now = Date.now();
       const s: Suspendable = {
