@@ -7,6 +7,7 @@ test can count the runs of each task without asking the server under test.
 
     CELERY_PORT=N python3 celery_jobs.py COUNT    sends COUNT tasks and one chord, waits for every
                                                   result through the backend, prints a JSON summary
+    CELERY_PORT=N python3 celery_jobs.py hold COUNT    sends COUNT tasks due in ten minutes
 """
 
 import json
@@ -71,7 +72,16 @@ def kind(n):
     return "flaky" if n % 10 == 3 else "countdown" if n % 10 == 7 else "plain"
 
 
+def hold(count):
+    """Sends tasks due in ten minutes: a worker holds them unacked until then, or a warm shutdown."""
+    for n in range(count):
+        square.apply_async((n,), countdown=600)
+
+
 def main():
+    if sys.argv[1] == "hold":
+        hold(int(sys.argv[2]))
+        return
     count = int(sys.argv[1])
     pending = []
     for n in range(count):
