@@ -4,18 +4,11 @@
 // an XADD as its own unit after the XADD, and nothing wrapped twice inside EXEC. Delivery times
 // (XCLAIM's TIME argument) are the only bytes masked.
 
-import { runScript, script, show } from "./_diff.ts";
-import { assertEquals, startRedisServer, startServer, which } from "./_util.ts";
+import { script, show } from "./_diff.ts";
+import { scriptAofFiles } from "./_aof_pair.ts";
+import { assertEquals, which } from "./_util.ts";
 
 const dec = new TextDecoder();
-
-/** The incremental append-only file redis-server 7 writes in `dir` (multi-part AOF). */
-async function redisIncrAof(dir: string): Promise<Uint8Array> {
-  for await (const e of Deno.readDir(`${dir}/appendonlydir`)) {
-    if (e.name.endsWith(".incr.aof")) return await Deno.readFile(`${dir}/appendonlydir/${e.name}`);
-  }
-  throw new Error(`no .incr.aof in ${dir}/appendonlydir`);
-}
 
 /** The file as text with XCLAIM's TIME values (clock readings) masked. */
 function masked(file: Uint8Array): string {
@@ -26,16 +19,8 @@ Deno.test({
   name: "stream group reads and claims log MULTI ... EXEC around several commands, as Redis's AOF",
   ignore: which("redis-server") === undefined,
   async fn() {
-    const redisDir = await Deno.makeTempDir({ prefix: "stream_aof_redis_" });
-    const tokDir = await Deno.makeTempDir({ prefix: "stream_aof_tok_" });
-    try {
-      const aof = ["--appendonly", "yes", "--appendfsync", "always"];
-      await using redis = await startRedisServer([...aof, "--dir", redisDir]);
-      await using tok = await startServer(["redis", "--quiet", ...aof, "--dir", tokDir]);
-      const problems = await runScript(
-        redis!.port,
-        tok.port,
-        script`
+    const files = await scriptAofFiles(
+      script`
           XADD s 1-1 a 1
           XADD s 2-1 b 2
           XGROUP CREATE s g 0
@@ -80,16 +65,11 @@ Deno.test({
           EXEC
           @client=2 @reply
         `,
-      );
-      assertEquals(problems, []);
-      const want = await redisIncrAof(redisDir);
-      const got = await Deno.readFile(`${tokDir}/tokserver.aof`);
-      assertEquals(masked(got), masked(want));
-      // The masking leaves the units to compare: each side has the same MULTI count.
-      assertEquals(dec.decode(want).split("MULTI").length > 4, true);
-    } finally {
-      await Deno.remove(redisDir, { recursive: true }).catch(() => {});
-      await Deno.remove(tokDir, { recursive: true }).catch(() => {});
-    }
+      "stream_aof",
+    );
+    assertEquals(files.problems, []);
+    assertEquals(masked(files.tok), masked(files.redis));
+    // Several units were logged, so the comparison covers the wrapping.
+    assertEquals(dec.decode(files.redis).split("MULTI").length > 4, true);
   },
 });
