@@ -69,7 +69,9 @@ export class StreamValue {
       b?.close();
       b = new Block();
       b.bytes = 16 + bytes;
-      blocks.push(b);
+      // A first block goes in an array of its own size: a small stream holds no spare slots.
+      if (blocks.length === 0) this.#blocks = [b];
+      else blocks.push(b);
     } else b.bytes += bytes;
     b.append(id, args, from);
     if (b.count === NODE_MAX_ENTRIES) b.close();
@@ -102,7 +104,7 @@ export class StreamValue {
       for (; bi < blocks.length; bi++, i = 0) {
         const b = blocks[bi]!;
         for (; i < b.count; i++) {
-          if (b.dead[i] === 1) continue;
+          if (b.isDead(i)) continue;
           const id = b.idAt(i);
           if (id > end) return;
           yield { id, fields: b.entry(i) };
@@ -115,7 +117,7 @@ export class StreamValue {
       for (; bi >= 0; bi--, i = bi >= 0 ? blocks[bi]!.count - 1 : 0) {
         const b = blocks[bi]!;
         for (; i >= 0; i--) {
-          if (b.dead[i] === 1) continue;
+          if (b.isDead(i)) continue;
           const id = b.idAt(i);
           if (id < start) return;
           yield { id, fields: b.entry(i) };
@@ -144,8 +146,8 @@ export class StreamValue {
     const bi = this.#blockFor(id);
     const b = blocks[bi]!;
     const i = b.lowerBound(id);
-    if (i >= b.count || b.dead[i] === 1 || b.idAt(i) !== id) return false;
-    b.dead[i] = 1;
+    if (i >= b.count || b.isDead(i) || b.idAt(i) !== id) return false;
+    b.kill(i);
     this.length--;
     if (--b.live === 0) blocks.splice(bi, 1);
     if (id > this.maxDeletedId) this.maxDeletedId = id;
@@ -172,11 +174,11 @@ export class StreamValue {
       }
       if (spec.approx) break;
       for (let i = 0; i < b.count; i++) {
-        if (b.dead[i] === 1) continue;
+        if (b.isDead(i)) continue;
         if (spec.maxlen !== undefined) {
           if (this.length <= spec.maxlen) break;
         } else if (b.idAt(i) >= spec.minid!) break;
-        b.dead[i] = 1;
+        b.kill(i);
         b.live--;
         this.length--;
         deleted++;
