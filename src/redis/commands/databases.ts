@@ -4,19 +4,18 @@
 import type { Command, Session } from "./types.ts";
 import { Err } from "./replies.ts";
 import { isWord } from "./args.ts";
-import { keyOf, ListValue, StreamValue, ZSetValue } from "../store/db.ts";
+import { type Db, keyOf, ListValue, StreamValue, ZSetValue } from "../store/db.ts";
 import { lookupWrite } from "./collections.ts";
 import { Notify } from "../store/notify_classes.ts";
 import { parseInteger } from "../../resp/integer.ts";
 
 /**
- * Before database `i` is flushed: its keys holding a stream that clients wait on are made ready,
+ * Before database `db` is flushed: its keys holding a stream that clients wait on are made ready,
  * so group readers wake with Redis's "UNBLOCKED the stream key no longer exists" (Redis's
  * signalFlushedDb); plain XREAD readers keep waiting.
  */
-function signalFlushed(c: Session, i: number): void {
-  const db = c.server.dbs.get(i);
-  c.server.blocked.readyIn(i, (key) => db.peekStored(key) instanceof StreamValue);
+function signalFlushed(c: Session, db: Db): void {
+  c.server.blocked.readyIn(db.index, (key) => db.peekStored(key) instanceof StreamValue);
 }
 
 /** FLUSHDB / FLUSHALL take an optional ASYNC or SYNC; false (after the error) otherwise. */
@@ -133,7 +132,7 @@ export const DATABASE_COMMANDS: readonly Command[] = [
     acl: ["@keyspace", "@write", "@slow", "@dangerous"],
     handler: (c, args) => {
       if (!flushMode(c, args)) return;
-      signalFlushed(c, c.db);
+      signalFlushed(c, c.keyspace);
       c.keyspace.flush();
       c.out.simple("OK");
     },
@@ -145,7 +144,8 @@ export const DATABASE_COMMANDS: readonly Command[] = [
     acl: ["@keyspace", "@write", "@slow", "@dangerous"],
     handler: (c, args) => {
       if (!flushMode(c, args)) return;
-      for (let i = 0; i < c.server.dbs.count; i++) signalFlushed(c, i);
+      // Only the databases made so far can hold keys (get() would make the others).
+      for (const db of c.server.dbs.made()) signalFlushed(c, db);
       c.server.dbs.flushAll();
       c.out.simple("OK");
     },
