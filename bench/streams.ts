@@ -39,9 +39,17 @@ async function usedMemory(port: number): Promise<number> {
   }
 }
 
-/** Adds `n` entries of two fields to one stream; returns bytes per entry. */
-async function memoryPerEntry(s: BenchServer, n: number): Promise<number> {
-  // tokserver: RSS once its idle collection (a second after the last client left) has run.
+/**
+ * Runs `command(j)` for j in [0, n) (pipelined in batches) and returns the memory it added per
+ * unit: redis-server's used_memory growth, tokserver's RSS growth once its idle collection (a
+ * second after the last client left) has run.
+ */
+async function memoryPer(
+  s: BenchServer,
+  n: number,
+  units: number,
+  command: (j: number) => (string | number)[],
+): Promise<number> {
   const measure = async () =>
     s.name === "redis"
       ? await usedMemory(s.port)
@@ -51,15 +59,33 @@ async function memoryPerEntry(s: BenchServer, n: number): Promise<number> {
   try {
     for (let i = 0; i < n; i += 2000) {
       const calls: Promise<unknown>[] = [];
-      for (let j = i; j < Math.min(n, i + 2000); j++) {
-        calls.push(c.send("XADD", "mem", "*", "name", `user${j}`, "score", String(j % 1000)));
-      }
+      for (let j = i; j < Math.min(n, i + 2000); j++) calls.push(c.send(...command(j)));
       await Promise.all(calls);
     }
   } finally {
     await c.close();
   }
-  return ((await measure()) - before) / n;
+  return ((await measure()) - before) / units;
+}
+
+/** Adds `n` entries of two fields to one stream; returns bytes per entry. */
+function memoryPerEntry(s: BenchServer, n: number): Promise<number> {
+  return memoryPer(
+    s,
+    n,
+    n,
+    (j) => ["XADD", "mem", "*", "name", `user${j}`, "score", String(j % 1000)],
+  );
+}
+
+/** Makes `keys` streams of 10 entries (one small field each); returns bytes per key. */
+export function memoryPerStreamKey(s: BenchServer, keys: number): Promise<number> {
+  return memoryPer(
+    s,
+    keys * 10,
+    keys,
+    (j) => ["XADD", `stream:${j % keys}`, "*", "f", `v${Math.floor(j / keys)}`],
+  );
 }
 
 /** The benchmark module: XADD and XRANGE throughput, bytes per stream entry. */
@@ -104,6 +130,20 @@ export async function bench(ctx: BenchContext): Promise<BenchRow[]> {
     tokserver: t,
     ratio: ratio(r, t),
     note: "tokserver RSS growth vs redis-server used_memory growth",
+  });
+  const keys = ctx.quick ? 100_000 : 1_000_000;
+  ctx.progress(`memory for ${keys} streams of 10 entries`);
+  const redis2 = (await startRedis())!;
+  const rk = await memoryPerStreamKey(redis2, keys).finally(() => redis2.stop());
+  const tok2 = await startTokserver(["redis"]);
+  const tk = await memoryPerStreamKey(tok2, keys).finally(() => tok2.stop());
+  rows.push({
+    measure: `memory per stream key (10 entries of 1 field), ${keys} keys`,
+    unit: "bytes/key",
+    redis: rk,
+    tokserver: tk,
+    ratio: ratio(rk, tk),
+    note: "tokserver RSS growth vs redis-server used_memory growth; target <= 1.5x (issue 23)",
   });
   return rows;
 }

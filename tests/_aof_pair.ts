@@ -2,7 +2,7 @@
 // folders, driven with the same bytes and restarted on their files (SIGTERM or SIGKILL) as a
 // pair: the helper of the tests that check what survives a restart, expiry times included.
 
-import { encodeCommand, RawConn, show, showCommand } from "./_diff.ts";
+import { encodeCommand, RawConn, runScript, show, showCommand, type Step } from "./_diff.ts";
 import { type Proc, startRedisServer, startServer } from "./_util.ts";
 
 const dec = new TextDecoder();
@@ -270,4 +270,44 @@ export function diffDumps(
     }
   }
   return problems;
+}
+
+/** The incremental append-only file redis-server 7 writes in `dir` (multi-part AOF). */
+async function redisIncrAof(dir: string): Promise<Uint8Array> {
+  for await (const e of Deno.readDir(`${dir}/appendonlydir`)) {
+    if (e.name.endsWith(".incr.aof")) return await Deno.readFile(`${dir}/appendonlydir/${e.name}`);
+  }
+  throw new Error(`no .incr.aof in ${dir}/appendonlydir`);
+}
+
+/** What a script run on both servers (with an append-only file) left: replies and both files. */
+export interface ScriptFiles {
+  /** The replies that differed (runScript's report). */
+  problems: string[];
+  /** redis-server's incremental file. */
+  redis: Uint8Array;
+  /** tokserver's file. */
+  tok: Uint8Array;
+}
+
+/**
+ * Runs `steps` on a fresh redis-server and tokserver, each with an append-only file (appendfsync
+ * always), and returns the reply differences and the two files, to compare byte for byte.
+ */
+export async function scriptAofFiles(steps: Step[], prefix: string): Promise<ScriptFiles> {
+  const redisDir = await Deno.makeTempDir({ prefix: `${prefix}_redis_` });
+  const tokDir = await Deno.makeTempDir({ prefix: `${prefix}_tok_` });
+  try {
+    await using redis = await startRedisServer([...AOF_ALWAYS, "--dir", redisDir]);
+    await using tok = await startServer(["redis", "--quiet", ...AOF_ALWAYS, "--dir", tokDir]);
+    const problems = await runScript(redis!.port, tok.port, steps);
+    return {
+      problems,
+      redis: await redisIncrAof(redisDir),
+      tok: await Deno.readFile(`${tokDir}/tokserver.aof`),
+    };
+  } finally {
+    await Deno.remove(redisDir, { recursive: true }).catch(() => {});
+    await Deno.remove(tokDir, { recursive: true }).catch(() => {});
+  }
 }

@@ -6,8 +6,9 @@
 // way.
 
 import type { Reply } from "../src/resp/reply_parser.ts";
-import { diffTest, runScript, script, show, type Step } from "./_diff.ts";
-import { assertEquals, startRedisServer, startServer, which } from "./_util.ts";
+import { diffTest, script, show, type Step } from "./_diff.ts";
+import { scriptAofFiles } from "./_aof_pair.ts";
+import { assertEquals, which } from "./_util.ts";
 
 /**
  * For each write, a watcher of `k` (holding "hello" with a long TTL) sees whether the write
@@ -447,28 +448,12 @@ diffTest("transactions answer as Redis 7 does", {
   `,
 });
 
-/** The incremental append-only file redis-server 7 writes in `dir` (multi-part AOF). */
-async function redisIncrAof(dir: string): Promise<Uint8Array> {
-  for await (const e of Deno.readDir(`${dir}/appendonlydir`)) {
-    if (e.name.endsWith(".incr.aof")) return await Deno.readFile(`${dir}/appendonlydir/${e.name}`);
-  }
-  throw new Error(`no .incr.aof in ${dir}/appendonlydir`);
-}
-
 Deno.test({
   name: "EXEC propagates MULTI ... EXEC around more than one change, byte for byte as Redis's AOF",
   ignore: which("redis-server") === undefined,
   async fn() {
-    const redisDir = await Deno.makeTempDir({ prefix: "tx_aof_redis_" });
-    const tokDir = await Deno.makeTempDir({ prefix: "tx_aof_tok_" });
-    try {
-      const aof = ["--appendonly", "yes", "--appendfsync", "always"];
-      await using redis = await startRedisServer([...aof, "--dir", redisDir]);
-      await using tok = await startServer(["redis", "--quiet", ...aof, "--dir", tokDir]);
-      const problems = await runScript(
-        redis!.port,
-        tok.port,
-        script`
+    const files = await scriptAofFiles(
+      script`
           SET plain 1
           MULTI
           SET one 1
@@ -513,14 +498,9 @@ Deno.test({
           EXEC
           INCR plain
         `,
-      );
-      assertEquals(problems, []);
-      const want = await redisIncrAof(redisDir);
-      const got = await Deno.readFile(`${tokDir}/tokserver.aof`);
-      assertEquals(show(got, 1e6), show(want, 1e6));
-    } finally {
-      await Deno.remove(redisDir, { recursive: true }).catch(() => {});
-      await Deno.remove(tokDir, { recursive: true }).catch(() => {});
-    }
+      "tx_aof",
+    );
+    assertEquals(files.problems, []);
+    assertEquals(show(files.tok, 1e6), show(files.redis, 1e6));
   },
 });

@@ -34,7 +34,7 @@
  */
 
 import { type Reply, ReplyError } from "../resp/reply_parser.ts";
-import { Multiplexer } from "./multiplexer.ts";
+import { StreamCommands } from "./stream_commands.ts";
 import { type Arg, type ConnectOptions, openConnection } from "./conn.ts";
 import { Subscriber } from "./subscriber.ts";
 
@@ -49,6 +49,15 @@ export {
 } from "./conn.ts";
 export { Message, Subscriber } from "./subscriber.ts";
 export { ModeError } from "./modes.ts";
+export {
+  entryText,
+  StreamCommands,
+  type StreamEntry,
+  type StreamIds,
+  type StreamRead,
+  type XAddOptions,
+  type XReadOptions,
+} from "./stream_commands.ts";
 
 /** Options of {@linkcode Client.set}. */
 export interface SetOptions {
@@ -124,10 +133,11 @@ export async function connect(opts: ConnectOptions = {}): Promise<Client> {
 }
 
 /**
- * The client: {@linkcode Multiplexer}'s shared connection with a typed method per common command,
- * and subscriptions on connections of their own. Create it with {@linkcode connect}.
+ * The client: the shared connection (multiplexer.ts) with a typed method per common
+ * command (the stream ones from {@linkcode StreamCommands}), and subscriptions on connections of
+ * their own. Create it with {@linkcode connect}.
  */
-export class Client extends Multiplexer {
+export class Client extends StreamCommands {
   /**
    * Says `HELLO protover` on a new connection, before any other command (what
    * `connect({ resp: 3 })` does; `send()` refuses HELLO 3 later, when callers share the

@@ -49,3 +49,21 @@ export function propagateAtomically(
     server.propagate([EXEC], changes[changes.length - 1]![1]);
   }
 }
+
+/**
+ * Runs `fn`, a command (or a served blocked client) that propagates what it did itself, and sends
+ * what it propagated as one unit: Redis 7 wraps the several commands one call logs (XREADGROUP's
+ * XCLAIM per entry, XGROUP CREATECONSUMER + SETID) in MULTI ... EXEC. Inside an outer batch
+ * (EXEC, a script) the changes simply join it.
+ */
+export function propagateAsUnit(server: Server, fn: () => void): void {
+  if (server.propagateBatch !== undefined) return fn();
+  const changes: [args: Uint8Array[], db: number][] = [];
+  server.propagateBatch = changes;
+  try {
+    fn();
+  } finally {
+    server.propagateBatch = undefined;
+  }
+  propagateAtomically(server, changes);
+}

@@ -4,10 +4,19 @@
 import type { Command, Session } from "./types.ts";
 import { Err } from "./replies.ts";
 import { isWord } from "./args.ts";
-import { keyOf, ListValue, ZSetValue } from "../store/db.ts";
+import { type Db, keyOf, ListValue, StreamValue, ZSetValue } from "../store/db.ts";
 import { lookupWrite } from "./collections.ts";
 import { Notify } from "../store/notify_classes.ts";
 import { parseInteger } from "../../resp/integer.ts";
+
+/**
+ * Before database `db` is flushed: its keys holding a stream that clients wait on are made ready,
+ * so group readers wake with Redis's "UNBLOCKED the stream key no longer exists" (Redis's
+ * signalFlushedDb); plain XREAD readers keep waiting.
+ */
+function signalFlushed(c: Session, db: Db): void {
+  c.server.blocked.readyIn(db.index, (key) => db.peekStored(key) instanceof StreamValue);
+}
 
 /** FLUSHDB / FLUSHALL take an optional ASYNC or SYNC; false (after the error) otherwise. */
 function flushMode(c: Session, args: Uint8Array[]): boolean {
@@ -61,12 +70,15 @@ function swapdb(c: Session, args: Uint8Array[]): void {
   const dbs = c.server.dbs;
   if (a !== b) {
     dbs.swap(a, b);
-    // Clients blocked in either database may find a list or sorted set there now.
-    for (const i of [a, b]) {
-      const db = dbs.get(i);
+    // Clients blocked in either database may find a list, sorted set or stream there now, and a
+    // group reader whose stream went away is woken with its error (Redis's
+    // scanDatabaseForReadyKeys and scanDatabaseForDeletedStreams).
+    for (const [i, j] of [[a, b], [b, a]] as const) {
+      const db = dbs.get(i), before = dbs.get(j);
       c.server.blocked.readyIn(i, (key) => {
         const v = db.peekStored(key);
-        return v instanceof ListValue || v instanceof ZSetValue;
+        return v instanceof ListValue || v instanceof ZSetValue || v instanceof StreamValue ||
+          before.peekStored(key) instanceof StreamValue;
       });
     }
   } else dbs.dirty++;
@@ -120,6 +132,7 @@ export const DATABASE_COMMANDS: readonly Command[] = [
     acl: ["@keyspace", "@write", "@slow", "@dangerous"],
     handler: (c, args) => {
       if (!flushMode(c, args)) return;
+      signalFlushed(c, c.keyspace);
       c.keyspace.flush();
       c.out.simple("OK");
     },
@@ -131,6 +144,8 @@ export const DATABASE_COMMANDS: readonly Command[] = [
     acl: ["@keyspace", "@write", "@slow", "@dangerous"],
     handler: (c, args) => {
       if (!flushMode(c, args)) return;
+      // Only the databases made so far can hold keys (get() would make the others).
+      for (const db of c.server.dbs.made()) signalFlushed(c, db);
       c.server.dbs.flushAll();
       c.out.simple("OK");
     },

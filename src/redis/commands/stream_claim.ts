@@ -14,6 +14,7 @@ import { longArg } from "./lists.ts";
 import { intervalId, parseId, readStream, replyEntry, replyId, strictId } from "./stream_args.ts";
 import { lookupConsumer, propagateClaim } from "./stream_read.ts";
 import { noGroup } from "./stream_groups.ts";
+import { propagateAsUnit } from "./call.ts";
 
 const XGROUP = bytes("XGROUP"), SETID = bytes("SETID"), ENTRIESREAD = bytes("ENTRIESREAD");
 
@@ -203,6 +204,18 @@ function xautoclaim(c: Session, args: Uint8Array[]): void {
 
 /** XCLAIM and XAUTOCLAIM. */
 export const STREAM_CLAIM_COMMANDS: readonly Command[] = [
-  entry("xclaim", -6, ["write", "fast"], ["@write", "@stream", "@fast"], xclaim),
-  entry("xautoclaim", -6, ["write", "fast"], ["@write", "@stream", "@fast"], xautoclaim),
+  entry(
+    "xclaim",
+    -6,
+    ["write", "fast"],
+    ["@write", "@stream", "@fast"],
+    (c, a) => propagateAsUnit(c.server, () => xclaim(c, a)),
+  ),
+  entry(
+    "xautoclaim",
+    -6,
+    ["write", "fast"],
+    ["@write", "@stream", "@fast"],
+    (c, a) => propagateAsUnit(c.server, () => xautoclaim(c, a)),
+  ),
 ];

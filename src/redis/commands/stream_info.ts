@@ -77,7 +77,7 @@ function xinfoStream(c: Session, args: Uint8Array[]): void {
   field(c, "radix-tree-keys");
   c.out.integer(s.nodes);
   field(c, "radix-tree-nodes");
-  c.out.integer(s.nodes === 0 ? 1 : s.nodes + 1);
+  c.out.integer(s.raxNodes);
   field(c, "last-generated-id");
   replyId(c, s.lastId);
   field(c, "max-deleted-entry-id");

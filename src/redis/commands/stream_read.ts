@@ -20,6 +20,7 @@ import { Err } from "./replies.ts";
 import { longArg } from "./lists.ts";
 import { Notify, notify } from "./events.ts";
 import { replyEntry, strictId } from "./stream_args.ts";
+import { propagateAsUnit } from "./call.ts";
 
 const XCLAIM = bytes("XCLAIM"), XGROUP = bytes("XGROUP"), SETID = bytes("SETID");
 const ZERO = bytes("0"), TIME = bytes("TIME"), RETRYCOUNT = bytes("RETRYCOUNT");
@@ -223,7 +224,11 @@ class ReadWaiter implements Waiter {
     if (!(s.lastId > after)) return false;
     this.#done();
     streamsHeader(c, 1);
-    replyStream(c, key, s, after, this.count, this.gr, g, false);
+    if (g === undefined) replyStream(c, key, s, after, this.count, undefined, undefined, false);
+    else {
+      const gr = this.gr;
+      propagateAsUnit(c.server, () => replyStream(c, key, s, after, this.count, gr, g, false));
+    }
     return true;
   }
 
@@ -344,10 +349,14 @@ function xread(c: Session, args: Uint8Array[], group: boolean): void {
   }
   if (served.length > 0) {
     streamsHeader(c, served.length);
-    for (const [j, after, history] of served) {
-      const s = c.keyspace.peekStored(keys[j]!) as StreamValue;
-      replyStream(c, keys[j]!, s, after, count, gr, groups[j], history);
-    }
+    const serve = () => {
+      for (const [j, after, history] of served) {
+        const s = c.keyspace.peekStored(keys[j]!) as StreamValue;
+        replyStream(c, keys[j]!, s, after, count, gr, groups[j], history);
+      }
+    };
+    if (gr === undefined) serve();
+    else propagateAsUnit(c.server, serve);
     return;
   }
   if (timeout === -1) return c.out.nullArray();

@@ -88,13 +88,15 @@ export class BlockedKeys {
   }
 
   /**
-   * Notes as ready every key waited on in database `db` that `isList` says now holds a list
-   * (SWAPDB, as Redis's scanDatabaseForReadyKeys): O(keys waited on).
+   * Notes as ready every key waited on in database `db` for which `test` holds (SWAPDB and the
+   * flushes, as Redis's scanDatabaseForReadyKeys and scanDatabaseForDeletedStreams): O(keys
+   * waited on).
    */
-  readyIn(db: number, isList: (key: string) => boolean): void {
+  readyIn(db: number, test: (key: string) => boolean): void {
+    if (this.#queues.size === 0) return;
     for (const q of this.#queues.values()) {
       const w = q.waiters.values().next().value;
-      if (w !== undefined && w.db === db && isList(q.key)) this.#ready.add(q);
+      if (w !== undefined && w.db === db && test(q.key)) this.#ready.add(q);
     }
   }
 

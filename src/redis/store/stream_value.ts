@@ -59,6 +59,29 @@ export class StreamValue {
     return this.#blocks.length;
   }
 
+  /**
+   * The nodes of Redis's radix tree over the blocks' first ids (16-byte big-endian keys), as
+   * XINFO STREAM's radix-tree-nodes: the head, each key, each prefix where keys branch and each
+   * child of such a prefix (a run without branches is one compressed node), the shape rax gives
+   * keys inserted in order. O(blocks).
+   */
+  get raxNodes(): number {
+    const blocks = this.#blocks;
+    const nodes = new Set<string>(["0:0"]);
+    const prefix = (id: StreamId, len: number) => `${len}:${id >> BigInt(8 * (16 - len))}`;
+    for (let i = 0; i < blocks.length; i++) {
+      const a = blocks[i]!.idAt(0);
+      nodes.add(prefix(a, 16));
+      if (i === 0) continue;
+      const b = blocks[i - 1]!.idAt(0);
+      const lcp = 16 - Math.ceil((a ^ b).toString(2).length / 8);
+      nodes.add(prefix(a, lcp));
+      nodes.add(prefix(a, lcp + 1));
+      nodes.add(prefix(b, lcp + 1));
+    }
+    return nodes.size;
+  }
+
   /** Appends entry `id` (greater than lastId) with the fields and values `args[from..]`. */
   append(id: StreamId, args: readonly Uint8Array[], from: number): void {
     const blocks = this.#blocks;
@@ -69,7 +92,9 @@ export class StreamValue {
       b?.close();
       b = new Block();
       b.bytes = 16 + bytes;
-      blocks.push(b);
+      // A first block goes in an array of its own size: a small stream holds no spare slots.
+      if (blocks.length === 0) this.#blocks = [b];
+      else blocks.push(b);
     } else b.bytes += bytes;
     b.append(id, args, from);
     if (b.count === NODE_MAX_ENTRIES) b.close();
@@ -102,7 +127,7 @@ export class StreamValue {
       for (; bi < blocks.length; bi++, i = 0) {
         const b = blocks[bi]!;
         for (; i < b.count; i++) {
-          if (b.dead[i] === 1) continue;
+          if (b.isDead(i)) continue;
           const id = b.idAt(i);
           if (id > end) return;
           yield { id, fields: b.entry(i) };
@@ -115,7 +140,7 @@ export class StreamValue {
       for (; bi >= 0; bi--, i = bi >= 0 ? blocks[bi]!.count - 1 : 0) {
         const b = blocks[bi]!;
         for (; i >= 0; i--) {
-          if (b.dead[i] === 1) continue;
+          if (b.isDead(i)) continue;
           const id = b.idAt(i);
           if (id < start) return;
           yield { id, fields: b.entry(i) };
@@ -144,8 +169,8 @@ export class StreamValue {
     const bi = this.#blockFor(id);
     const b = blocks[bi]!;
     const i = b.lowerBound(id);
-    if (i >= b.count || b.dead[i] === 1 || b.idAt(i) !== id) return false;
-    b.dead[i] = 1;
+    if (i >= b.count || b.isDead(i) || b.idAt(i) !== id) return false;
+    b.kill(i);
     this.length--;
     if (--b.live === 0) blocks.splice(bi, 1);
     if (id > this.maxDeletedId) this.maxDeletedId = id;
@@ -172,11 +197,11 @@ export class StreamValue {
       }
       if (spec.approx) break;
       for (let i = 0; i < b.count; i++) {
-        if (b.dead[i] === 1) continue;
+        if (b.isDead(i)) continue;
         if (spec.maxlen !== undefined) {
           if (this.length <= spec.maxlen) break;
         } else if (b.idAt(i) >= spec.minid!) break;
-        b.dead[i] = 1;
+        b.kill(i);
         b.live--;
         this.length--;
         deleted++;
