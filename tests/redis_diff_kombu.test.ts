@@ -52,7 +52,7 @@ diffTest("kombu and Celery command shapes: differential", {
     EXEC
     SET unacked_mutex token-a PX 300000 NX
     SET unacked_mutex token-b PX 300000 NX
-    @near=1 PTTL unacked_mutex
+    @near=1000 PTTL unacked_mutex
     ZREVRANGEBYSCORE unacked_index 1795983957.0 0 WITHSCORES
     ZREVRANGEBYSCORE unacked_index 1795983999.5 0 WITHSCORES LIMIT 0 10
     ZREVRANGEBYSCORE unacked_index 1795983999.5 0 WITHSCORES LIMIT 1 1
