@@ -75,6 +75,28 @@ Deno.test("runaway scripts answer 'not enough memory'; the server lives on with 
       assertEquals(await line(c), "$17");
       assertEquals(await line(c), "not enough memory");
     });
+    await t.step("a script holding a million-element reply as a table still runs", async () => {
+      assertEquals(
+        await send(
+          c,
+          "EVAL",
+          "for i = 1, 1000000 do redis.call('rpush', 'L', 'member' .. i) end",
+          "0",
+        ),
+        "$-1",
+      );
+      // The reply is converted to a table of a million strings (about 250 MB in fengari), twice.
+      const body = "local n = 0 for j = 1, 2 do local t = redis.call('lrange', 'L', 0, -1) " +
+        "n = n + #t end return n";
+      assertEquals(await send(c, "EVAL", body, "0"), ":2000000");
+    });
+    await t.step("a reply too large to convert: the error alone is the reply", async () => {
+      const body =
+        "local t = {} for j = 1, 4 do t[j] = redis.call('lrange', 'L', 0, -1) end return #t";
+      assertMatch(await send(c, "EVAL", body, "0"), OOM);
+      assertEquals(await send(c, "DEL", "L"), ":1");
+      assertEquals(await send(c, "PING"), "+PONG");
+    });
     await t.step("scripts making much garbage, or a 64 MB string, still run", async () => {
       assertEquals(
         await send(c, "EVAL", "local s = '' for i = 1, 50000 do s = s .. 'x' end return #s", "0"),

@@ -460,8 +460,13 @@ export class LuaEngine {
       out.resp3 = resp3;
       server.propagateBatch = batch;
     }
-    const err = pushReply(L, { buf: out.view(), pos: start });
-    out.truncate(start);
+    let err: Uint8Array | undefined;
+    try {
+      err = pushReply(L, { buf: out.view(), pos: start });
+    } finally {
+      // A Lua error raised while the reply is converted (not enough memory) leaves through here.
+      out.truncate(start);
+    }
     if (err !== undefined) {
       lua.lua_settop(L, -2);
       return fail(latin1.decode(err));

@@ -7,8 +7,8 @@
 // is measured after a collection, and a run holding more than SCRIPT_MEMORY_LIMIT gets Lua's own
 // "not enough memory" error. Outside a run nothing is measured (one subtraction per string).
 
-/** The most one script run may hold (bytes): a quarter of the 1 GB JS heap cap (v8_flags.txt). */
-export const SCRIPT_MEMORY_LIMIT = 256 * 1024 * 1024;
+/** The most one script run may hold (bytes): room for a table of a million short strings. */
+export const SCRIPT_MEMORY_LIMIT = 384 * 1024 * 1024;
 /** Bytes charged between two measurements. */
 const STEP = 32 * 1024 * 1024;
 /** The least charged before the next measurement, so a run near the limit is not collected for every string. */
