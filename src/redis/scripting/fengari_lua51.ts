@@ -8,6 +8,7 @@
 // strings read as 5.1's strtod reads them (hex to 64 bits, "inf", "nan").
 
 import { formatG } from "./format_g.ts";
+import { patchBuffersAndTables, patchStrings } from "./script_memory.ts";
 
 type Require = (id: string) => unknown;
 // deno-lint-ignore no-explicit-any
@@ -68,10 +69,17 @@ export function patchFengari(req: Require): void {
   const defs = req("fengari/src/defs.js") as Module;
   const from = defs.luastring_from as (a: ArrayLike<number>) => Uint8Array;
   defs.luastring_from = (a: ArrayLike<number>) => a instanceof Uint8Array ? a.slice() : from(a);
+  // Lua 5.1 names the nesting limit of calls through C "C stack overflow".
+  const toLua = defs.to_luastring as (s: string, cache?: boolean) => Uint8Array;
+  defs.to_luastring = (s: string, cache?: boolean) =>
+    toLua(s === "JS stack overflow" ? "C stack overflow" : s, cache);
   const conf = req("fengari/src/luaconf.js") as Module;
   conf.lua_number2str = (n: number) => formatG(n, 14);
   const limits = req("fengari/src/llimits.js") as Module;
+  // A script runs in a coroutine, whose resume counts one nested call that Redis's does not.
+  limits.LUAI_MAXCCALLS = 201;
   limits.luai_nummod = (_L: unknown, a: number, b: number) => a - Math.floor(a / b) * b;
+  patchStrings(req);
   const lapi = req("fengari/src/lapi.js") as Module;
   const lobject = req("fengari/src/lobject.js") as Module;
   lobject.TValue.prototype.setivalue = function (this: Module, x: number) {
@@ -120,4 +128,5 @@ export function patchFengari(req: Require): void {
   };
   lapi.lua_tointegerx = tointegerx;
   lapi.lua_tointeger = (L: unknown, i: number): number => tointegerx(L, i) || 0;
+  patchBuffersAndTables(req);
 }

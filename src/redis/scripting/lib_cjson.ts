@@ -3,6 +3,7 @@
 // BullMQ and most queue libraries' scripts use to keep JSON in keys.
 
 import { lauxlib, lua, type LuaState, luaString, raiseHere, setFunctions } from "./engine.ts";
+import { charge } from "./script_memory.ts";
 import { formatG } from "./format_g.ts";
 
 /** cjson.null: a light userdata Lua compares by identity. */
@@ -61,8 +62,13 @@ function arrayLength(L: LuaState, idx: number): number {
 function encodeValue(L: LuaState, out: number[], depth: number): void {
   if (!lua.lua_checkstack(L, 4)) raiseHere(L, "stack overflow");
   const t = lua.lua_type(L, -1);
-  if (t === lua.LUA_TSTRING) encodeString(lua.lua_tolstring(L, -1)!, out);
-  else if (t === lua.LUA_TNUMBER) {
+  // The output is a number[]: 8 bytes of heap per byte written.
+  charge(L, 64);
+  if (t === lua.LUA_TSTRING) {
+    const s = lua.lua_tolstring(L, -1)!;
+    charge(L, 8 * s.length);
+    encodeString(s, out);
+  } else if (t === lua.LUA_TNUMBER) {
     const n = lua.lua_tonumber(L, -1);
     if (!Number.isFinite(n)) raiseHere(L, "Cannot serialise number: must not be NaN or Inf");
     pushAscii(out, formatG(n));
@@ -91,8 +97,11 @@ function encodeValue(L: LuaState, out: number[], depth: number): void {
         if (!first) out.push(44);
         first = false;
         const kt = lua.lua_type(L, -2);
-        if (kt === lua.LUA_TSTRING) encodeString(lua.lua_tolstring(L, -2)!, out);
-        else if (kt === lua.LUA_TNUMBER) {
+        if (kt === lua.LUA_TSTRING) {
+          const k = lua.lua_tolstring(L, -2)!;
+          charge(L, 8 * k.length);
+          encodeString(k, out);
+        } else if (kt === lua.LUA_TNUMBER) {
           out.push(34);
           pushAscii(out, formatG(lua.lua_tonumber(L, -2)));
           out.push(34);

@@ -3,6 +3,7 @@
 // keys 1..n as arrays), which BullMQ's scripts use for job options.
 
 import { lauxlib, lua, type LuaState, raiseHere, setFunctions } from "./engine.ts";
+import { charge } from "./script_memory.ts";
 
 class Out {
   bytes: number[] = [];
@@ -39,9 +40,12 @@ function packInt(o: Out, n: number): void {
 function packValue(L: LuaState, o: Out, depth: number): void {
   if (!lua.lua_checkstack(L, 4)) raiseHere(L, "stack overflow");
   const t = lua.lua_type(L, -1);
+  // The output is a number[]: 8 bytes of heap per byte written.
+  charge(L, 64);
   if (t === lua.LUA_TSTRING) {
     const s = lua.lua_tolstring(L, -1)!;
     const n = s.length;
+    charge(L, 8 * n);
     if (n < 32) o.u8(0xa0 | n);
     else if (n <= 0xff) o.u8(0xd9, n);
     else if (n <= 0xffff) (o.u8(0xda), o.be(n, 2));

@@ -3,6 +3,7 @@
 // (with optional sizes), f d, s (zero-terminated), c (fixed length).
 
 import { lauxlib, lua, type LuaState, luaString, raiseHere, setFunctions } from "./engine.ts";
+import { charge } from "./script_memory.ts";
 
 interface Item {
   op: string;
@@ -49,6 +50,7 @@ function pack(L: LuaState): number {
     if (it.op === "s" || it.op === "c") {
       const s = lauxlib.luaL_checklstring(L, arg++);
       const n = it.op === "c" && it.size > 0 ? it.size : s.length;
+      charge(L, 8 * n);
       for (let i = 0; i < n; i++) out.push(s[i] ?? 0);
       if (it.op === "s") out.push(0);
       return;

@@ -8,6 +8,7 @@ import { lua51CompileError } from "./parse_errors.ts";
 import { REDIS_VERSION } from "./runtime.ts";
 import { pushErrorTable } from "./lua_values.ts";
 import { protectTop } from "./lua_state.ts";
+import { beginRun, endRun } from "./script_memory.ts";
 
 const latin1 = new TextDecoder("latin1");
 
@@ -110,9 +111,11 @@ export class LibraryLoader {
     const registered: RegisteredFunction[] = [];
     this.#loading = registered;
     let status: number;
+    beginRun();
     try {
       status = lua.lua_pcall(L, 0, 0, 0);
     } finally {
+      endRun();
       this.#loading = undefined;
     }
     if (status !== lua.LUA_OK) {

@@ -25,6 +25,7 @@ import type { Command, Server, Session } from "../commands/types.ts";
 import { call, propagateAtomically } from "../commands/call.ts";
 import { lowerName } from "../commands/args.ts";
 import { type BusyScript, busyThreshold, clearBusy, setBusy } from "./busy.ts";
+import { beginRun, endRun, type MemoryState, resumeRun, suspendRun } from "./script_memory.ts";
 
 const latin1 = new TextDecoder("latin1");
 
@@ -62,6 +63,8 @@ interface Suspendable {
   nargs: number;
   sliceStart: number;
   suspended: boolean;
+  /** The run's memory accounting while it waits for its next turn. */
+  memory: MemoryState | undefined;
 }
 
 /** Instructions between two looks at the clock. */
@@ -164,6 +167,7 @@ export class LuaEngine {
         nargs: nargs + 2,
         sliceStart: now,
         suspended: false,
+        memory: undefined,
       };
       this.#step(s);
       return;
@@ -178,6 +182,11 @@ export class LuaEngine {
     server.propagateBatch = changes;
     this.current = run;
     let status: number;
+    beginRun();
+    // Nested calls are counted as in a coroutine (whose resume counts one, fengari_lua51.ts), so
+    // pcall nests as deep here as on the coroutine path.
+    const calls = L as unknown as { nCcalls: number };
+    calls.nCcalls++;
     try {
       status = lua.lua_pcall(L, nargs, 1, 1);
     } catch (err) {
@@ -185,6 +194,8 @@ export class LuaEngine {
       lua.lua_settop(L, 0);
       lua.lua_pushstring(L, luaString(String(err)));
     } finally {
+      calls.nCcalls--;
+      endRun();
       this.current = undefined;
       server.propagateBatch = outer;
       if (c.db !== db) c.db = db;
@@ -259,6 +270,8 @@ export class LuaEngine {
     this.#active = s;
     server.propagateBatch = s.changes;
     let status: number;
+    if (s.memory === undefined) beginRun();
+    else resumeRun(s.memory);
     try {
       status = lua.lua_resume(T, null, s.nargs);
     } catch (err) {
@@ -270,6 +283,8 @@ export class LuaEngine {
       this.#active = undefined;
       server.propagateBatch = undefined;
     }
+    if (status === lua.LUA_YIELD) s.memory = suspendRun();
+    else endRun();
     s.nargs = 0;
     if (status === lua.LUA_YIELD) {
       if (!s.suspended) {
@@ -445,8 +460,13 @@ export class LuaEngine {
       out.resp3 = resp3;
       server.propagateBatch = batch;
     }
-    const err = pushReply(L, { buf: out.view(), pos: start });
-    out.truncate(start);
+    let err: Uint8Array | undefined;
+    try {
+      err = pushReply(L, { buf: out.view(), pos: start });
+    } finally {
+      // A Lua error raised while the reply is converted (not enough memory) leaves through here.
+      out.truncate(start);
+    }
     if (err !== undefined) {
       lua.lua_settop(L, -2);
       return fail(latin1.decode(err));
