@@ -5,6 +5,13 @@
 
 import { diffTest, script } from "./_diff.ts";
 
+/** 200 members, some 130 bytes long: counts and lengths of more than one varint char. */
+const many = Array.from(
+  { length: 200 },
+  (_, i) => `${i % 7} ${i % 3 === 0 ? "x".repeat(130) : ""}m${i}`,
+)
+  .join(" ");
+
 diffTest("small sorted sets keep every score and order as Redis 7 does", {
   "integer and double scores at the encoding's edges": script`
     FLUSHALL
@@ -52,5 +59,23 @@ diffTest("small sorted sets keep every score and order as Redis 7 does", {
     COPY small c2
     ZRANGE c2 0 -1 WITHSCORES
     CONFIG SET zset-max-listpack-entries 128
+  `,
+  "a listpack of 200 members, some of 130 bytes": script`
+    FLUSHALL
+    CONFIG SET zset-max-listpack-entries 1000
+    CONFIG SET zset-max-listpack-value 1000
+    ZADD L ${many}
+    OBJECT ENCODING L
+    ZCARD L
+    ZRANGE L 0 -1 WITHSCORES
+    ZRANGE L 150 180 REV WITHSCORES
+    ZSCORE L m199
+    ZRANK L m150
+    ZREM L m0 m150 m199
+    ZRANGEBYSCORE L (3 5 LIMIT 5 10
+    ZPOPMAX L 3
+    ZCARD L
+    CONFIG SET zset-max-listpack-entries 128
+    CONFIG SET zset-max-listpack-value 64
   `,
 });

@@ -63,19 +63,30 @@ let foundScore = 0;
 
 /** The rank of `member` in `lp`, or -1; {@linkcode zlpFoundScore} is then its score. */
 export function zlpFind(lp: string, member: string): number {
-  readVar(lp, 0);
-  let p = at, i = 0;
+  // One-char varints (counts, lengths and small scores below 128) are read inline: this is
+  // ZSCORE's and ZADD's path.
+  let p = 1, i = 0;
+  if (lp.charCodeAt(0) >= 0x80) p = (readVar(lp, 0), at);
   const ml = member.length, end = lp.length;
   while (p < end) {
     const start = p;
-    const n = readVar(lp, p);
-    p = at;
-    if (n === ml && lp.startsWith(member, p)) {
-      entryStart = start;
-      foundScore = readScore(lp, p + n);
-      return i;
+    let n = lp.charCodeAt(p);
+    if (n < 0x80) p++;
+    else {
+      n = readVar(lp, p);
+      p = at;
     }
-    p = skipScore(lp, p + n);
+    // A slice compared whole is about twice as fast as startsWith or a loop over the chars.
+    if (n === ml) {
+      if (n === 0 || (lp.charCodeAt(p) === member.charCodeAt(0) && lp.slice(p, p + n) === member)) {
+        entryStart = start;
+        foundScore = readScore(lp, p + n);
+        return i;
+      }
+    }
+    p += n;
+    const c = lp.charCodeAt(p);
+    p = c === 1 ? p + 9 : c < 0x80 ? p + 1 : skipScore(lp, p);
     i++;
   }
   return -1;
@@ -89,6 +100,7 @@ export function zlpFoundScore(): number {
 /** `lp` without the pair the last successful {@linkcode zlpFind} found. */
 export function zlpRemoveFound(lp: string): string {
   const s = entryStart;
+  if (readVar(lp, 0) === 1) return EMPTY_ZLP;
   const n = readVar(lp, s);
   const after = skipScore(lp, at + n);
   const count = readVar(lp, 0), head = at;
