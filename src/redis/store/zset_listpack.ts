@@ -61,8 +61,22 @@ let entryStart = 0;
 /** Its score. */
 let foundScore = 0;
 
+// The last pair zlpFind found: its listpack, member, start, score and rank.
+let hitLp = "";
+let hitMember = "";
+let hitStart = 0;
+let hitScore = 0;
+let hitRank = 0;
+
 /** The rank of `member` in `lp`, or -1; {@linkcode zlpFoundScore} is then its score. */
 export function zlpFind(lp: string, member: string): number {
+  // The same member looked up again in the same listpack (ZADD of a score it has): the server
+  // hands commands the same string for a recent argument, so this is two pointer compares.
+  if (lp === hitLp && member === hitMember) {
+    entryStart = hitStart;
+    foundScore = hitScore;
+    return hitRank;
+  }
   // One-char varints (counts, lengths and small scores below 128) are read inline: this is
   // ZSCORE's and ZADD's path.
   let p = 1, i = 0;
@@ -79,9 +93,11 @@ export function zlpFind(lp: string, member: string): number {
     // A slice compared whole is about twice as fast as startsWith or a loop over the chars.
     if (n === ml) {
       if (n === 0 || (lp.charCodeAt(p) === member.charCodeAt(0) && lp.slice(p, p + n) === member)) {
-        entryStart = start;
-        foundScore = readScore(lp, p + n);
-        return i;
+        entryStart = hitStart = start;
+        foundScore = hitScore = readScore(lp, p + n);
+        hitLp = lp;
+        hitMember = member;
+        return (hitRank = i);
       }
     }
     p += n;
