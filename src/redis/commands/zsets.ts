@@ -243,7 +243,11 @@ function zrandmember(c: Session, args: Uint8Array[]): void {
     return;
   }
   const m: string[] = [], s: number[] = [];
-  const take = (rank: number) => z.walk(rank, 1, false, (mm, ss) => (m.push(mm), s.push(ss)));
+  // A listpack walks from its start: random ranks are taken from one ordered copy of it.
+  const all = z.listpack ? z.slice(0, z.size) : undefined;
+  const take = all !== undefined
+    ? (rank: number) => (m.push(all.m[rank]!), s.push(all.s[rank]!))
+    : (rank: number) => z.walk(rank, 1, false, (mm, ss) => (m.push(mm), s.push(ss)));
   if (count < 0) {
     for (let k = 0; k < -count; k++) take(random.below(z.size));
   } else if (count >= z.size) {

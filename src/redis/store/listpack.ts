@@ -5,59 +5,15 @@
 // a dataset holds. Lookups walk the entries (O(n), as Redis's listpack); a change rebuilds the
 // string in a shared scratch buffer, so the stored string is always flat.
 //
-// Lengths are varints: 7 bits per char, low bits first, the high bit set on all but the last.
+// Lengths are varints (byte_string.ts).
+
+import { at, finish, putStr, putVar, readVar } from "./byte_string.ts";
 
 /** The listpack of no entries. */
 export const EMPTY_LP = "\x00";
 
-/** Where the last {@linkcode readVar} stopped. */
-let at = 0;
 /** Where the entry the last successful {@linkcode lpFind} found starts. */
 let entryStart = 0;
-
-function readVar(s: string, p: number): number {
-  let c = s.charCodeAt(p++);
-  let n = c & 0x7f, shift = 7;
-  while (c >= 0x80) {
-    c = s.charCodeAt(p++);
-    n += (c & 0x7f) * 2 ** shift;
-    shift += 7;
-  }
-  at = p;
-  return n;
-}
-
-// The scratch buffer: a plain array of byte values, which String.fromCharCode.apply reads
-// faster than a typed array.
-const buf: number[] = [];
-let len = 0;
-
-function putVar(n: number): void {
-  while (n >= 0x80) {
-    buf[len++] = (n % 0x80) | 0x80;
-    n = Math.floor(n / 0x80);
-  }
-  buf[len++] = n;
-}
-
-function putStr(s: string, from = 0, to = s.length): void {
-  const b = buf;
-  let p = len;
-  for (let i = from; i < to; i++) b[p++] = s.charCodeAt(i);
-  len = p;
-}
-
-function finish(): string {
-  const n = len;
-  len = 0;
-  buf.length = n;
-  if (n <= 8192) return String.fromCharCode.apply(null, buf);
-  let s = "";
-  for (let i = 0; i < n; i += 8192) {
-    s += String.fromCharCode.apply(null, buf.slice(i, Math.min(n, i + 8192)));
-  }
-  return s;
-}
 
 /** Entries in `lp`. */
 export function lpCount(lp: string): number {

@@ -1,7 +1,7 @@
 // A sorted set value in Redis 7.0's two encodings. A listpack-encoded set (at most
 // zset-max-listpack-entries members of at most zset-max-listpack-value bytes, value_limits.ts)
-// is two flat arrays in order, members and scores: O(n) lookups for a small n, as Redis's
-// listpack, and a few hundred bytes a key instead of a map and a tree. A skiplist-encoded set
+// is one binary string holding the pairs in order (zset_listpack.ts): O(n) lookups for a small
+// n, as Redis's listpack, and about a hundred bytes a key instead of a map and a tree. A skiplist-encoded set
 // keeps members and scores in slots with a Map from member to slot (ZSCORE in O(1)) beside the
 // ordered pairs (zset_tree.ts: rank and range in O(log n)); a delete moves the last slot into
 // the gap, as hash_table.ts does, so ZSCAN's walk over slots from the end keeps Redis's
@@ -9,8 +9,21 @@
 // does, and replies never depend on the encoding. Once a skiplist, always one, except for the
 // results that Redis converts back (STORE).
 
-import { type Before, pairLess, type Pos, ZTree } from "./zset_tree.ts";
+import { type Before, type Pos, ZTree } from "./zset_tree.ts";
 import type { ValueLimits } from "./value_limits.ts";
+import {
+  EMPTY_ZLP,
+  zlpCount,
+  zlpCountBefore,
+  zlpFind,
+  zlpFoundScore,
+  zlpFromOrdered,
+  zlpInsert,
+  zlpMemberAt,
+  zlpRemoveFound,
+  zlpScoreAt,
+  zlpWalk,
+} from "./zset_listpack.ts";
 
 export type { Before, Pos };
 
@@ -29,10 +42,8 @@ interface Big {
 export class ZSetValue {
   /** When it was last used (OBJECT IDLETIME / FREQ, store/access_clock.ts). */
   lru = 0;
-  /** Listpack encoding: the members in order (slots are ranks). */
-  #m: string[] | undefined = [];
-  /** Listpack encoding: their scores. */
-  #s: number[] | undefined = [];
+  /** Listpack encoding: the pairs in order (slots are ranks). */
+  #lp: string | undefined = EMPTY_ZLP;
   /** Skiplist encoding. */
   #big: Big | undefined;
 
@@ -51,45 +62,32 @@ export class ZSetValue {
   set listpack(small: boolean) {
     if (small === this.listpack) return;
     if (small) {
-      const big = this.#big!;
-      const n = big.tree.size;
-      const m = new Array<string>(n), s = new Array<number>(n);
-      let i = 0;
-      big.tree.walk(0, n, false, (member, score) => {
-        m[i] = member;
-        s[i++] = score;
-      });
-      this.#m = m;
-      this.#s = s;
+      const tree = this.#big!.tree;
+      this.#lp = zlpFromOrdered(tree.size, (f) => tree.walk(0, tree.size, false, f));
       this.#big = undefined;
     } else {
-      const m = this.#m!, s = this.#s!;
-      const big: Big = { slot: new Map(), members: m, scores: s, tree: new ZTree() };
-      for (let i = 0; i < m.length; i++) {
-        big.slot.set(m[i]!, i);
-        big.tree.insert(s[i]!, m[i]!);
-      }
+      const big: Big = { slot: new Map(), members: [], scores: [], tree: new ZTree() };
+      zlpWalk(this.#lp!, 0, zlpCount(this.#lp!), false, (m, s) => {
+        big.slot.set(m, big.members.length);
+        big.members.push(m);
+        big.scores.push(s);
+        big.tree.insert(s, m);
+      });
       this.#big = big;
-      this.#m = this.#s = undefined;
+      this.#lp = undefined;
     }
   }
 
   /** Members held. */
   get size(): number {
-    return this.#big === undefined ? this.#m!.length : this.#big.members.length;
-  }
-
-  /** The position of `member` in a listpack, or -1. */
-  #find(member: string): number {
-    return this.#m!.indexOf(member);
+    return this.#big === undefined ? zlpCount(this.#lp!) : this.#big.members.length;
   }
 
   /** The score of `member`, or undefined. */
   score(member: string): number | undefined {
     const big = this.#big;
     if (big === undefined) {
-      const i = this.#find(member);
-      return i === -1 ? undefined : this.#s![i];
+      return zlpFind(this.#lp!, member) === -1 ? undefined : zlpFoundScore();
     }
     const i = big.slot.get(member);
     return i === undefined ? undefined : big.scores[i];
@@ -97,12 +95,12 @@ export class ZSetValue {
 
   /** The member in slot `i` (0 <= i < size): slots are in no order, and move on deletes. */
   memberAt(i: number): string {
-    return this.#big === undefined ? this.#m![i]! : this.#big.members[i]!;
+    return this.#big === undefined ? zlpMemberAt(this.#lp!, i) : this.#big.members[i]!;
   }
 
   /** The score of the member in slot `i`. */
   scoreAt(i: number): number {
-    return this.#big === undefined ? this.#s![i]! : this.#big.scores[i]!;
+    return this.#big === undefined ? zlpScoreAt(this.#lp!, i) : this.#big.scores[i]!;
   }
 
   /**
@@ -124,10 +122,10 @@ export class ZSetValue {
     }
     const big = this.#big;
     if (big === undefined) {
-      // A listpack holds scores as text, where -0 reads back as 0.
-      if (score === 0) score = 0;
-      if (old !== undefined) this.#removeAt(this.#find(member));
-      this.#insert(member, score);
+      // A listpack holds scores as text, where -0 reads back as 0 (zlpInsert stores it so).
+      let lp = this.#lp!;
+      if (old !== undefined && zlpFind(lp, member) !== -1) lp = zlpRemoveFound(lp);
+      this.#lp = zlpInsert(lp, member, score);
       return;
     }
     if (old !== undefined) big.tree.delete(old, member);
@@ -141,55 +139,13 @@ export class ZSetValue {
     big.tree.insert(score, member);
   }
 
-  /** Inserts (score, member) in a listpack's order. */
-  #insert(member: string, score: number): void {
-    const m = this.#m!, s = this.#s!;
-    let lo = 0, hi = m.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (pairLess(s[mid]!, m[mid]!, score, member)) lo = mid + 1;
-      else hi = mid;
-    }
-    // New arrays of the exact size: a grown array keeps half again its length in spare slots,
-    // which is most of a small set's memory.
-    const n = m.length;
-    const nm = new Array<string>(n + 1), ns = new Array<number>(n + 1);
-    for (let i = 0; i < lo; i++) {
-      nm[i] = m[i]!;
-      ns[i] = s[i]!;
-    }
-    nm[lo] = member;
-    ns[lo] = score;
-    for (let i = lo; i < n; i++) {
-      nm[i + 1] = m[i]!;
-      ns[i + 1] = s[i]!;
-    }
-    this.#m = nm;
-    this.#s = ns;
-  }
-
-  #removeAt(i: number): void {
-    const m = this.#m!, s = this.#s!, n = m.length;
-    const nm = new Array<string>(n - 1), ns = new Array<number>(n - 1);
-    for (let j = 0; j < i; j++) {
-      nm[j] = m[j]!;
-      ns[j] = s[j]!;
-    }
-    for (let j = i + 1; j < n; j++) {
-      nm[j - 1] = m[j]!;
-      ns[j - 1] = s[j]!;
-    }
-    this.#m = nm;
-    this.#s = ns;
-  }
-
   /** Removes `member`; true if it was there. */
   delete(member: string): boolean {
     const big = this.#big;
     if (big === undefined) {
-      const i = this.#find(member);
-      if (i === -1) return false;
-      this.#removeAt(i);
+      const lp = this.#lp!;
+      if (zlpFind(lp, member) === -1) return false;
+      this.#lp = zlpRemoveFound(lp);
       return true;
     }
     const i = big.slot.get(member);
@@ -211,7 +167,7 @@ export class ZSetValue {
   /** The 0-based rank of `member` in ascending order, or -1. */
   rank(member: string): number {
     const big = this.#big;
-    if (big === undefined) return this.#find(member);
+    if (big === undefined) return zlpFind(this.#lp!, member);
     const s = this.score(member);
     return s === undefined ? -1 : big.tree.rank(s, member);
   }
@@ -220,14 +176,7 @@ export class ZSetValue {
   countBefore(before: Before): number {
     const big = this.#big;
     if (big !== undefined) return big.tree.countBefore(before);
-    const m = this.#m!, s = this.#s!;
-    let lo = 0, hi = m.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (before(s[mid]!, m[mid]!)) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo;
+    return zlpCountBefore(this.#lp!, before);
   }
 
   /** Calls `f` on `count` pairs from rank `from`, ascending or (`rev`) descending from there. */
@@ -243,13 +192,7 @@ export class ZSetValue {
       return;
     }
     // As the tree's walk: backwards means from rank `from` down.
-    const m = this.#m!, s = this.#s!, n = m.length;
-    if (count <= 0 || n === 0) return;
-    if (rev) {
-      for (let i = Math.min(from, n - 1); i >= 0 && count > 0; i--, count--) f(m[i]!, s[i]!);
-    } else {
-      for (let i = Math.max(from, 0); i < n && count > 0; i++, count--) f(m[i]!, s[i]!);
-    }
+    zlpWalk(this.#lp!, from, count, rev, f);
   }
 
   /** The `count` pairs from rank `from` (ascending, or descending with `rev`) as two arrays. */
@@ -264,6 +207,11 @@ export class ZSetValue {
 
   /** Every member with its score, in slot order. */
   *entries(): IterableIterator<[string, number]> {
+    if (this.#big === undefined) {
+      const { m, s } = this.slice(0, this.size);
+      for (let i = 0; i < m.length; i++) yield [m[i]!, s[i]!];
+      return;
+    }
     const n = this.size;
     for (let i = 0; i < n; i++) yield [this.memberAt(i), this.scoreAt(i)];
   }
@@ -278,16 +226,13 @@ export class ZSetValue {
     const big = this.#big!;
     for (const m of big.members) if (m.length > limits.zsetValue) return;
     this.listpack = true;
-    const s = this.#s!;
-    for (let i = 0; i < s.length; i++) if (s[i] === 0) s[i] = 0;
   }
 
   /** A copy (COPY). */
   clone(): ZSetValue {
     const z = new ZSetValue();
     if (this.#big === undefined) {
-      z.#m = this.#m!.slice();
-      z.#s = this.#s!.slice();
+      z.#lp = this.#lp;
       return z;
     }
     z.listpack = false;
