@@ -125,6 +125,8 @@ browserTest("browser: rooms: names, join and leave, member lists, private messag
     // bob follows with a command; room lines stay in the room.
     await say(bob, "/join #rust");
     await waitForMembers(ann, ["ann (you)", "bob"]);
+    // bob's page labels its own line with the room it knows (a local echo): let it learn first.
+    await waitForLine(bob, "*** you are now in #rust");
     await say(bob, "hi ann");
     await waitForLine(ann, "[#rust] bob: hi ann");
     await waitForLine(bob, "[#rust] bob: hi ann");
