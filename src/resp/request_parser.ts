@@ -2,6 +2,7 @@
 // Redis 7's exact protocol-error texts. Bulk strings are cut by their announced length, never by
 // searching for CRLF inside the data, and a bulk's bytes are only stored once they have arrived.
 
+import { SharedBytes } from "./shared_bytes.ts";
 import { parseInteger } from "./integer.ts";
 import { InputBuffer } from "./input_buffer.ts";
 
@@ -100,7 +101,7 @@ export function isSharedName(name: Uint8Array): boolean {
  */
 const ARG_SLOTS = 1024;
 const MAX_ARG = 32;
-const sharedArgs: (Uint8Array | undefined)[] = new Array(ARG_SLOTS).fill(undefined);
+const sharedArgs: (SharedBytes | undefined)[] = new Array(ARG_SLOTS).fill(undefined);
 const argHashes = new Int32Array(ARG_SLOTS);
 
 /** `buf[start..start+len)` (at most MAX_ARG bytes) as a shared copy, or as a view. */
@@ -114,7 +115,7 @@ function shortArg(buf: Uint8Array, start: number, len: number): Uint8Array {
     while (i < len && known[i] === buf[start + i]) i++;
     if (i === len) return known;
   }
-  if (argHashes[slot] === h) return sharedArgs[slot] = buf.slice(start, start + len);
+  if (argHashes[slot] === h) return sharedArgs[slot] = SharedBytes.copyOf(buf, start, len);
   argHashes[slot] = h;
   return buf.subarray(start, start + len);
 }

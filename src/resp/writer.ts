@@ -57,9 +57,11 @@ export class OutputPool {
   readonly #buffers: Uint8Array[] = [];
   readonly #max: number;
   readonly #largest: number;
-  // A few large buffers too (replies of big values), so such a reply does not allocate (and
-  // zero) a fresh buffer of its size each time: at most BIG_MAX of at most BIG_LARGEST bytes.
+  // Large buffers too (replies of big values), so such a reply does not allocate (and zero) a
+  // fresh buffer of its size each time: at most BIG_BYTES in all, none over BIG_LARGEST. Fifty
+  // clients reading 64 KiB values at once keep fifty 128 KiB buffers in flight.
   readonly #big: Uint8Array[] = [];
+  #bigBytes = 0;
 
   /** Keeps at most `max` buffers of at most `largest` bytes each, and a few large ones. */
   constructor(max = 128, largest = 16 * 1024) {
@@ -69,8 +71,20 @@ export class OutputPool {
 
   /** A pooled buffer of at least `need` bytes, or undefined. */
   take(need: number): Uint8Array | undefined {
-    const b = need <= this.#largest ? this.#buffers : this.#big;
-    return b.length > 0 && need <= b[b.length - 1]!.length ? b.pop() : undefined;
+    if (need <= this.#largest) {
+      const b = this.#buffers;
+      return b.length > 0 && need <= b[b.length - 1]!.length ? b.pop() : undefined;
+    }
+    const big = this.#big;
+    for (let i = big.length - 1; i >= 0; i--) {
+      const b = big[i]!;
+      if (b.length < need) continue;
+      big[i] = big[big.length - 1]!;
+      big.pop();
+      this.#bigBytes -= b.length;
+      return b;
+    }
+    return undefined;
   }
 
   /** Keeps `b` for reuse if there is room for it. */
@@ -79,13 +93,16 @@ export class OutputPool {
     if (n === 0) return;
     if (n <= this.#largest) {
       if (this.#buffers.length < this.#max) this.#buffers.push(b);
-    } else if (n <= BIG_LARGEST && this.#big.length < BIG_MAX) {
+    } else if (n <= BIG_LARGEST && this.#bigBytes + n <= BIG_BYTES) {
       this.#big.push(b);
+      this.#bigBytes += n;
     }
   }
 }
 
-const BIG_MAX = 8;
+/** A writer that must grow past this many bytes looks in the pool first. */
+const POOL_GROW_OVER = 16 * 1024;
+const BIG_BYTES = 16 * 1024 * 1024;
 const BIG_LARGEST = 1024 * 1024;
 
 /**
@@ -126,17 +143,22 @@ export class RespWriter {
   #ensure(n: number): void {
     const need = this.#len + n;
     if (need <= this.#buf.length) return;
-    if (this.#len === 0 && this.#pool !== undefined) {
-      const pooled = this.#pool.take(need);
-      if (pooled !== undefined) {
-        this.#buf = pooled;
-        return;
-      }
+    const pool = this.#pool;
+    // From the pool when it has room enough: always into an empty writer, and for a large reply
+    // (a big value) also with bytes pending, which are copied over.
+    const pooled = pool !== undefined && (this.#len === 0 || need > POOL_GROW_OVER)
+      ? pool.take(need)
+      : undefined;
+    let next: Uint8Array;
+    if (pooled !== undefined) {
+      next = pooled;
+    } else {
+      let size = Math.max(this.#buf.length * 2, 256);
+      while (size < need) size *= 2;
+      next = new Uint8Array(size);
     }
-    let size = Math.max(this.#buf.length * 2, 256);
-    while (size < need) size *= 2;
-    const next = new Uint8Array(size);
-    next.set(this.#buf.subarray(0, this.#len));
+    if (this.#len > 0) next.set(this.#buf.subarray(0, this.#len));
+    pool?.give(this.#buf);
     this.#buf = next;
   }
 
@@ -254,6 +276,38 @@ export class RespWriter {
     for (let i = 0; i < n; i++) buf[p++] = s.charCodeAt(i);
     buf[p++] = CR;
     buf[p++] = LF;
+    this.#len = p;
+  }
+
+  /**
+   * Bulk strings of the binary strings `items[from..to)` (the elements of a range reply), with
+   * room made once for all of them rather than per element.
+   */
+  binaryItems(items: ArrayLike<string | undefined>, from: number, to: number): void {
+    // "$", at most 10 digits (a length is under 2^32), two CRLFs: 15 bytes besides the data.
+    let need = 0;
+    for (let i = from; i < to; i++) need += items[i]!.length + 15;
+    this.#ensure(need);
+    const buf = this.#buf;
+    let p = this.#len;
+    for (let i = from; i < to; i++) {
+      const s = items[i]!, n = s.length;
+      buf[p++] = DOLLAR;
+      if (n < 10) {
+        buf[p++] = 48 + n;
+      } else {
+        let digits = 0;
+        for (let m = n; m >= 1; m = Math.floor(m / 10)) digits++;
+        let q = p + digits;
+        p = q;
+        for (let m = n; m >= 1; m = Math.floor(m / 10)) buf[--q] = 48 + (m % 10);
+      }
+      buf[p++] = CR;
+      buf[p++] = LF;
+      for (let j = 0; j < n; j++) buf[p++] = s.charCodeAt(j);
+      buf[p++] = CR;
+      buf[p++] = LF;
+    }
     this.#len = p;
   }
 

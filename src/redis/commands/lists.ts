@@ -140,8 +140,9 @@ function lrange(c: Session, args: Uint8Array[]): void {
     c.out.arrayHeader(0);
     return;
   }
-  c.out.arrayHeader(r[1] - r[0] + 1);
-  for (let i = r[0]; i <= r[1]; i++) c.out.binary(l!.at(i));
+  const out = c.out;
+  out.arrayHeader(r[1] - r[0] + 1);
+  l!.stretches(r[0], r[1], (items, from, to) => out.binaryItems(items, from, to));
 }
 
 function lindex(c: Session, args: Uint8Array[]): void {

@@ -91,6 +91,25 @@ export class ListValue {
     this.#buf[(this.#head + i) & (this.#buf.length - 1)] = s;
   }
 
+  /**
+   * Calls `fn` with the stretches of the internal buffer that hold the elements from `start` to
+   * `end` inclusive (0 <= start <= end < size), in order: one stretch, or two where the ring wraps.
+   */
+  stretches(
+    start: number,
+    end: number,
+    fn: (items: readonly (string | undefined)[], from: number, to: number) => void,
+  ): void {
+    const buf = this.#buf, cap = buf.length;
+    const first = (this.#head + start) & (cap - 1), count = end - start + 1;
+    if (first + count <= cap) {
+      fn(buf, first, first + count);
+    } else {
+      fn(buf, first, cap);
+      fn(buf, 0, first + count - cap);
+    }
+  }
+
   /** Elements from `start` to `end` inclusive (0 <= start <= end < size). */
   range(start: number, end: number): string[] {
     const out = new Array<string>(end - start + 1);

@@ -7,6 +7,7 @@ import { SetValue } from "./set_value.ts";
 import { ListValue } from "./list_value.ts";
 import { ZSetValue } from "./zset_value.ts";
 import { StreamValue } from "./stream_value.ts";
+import { SharedBytes } from "../../resp/shared_bytes.ts";
 
 /**
  * Strings made recently by {@linkcode keyOf} for short byte strings, direct-mapped by a hash of
@@ -22,6 +23,9 @@ const hashes = new Int32Array(RECENT_SLOTS);
 
 /** Turns key bytes into the binary string used as the Map key (one char per byte). */
 export function keyOf(b: Uint8Array): string {
+  // Bytes the request parser shares keep the string made of them the first time.
+  const text = (b as SharedBytes).text;
+  if (text !== undefined) return text;
   const n = b.length;
   if (n <= RECENT_MAX) {
     let h = n;
@@ -31,9 +35,13 @@ export function keyOf(b: Uint8Array): string {
     if (known.length === n) {
       let i = 0;
       while (i < n && known.charCodeAt(i) === b[i]) i++;
-      if (i === n) return known;
+      if (i === n) {
+        if (b instanceof SharedBytes) b.text = known;
+        return known;
+      }
     }
     const made = String.fromCharCode.apply(null, b as unknown as number[]);
+    if (b instanceof SharedBytes) b.text = made;
     // Kept only on a second sighting of the same hash, so a stream of distinct keys neither
     // replaces the strings in use nor keeps young strings alive.
     if (hashes[slot] === h) recent[slot] = made;
