@@ -317,10 +317,14 @@ function dbView(db: Db, propagate: (args: Uint8Array[], db: number) => void): Re
     const at = db.expireAt(name);
     return at === undefined ? -1 : Math.max(0, Number(at) - db.now());
   };
-  /** A string key's bytes; a TypeError for a key of another type, as WRONGTYPE would be. */
+  /**
+   * A copy of a string key's bytes (the stored ones may change in place or be released once
+   * replaced); a TypeError for a key of another type, as WRONGTYPE would be.
+   */
   const stringAt = (key: string): Uint8Array | undefined => {
     const v = db.peek(k(key));
-    if (v === undefined || v instanceof Uint8Array) return v;
+    if (v === undefined) return v;
+    if (v instanceof Uint8Array) return v.slice();
     throw new TypeError(`${key} holds a ${typeName(v)}, not a string`);
   };
   return {

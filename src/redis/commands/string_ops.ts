@@ -14,7 +14,7 @@ import { entry as str } from "./entry.ts";
 import { parseInteger } from "../../resp/integer.ts";
 import { Err } from "./replies.ts";
 import { expireMillis, setExpiry } from "./expire.ts";
-import { asStr, Flag, replyValue, stringOptions } from "./strings.ts";
+import { asStr, Flag, replyValue, storeString, stringOptions } from "./strings.ts";
 import { Notify, notify } from "./events.ts";
 
 const SET = bytes("SET");
@@ -160,7 +160,7 @@ function msetGeneric(c: Session, args: Uint8Array[], nx: boolean): void {
   }
   for (let i = 1; i < args.length; i += 2) {
     const key = keyOf(args[i]!);
-    db.set(key, toStored(args[i + 1]!));
+    storeString(c, key, toStored(args[i + 1]!));
     notify(c, Notify.STRING, "set", key);
   }
   if (nx) c.out.integer(1);

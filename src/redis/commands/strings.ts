@@ -7,6 +7,7 @@ import {
   KEEP_TTL,
   keyOf,
   type Millis,
+  releaseBytes,
   type Stored,
   type Str,
   toStored,
@@ -83,6 +84,28 @@ export function asStr(c: Session, v: Stored | undefined): Str | undefined | null
   if (v === undefined || isStr(v)) return v;
   c.out.error(Err.wrongType);
   return null;
+}
+
+/** A new value of at least this many bytes looks up the value it replaces, to release it. */
+const RELEASE_LOOKUP = 4096;
+
+/**
+ * Stores the string `value` at `key` for SET and MSET, which keep nothing of the value they
+ * replace. A replaced value kept as bytes is released at once ({@linkcode releaseBytes}) instead
+ * of at V8's next collection, as Redis frees it. Only a large new value looks the old one up
+ * (a large value is mostly replaced by one of about its size).
+ * Not while a transaction or script collects changes to propagate later: a change it holds may
+ * name a stored value's bytes (INCRBYFLOAT propagates the bytes it stores).
+ */
+export function storeString(c: Session, key: string, value: Str, expireAt?: Millis): void {
+  const db = c.keyspace;
+  if (typeof value === "string" || value.byteLength < RELEASE_LOOKUP) {
+    db.set(key, value, expireAt);
+    return;
+  }
+  const old = db.peekStored(key);
+  db.set(key, value, expireAt);
+  if (old instanceof Uint8Array && c.server.propagateBatch === undefined) releaseBytes(old);
 }
 
 function get(c: Session, args: Uint8Array[]): void {
@@ -164,7 +187,7 @@ function set(c: Session, args: Uint8Array[]): void {
     }
   }
   // Arguments are views into the read buffer: the stored value is a copy.
-  db.set(key, toStored(args[2]!), at ?? (flags & Flag.KEEPTTL ? KEEP_TTL : undefined));
+  storeString(c, key, toStored(args[2]!), at ?? (flags & Flag.KEEPTTL ? KEEP_TTL : undefined));
   notify(c, Notify.STRING, "set", key);
   if (at !== undefined) notify(c, Notify.GENERIC, "expire", key);
   if (at !== undefined) {

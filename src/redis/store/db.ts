@@ -35,6 +35,7 @@ export {
   isStr,
   keyBytes,
   keyOf,
+  releaseBytes,
   type Stored,
   type Str,
   toStored,

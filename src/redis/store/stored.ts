@@ -106,3 +106,25 @@ export function toStored(b: Uint8Array): Str {
   // The copy constructor allocates and copies in one step (cheaper than slice()).
   return b.length <= SHORT_VALUE ? keyOf(b) : new Uint8Array(b);
 }
+
+/** Values of at least this many bytes are released at once when replaced ({@linkcode releaseBytes}). */
+const RELEASE_FROM = 16 * 1024;
+
+/**
+ * Gives back the memory of `v`, a string value kept as bytes that has just been replaced and that
+ * nothing else references, now rather than at V8's next collection (the ArrayBuffer is detached:
+ * every view of it reads as empty from then on). Only large values: for a value of a few KiB the
+ * detach costs about what it saves (loading an append-only file of 256 B - 4 KiB values took the
+ * same time with and without), while a 64 KiB value overwritten per request otherwise waits for
+ * a collection that external memory alone triggers (SET -d 65536 went from 0.51x to 1.00x of
+ * redis-server). A view into a buffer it does not fill is left to the collector.
+ */
+export function releaseBytes(v: Uint8Array): void {
+  const buf = v.buffer;
+  if (
+    v.byteLength >= RELEASE_FROM && v.byteOffset === 0 && buf instanceof ArrayBuffer &&
+    buf.byteLength === v.byteLength
+  ) {
+    buf.transfer(0);
+  }
+}
