@@ -7,6 +7,7 @@ import {
   KEEP_TTL,
   keyOf,
   type Millis,
+  RELEASE_FROM,
   releaseBytes,
   type Stored,
   type Str,
@@ -86,20 +87,17 @@ export function asStr(c: Session, v: Stored | undefined): Str | undefined | null
   return null;
 }
 
-/** A new value of at least this many bytes looks up the value it replaces, to release it. */
-const RELEASE_LOOKUP = 4096;
-
 /**
  * Stores the string `value` at `key` for SET and MSET, which keep nothing of the value they
  * replace. A replaced value kept as bytes is released at once ({@linkcode releaseBytes}) instead
- * of at V8's next collection, as Redis frees it. Only a large new value looks the old one up
- * (a large value is mostly replaced by one of about its size).
+ * of at V8's next collection, as Redis frees it. Only a new value of that size looks the old one
+ * up (a large value is mostly replaced by one of about its size).
  * Not while a transaction or script collects changes to propagate later: a change it holds may
  * name a stored value's bytes (INCRBYFLOAT propagates the bytes it stores).
  */
 export function storeString(c: Session, key: string, value: Str, expireAt?: Millis): void {
   const db = c.keyspace;
-  if (typeof value === "string" || value.byteLength < RELEASE_LOOKUP) {
+  if (typeof value === "string" || value.byteLength < RELEASE_FROM) {
     db.set(key, value, expireAt);
     return;
   }

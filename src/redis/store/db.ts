@@ -35,6 +35,7 @@ export {
   isStr,
   keyBytes,
   keyOf,
+  RELEASE_FROM,
   releaseBytes,
   type Stored,
   type Str,

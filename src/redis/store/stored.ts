@@ -108,7 +108,7 @@ export function toStored(b: Uint8Array): Str {
 }
 
 /** Values of at least this many bytes are released at once when replaced ({@linkcode releaseBytes}). */
-const RELEASE_FROM = 16 * 1024;
+export const RELEASE_FROM = 16 * 1024;
 
 /**
  * Gives back the memory of `v`, a string value kept as bytes that has just been replaced and that
