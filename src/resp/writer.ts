@@ -87,6 +87,13 @@ export class OutputPool {
     return undefined;
   }
 
+  /** Lets go of every buffer kept (a server whose last client has left). */
+  clear(): void {
+    this.#buffers.length = 0;
+    this.#big.length = 0;
+    this.#bigBytes = 0;
+  }
+
   /** Keeps `b` for reuse if there is room for it. */
   give(b: Uint8Array): void {
     const n = b.length;

@@ -281,7 +281,7 @@ export function createRedisServer(
 /** The accept loop's hooks that serve `server`'s clients (runServer's and embed.ts's). */
 export function acceptHooks(server: RedisServer): Pick<
   ServerOptions,
-  "handle" | "reject" | "goodbye" | "maxClients"
+  "handle" | "reject" | "goodbye" | "maxClients" | "idle"
 > {
   return {
     maxClients: server.options.maxclients,
@@ -294,6 +294,8 @@ export function acceptHooks(server: RedisServer): Pick<
       server.persistence.flush();
       return server.drainAll();
     },
+    // Once the last client has left: the output buffers kept for replies go too (up to 18 MiB).
+    idle: () => server.outputPool.clear(),
   };
 }
 
