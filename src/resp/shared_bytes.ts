@@ -17,6 +17,11 @@ export class SharedBytes extends Uint8Array {
   /** The bytes as a binary string (one char per byte), once someone has made it. */
   text: string | undefined = undefined;
 
+  /** Copies and views made of shared bytes (`slice`, `subarray`) are plain `Uint8Array`s. */
+  static get [Symbol.species](): Uint8ArrayConstructor {
+    return Uint8Array;
+  }
+
   /** A shared copy of `buf[start..start+len)`. */
   static copyOf(buf: Uint8Array, start: number, len: number): SharedBytes {
     const b = new SharedBytes(len);
