@@ -212,7 +212,8 @@ function defaultOptions(): RedisOptions {
  * Starts a Redis server in this process, listening on `options.port` (default 0: a free port)
  * of `options.host` (default 127.0.0.1), and resolves once it accepts connections. Every
  * `tokserver redis` option may be given (`requirepass`, `databases`, `notifyKeyspaceEvents`,
- * `appendonly`...); TOKSERVER commands are served unless `enableTestCommands: false`.
+ * `appendonly`...); TOKSERVER commands are served unless `enableTestCommands: false`, and the
+ * event loop does not busy-poll (`busyPoll: 0`) unless given a window.
  *
  * @throws {Error} when an option is refused or the port cannot be bound.
  *
@@ -238,7 +239,9 @@ export function startRedis(options: StartRedisOptions = {}): Promise<RedisHandle
 
 function start(options: StartRedisOptions): RedisHandle {
   const { record = true, frozenAt, ...given } = options;
-  const opts: RedisOptions = { ...defaultOptions(), enableTestCommands: true };
+  // The server shares this process's event loop with its clients: polling would only delay
+  // them (src/net/busy_poll.ts), so it is off unless asked for.
+  const opts: RedisOptions = { ...defaultOptions(), enableTestCommands: true, busyPoll: 0 };
   for (const [k, v] of Object.entries(given)) {
     if (v !== undefined) (opts as unknown as Record<string, unknown>)[k] = v;
   }

@@ -42,6 +42,8 @@ export interface RedisOptions {
   enableTestCommands?: boolean;
   /** Seed of the server's random picks (RANDOMKEY); random when unset. */
   randomSeed?: number;
+  /** Microseconds the event loop keeps polling after a read before it sleeps; 0 never. */
+  busyPoll: number;
 }
 
 /** Pub/sub output limits: hard bytes, soft bytes, seconds over the soft limit. */
@@ -219,6 +221,16 @@ export const REDIS_FLAGS: readonly FlagSpec[] = [
     max: 4294967295,
     help: "seed RANDOMKEY's picks so runs repeat",
   },
+  {
+    name: "busy-poll",
+    arg: "MICROSECONDS",
+    type: "int",
+    min: 0,
+    max: 1_000_000,
+    default: 30,
+    help: "keep polling the sockets this long after a read before sleeping (0: never; " +
+      "never on one CPU)",
+  },
 ];
 
 /** Turns parsed flags into {@linkcode RedisOptions}. */
@@ -243,5 +255,6 @@ export function redisOptions(flags: Record<string, unknown>): RedisOptions {
     notifyKeyspaceEvents: flags["notify-keyspace-events"] as string,
     enableTestCommands: flags["enable-test-commands"] === "yes",
     randomSeed: flags["random-seed"] as number | undefined,
+    busyPoll: flags["busy-poll"] as number,
   };
 }

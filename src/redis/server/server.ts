@@ -33,6 +33,7 @@ import { Random } from "../store/random.ts";
 import { Faults } from "../store/faults.ts";
 import { TEST_COMMANDS } from "../commands/testing.ts";
 import { busyScript } from "../scripting/busy.ts";
+import { BusyPoll } from "../../net/busy_poll.ts";
 
 const DEL = new TextEncoder().encode("DEL");
 
@@ -76,6 +77,8 @@ export class RedisServer implements Server {
   readonly commands: Map<string, Command>;
   /** Output buffers lent to connections while they write. */
   readonly outputPool: OutputPool = new OutputPool();
+  /** Polls the sockets a little longer after each read (--busy-poll). */
+  readonly busyPoll: BusyPoll;
   readonly lookup: CommandLookup;
   readonly log: Logger;
   readonly verbose: boolean;
@@ -107,6 +110,7 @@ export class RedisServer implements Server {
     };
     this.log = log;
     this.verbose = options.verbose;
+    this.busyPoll = new BusyPoll(options.busyPoll);
     // TOKSERVER exists only on a server started for tests: elsewhere it is an unknown command.
     this.commands = buildCommandTable(
       options.enableTestCommands ? [...FAMILIES, TEST_COMMANDS] : FAMILIES,
@@ -223,6 +227,7 @@ export class RedisServer implements Server {
   stop(): void {
     for (const t of this.#timers) clearInterval(t);
     this.#timers = [];
+    this.busyPoll.stop();
     this.blocked.close();
   }
 

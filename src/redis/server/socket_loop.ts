@@ -13,6 +13,7 @@ import { ProtocolError, QueryBufferLimitError, RequestParser } from "../../resp/
 import { execute } from "./dispatch.ts";
 import type { Server } from "../commands/types.ts";
 import type { OutputPool } from "../../resp/writer.ts";
+import type { BusyPoll } from "../../net/busy_poll.ts";
 import { ClientSession } from "./session.ts";
 import { lowerName } from "../commands/args.ts";
 import { SlabOutput } from "./slab_output.ts";
@@ -49,6 +50,8 @@ export interface ConnectionHost extends Server {
   readonly verbose: boolean;
   /** Output buffers lent to connections while they write. */
   readonly outputPool: OutputPool;
+  /** Keeps the event loop polling a little after each read. */
+  readonly busyPoll: BusyPoll;
   /** Schedules a write for a connection that received output outside its own read loop. */
   queueFlush(c: RedisConnection): void;
   /** Forgets a connection that ended. */
@@ -117,6 +120,7 @@ export class RedisConnection extends ClientSession {
   /** Serves the client until it leaves, QUITs, breaks the protocol or is killed. */
   async serve(): Promise<void> {
     const parser = this.#parser, conn = this.#conn, stats = this.server.stats;
+    const busyPoll = this.server.busyPoll;
     try {
       while (!this.closeAfterReply && !this.dead) {
         const view = parser.reserve(this.#readSize);
@@ -139,7 +143,9 @@ export class RedisConnection extends ClientSession {
           this.server.log.client(`client ${this.addr}: closed, query buffer over the limit`);
           break;
         }
+        const before = stats.commandsProcessed;
         this.#process();
+        busyPoll.touch(stats.commandsProcessed - before);
         // An injected delay: hold the replies so far, then run what else the read brought.
         while (this.#delay > 0 && !this.dead) {
           const ms = this.#delay;
