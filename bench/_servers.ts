@@ -36,8 +36,10 @@ export async function startRedis(extra: string[] = []): Promise<BenchServer | un
 
 /** Starts `tokserver <args>` on port 0 (quiet) and waits for its listening line. */
 export async function startTokserver(args: string[]): Promise<BenchServer> {
-  // BENCH_TOKSERVER_FLAGS adds flags for an A/B run, e.g. "--busy-poll 0".
-  const extra = (Deno.env.get("BENCH_TOKSERVER_FLAGS") ?? "").split(" ").filter((s) => s !== "");
+  // BENCH_REDIS_FLAGS adds flags to `tokserver redis` for an A/B run, e.g. "--busy-poll 0".
+  const extra = args[0] !== "redis"
+    ? []
+    : (Deno.env.get("BENCH_REDIS_FLAGS") ?? "").split(" ").filter((s) => s !== "");
   const srv = await startServer([...args, "--quiet", ...extra]);
   return {
     name: "tokserver",
