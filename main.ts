@@ -6,7 +6,7 @@ import { CHAT_FLAGS, CHAT_MODES, chatOptions } from "./src/chat/options.ts";
 import { REDIS_FLAGS, redisOptions } from "./src/redis/options.ts";
 import { CLI_FLAGS, cliOptions } from "./src/redis_cli/options.ts";
 import { runChat } from "./src/chat/mod.ts";
-import { runRedis } from "./src/redis/server/server.ts";
+import { runRedisInWorker } from "./src/redis/server/worker_host.ts";
 import { runCli } from "./src/redis_cli/cli.ts";
 import denoJson from "./deno.json" with { type: "json" };
 
@@ -44,7 +44,7 @@ const SUBCOMMANDS: Record<string, Subcommand> = {
     usage: "tokserver redis [--host HOST] [--port PORT] [options]",
     flags: REDIS_FLAGS,
     positionals: false,
-    run: (flags) => runRedis(redisOptions(flags)),
+    run: (flags) => runRedisInWorker(redisOptions(flags)),
   },
   "redis-cli": {
     summary: "Redis command-line client (one-shot or interactive)",

@@ -1,5 +1,5 @@
 // Busy polling (src/net/busy_poll.ts), observed from outside the process: under redis-benchmark's
-// one-request-per-read load the polling server's main thread sleeps far less often than the
+// one-request-per-read load the polling server's thread sleeps far less often than the
 // same server started with --busy-poll 0, and once the load stops the polling stops too (an
 // idle server uses next to no CPU). Counts come from /proc, so Linux only.
 
@@ -9,10 +9,19 @@ const linux = Deno.build.os === "linux";
 const canRun = linux && which("redis-benchmark") !== undefined &&
   navigator.hardwareConcurrency > 1;
 
-/** The main thread's voluntary context switches: how often it went to sleep. */
+/**
+ * Voluntary context switches of the server's thread (the worker `tokserver redis` serves from,
+ * src/redis/server/worker_host.ts): how often it went to sleep.
+ */
 function sleeps(pid: number): number {
-  const status = Deno.readTextFileSync(`/proc/${pid}/task/${pid}/status`);
-  return Number(/voluntary_ctxt_switches:\s+(\d+)/.exec(status)![1]);
+  let total = 0;
+  for (const task of Deno.readDirSync(`/proc/${pid}/task`)) {
+    const dir = `/proc/${pid}/task/${task.name}`;
+    if (!Deno.readTextFileSync(`${dir}/comm`).startsWith("worker-")) continue;
+    const status = Deno.readTextFileSync(`${dir}/status`);
+    total += Number(/\nvoluntary_ctxt_switches:\s+(\d+)/.exec(status)![1]);
+  }
+  return total;
 }
 
 /** The process's CPU time so far, in clock ticks (user + system). */

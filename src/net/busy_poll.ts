@@ -4,17 +4,16 @@
 // the hypervisor. With 50 clients at one request each, a server that answers quickly sleeps after
 // nearly every burst: tokserver slept 28,000 times per 100,000 LRANGEs where redis-server, slower
 // per burst, slept 18,000, and the client, which set the pace, paid for the extra wake-ups (its
-// system time 1.0-1.2 s against 0.8-0.9 s). Polling 30 µs after each read took the sleeps to a
-// few hundred and LRANGE from 0.89-0.97x redis-server's rate to 1.05-1.16x (docs/benchmarks.md).
+// system time 1.0-1.2 s against 0.8-0.9 s). Polling 30 µs after each read takes the sleeps to a
+// few hundred (docs/benchmarks.md).
 //
-// Only reads of one or two requests start or extend the window. While something keeps the loop
-// running, the runtime checks its sockets once in 61 turns (tokio's event interval), so a polling
-// loop notices a read up to ~45 µs later than a sleeping one is woken for it: a client that
-// pipelines keeps the loop busy anyway and would only lose by it (INCR -P 16: 0.89-0.96x of the
-// rate without polling when its reads polled too, 1.0x when they do not). The window restarts
-// only on a read, so an idle server sleeps at once and a light load costs at most the window per
-// read. One CPU cannot poll and serve its clients too: there, and with a window of 0, nothing
-// polls.
+// A loop kept running this way checks its sockets only as often as the runtime's event interval
+// says: once in 61 turns by default, which is why `tokserver redis` serves from a worker thread
+// whose runtime checks them every turn (src/redis/server/worker_host.ts). Only reads of one or
+// two requests start or extend the window: a client that pipelines keeps the loop busy anyway
+// (polling after its reads too measured 0.92-1.02x). The window restarts only on a read, so an
+// idle server sleeps at once and a light load costs at most the window per read. One CPU cannot
+// poll and serve its clients too: there, and with a window of 0, nothing polls.
 
 import { setImmediate } from "node:timers";
 

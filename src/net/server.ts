@@ -1,6 +1,7 @@
 // The accept loop every mode shares: a registry of live connections, a client limit, and graceful
 // shutdown (stop accepting, let the mode say goodbye, close everything, wait for every task).
 
+import { exitProcess } from "./exit.ts";
 import { formatAddr, formatNetAddr } from "./listen.ts";
 import { settleWithin } from "./deadline.ts";
 import type { Logger } from "./log.ts";
@@ -354,7 +355,7 @@ export function onShutdownSignal(onSignal: (sig: Deno.Signal) => void): () => vo
   const sigs: Deno.Signal[] = Deno.build.os === "windows" ? ["SIGINT"] : ["SIGINT", "SIGTERM"];
   const handlers = sigs.map((sig) => {
     const h = () => {
-      if (fired) Deno.exit(1);
+      if (fired) exitProcess(1);
       fired = true;
       onSignal(sig);
     };

@@ -8,6 +8,7 @@
 //   everysec  an fsync in the background about once a second
 //   no        the OS decides
 
+import { exitProcess } from "../../net/exit.ts";
 import type { Logger } from "../../net/log.ts";
 import { RespWriter } from "../../resp/writer.ts";
 import { writeAllSync } from "../../net/io.ts";
@@ -144,7 +145,7 @@ export class AppendOnlyFile implements SyncGate {
         "append-only file: can't recover from a write error when the fsync policy is 'always'. " +
           "Exiting...",
       );
-      Deno.exit(1);
+      exitProcess(1);
     }
   }
 
@@ -175,7 +176,7 @@ export class AppendOnlyFile implements SyncGate {
           this.log.info(`append-only file: fsync failed: ${why}`);
         }
         this.#syncFailing = true;
-        if (this.policy === "always") Deno.exit(1);
+        if (this.policy === "always") exitProcess(1);
       },
     );
     this.#syncing = p;
