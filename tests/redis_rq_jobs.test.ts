@@ -116,7 +116,19 @@ async function runJobs(port: number) {
         // gone
       }
     }
-    for (const w of workers) await w.output();
+    // rq's warm shutdown can hang in the worker itself (a lock its signal handler waits for):
+    // one that has not left 10 s after SIGTERM is killed; the jobs were counted above.
+    for (const w of workers) {
+      const t = setTimeout(() => {
+        try {
+          w.kill("SIGKILL");
+        } catch {
+          // gone
+        }
+      }, 10000);
+      await w.output();
+      clearTimeout(t);
+    }
     admin.close();
     await Deno.remove(dir, { recursive: true });
   }
