@@ -98,6 +98,18 @@ export interface Proc {
   [Symbol.asyncDispose](): Promise<void>;
 }
 
+/** SIGKILLs `child` once `ms` have passed, unless the returned function is called first. */
+export function killAfter(child: Deno.ChildProcess, ms: number): () => void {
+  const t = setTimeout(() => {
+    try {
+      child.kill("SIGKILL");
+    } catch {
+      // gone
+    }
+  }, ms);
+  return () => clearTimeout(t);
+}
+
 /** Runs `tokserver ...args` as a child process with piped stdio. */
 export function spawnTokserver(args: string[], opts: { stdin?: boolean } = {}): Proc {
   const child = new Deno.Command(Deno.execPath(), {
@@ -142,15 +154,9 @@ export function spawnTokserver(args: string[], opts: { stdin?: boolean } = {}): 
     },
     async [Symbol.asyncDispose]() {
       if (!exited) {
-        const t = setTimeout(() => {
-          try {
-            child.kill("SIGKILL");
-          } catch {
-            // gone
-          }
-        }, 3000);
+        const cancel = killAfter(child, 3000);
         await proc.stop();
-        clearTimeout(t);
+        cancel();
       } else {
         await proc.stop();
       }

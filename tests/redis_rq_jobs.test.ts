@@ -7,7 +7,14 @@
 // is skipped with the reason printed. Without python3-rq the whole test is skipped (same).
 
 import { RawConn } from "./_diff.ts";
-import { assertEquals, startRedisServer, startServer, waitUntil, which } from "./_util.ts";
+import {
+  assertEquals,
+  killAfter,
+  startRedisServer,
+  startServer,
+  waitUntil,
+  which,
+} from "./_util.ts";
 
 const PYTHON = "/usr/bin/python3";
 const RQ = "/usr/bin/rq";
@@ -119,15 +126,9 @@ async function runJobs(port: number) {
     // rq's warm shutdown can hang in the worker itself (a lock its signal handler waits for):
     // one that has not left 10 s after SIGTERM is killed; the jobs were counted above.
     for (const w of workers) {
-      const t = setTimeout(() => {
-        try {
-          w.kill("SIGKILL");
-        } catch {
-          // gone
-        }
-      }, 10000);
+      const cancel = killAfter(w, 10000);
       await w.output();
-      clearTimeout(t);
+      cancel();
     }
     admin.close();
     await Deno.remove(dir, { recursive: true });
