@@ -24,13 +24,21 @@ const EVENT_INTERVAL = "DENO_TOKIO_EVENT_INTERVAL";
  * Deno.exit(await runRedisInWorker(options));
  * ```
  */
-export function runRedisInWorker(opts: RedisOptions): Promise<number> {
-  if (Deno.env.get(EVENT_INTERVAL) === undefined) Deno.env.set(EVENT_INTERVAL, "1");
-  const worker = new Worker(new URL("./worker_main.ts", import.meta.url), {
-    type: "module",
-    name: "redis",
-  });
-  return new Promise((resolve) => {
+export async function runRedisInWorker(opts: RedisOptions): Promise<number> {
+  const url = new URL("./worker_main.ts", import.meta.url);
+  // Without read access to its module a worker cannot start: the server then runs here, with the
+  // runtime's interval (the way it ran before it had a thread of its own).
+  if (Deno.permissions.querySync({ name: "read", path: url }).state !== "granted") {
+    const { runRedis } = await import("./server.ts");
+    return runRedis(opts);
+  }
+  try {
+    if (Deno.env.get(EVENT_INTERVAL) === undefined) Deno.env.set(EVENT_INTERVAL, "1");
+  } catch {
+    // Run without --allow-env: the worker keeps the runtime's interval, and serves all the same.
+  }
+  const worker = new Worker(url, { type: "module", name: "redis" });
+  return await new Promise((resolve) => {
     // The exit code of a server that stopped, or of a fatal error (the worker then waits to end).
     worker.onmessage = (e: MessageEvent) => {
       if (isExitMessage(e.data)) resolve(e.data.exit);
