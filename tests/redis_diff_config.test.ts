@@ -6,7 +6,8 @@
 // tokserver reports must be listed). CONFIG SET's checks, errors and all-or-nothing rule are
 // compared byte for byte, with each change seen through CONFIG GET and through its effect.
 
-import { diffTest, script } from "./_diff.ts";
+import { diffTest, RawConn, script } from "./_diff.ts";
+import { assertEquals, startRedisServer, startServer } from "./_util.ts";
 import { type Reply, ReplyError } from "../src/resp/reply_parser.ts";
 import { CONFIG_PARAMS } from "../src/redis/commands/config_params.ts";
 
@@ -232,3 +233,29 @@ diffTest(
   ["--appendfilename", "tokserver.aof"],
   { resp: [2] },
 );
+
+/** INFO stats counters of a connection's own traffic after it sent CONFIG RESETSTAT. */
+async function countersAfterReset(port: number): Promise<Record<string, string>> {
+  const c = await RawConn.connect(port);
+  try {
+    await c.call(["CONFIG", "RESETSTAT"]);
+    for (let i = 0; i < 3; i++) await c.call(["PING"]);
+    const info = dec.decode(await c.call(["INFO", "stats"]));
+    const names = ["total_commands_processed", "total_net_input_bytes", "total_reads_processed"];
+    return Object.fromEntries(
+      info.split("\r\n").map((l) => l.split(":")).filter(([k]) => names.includes(k!)),
+    );
+  } finally {
+    c.close();
+  }
+}
+
+Deno.test({
+  name: "CONFIG RESETSTAT: a connection open across it counts its reads afresh, as Redis does",
+  async fn() {
+    await using redis = await startRedisServer();
+    if (redis === undefined) return;
+    await using tok = await startServer(["redis"]);
+    assertEquals(await countersAfterReset(tok.port), await countersAfterReset(redis.port));
+  },
+});

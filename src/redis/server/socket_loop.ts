@@ -119,8 +119,8 @@ export class RedisConnection extends ClientSession {
 
   /** Serves the client until it leaves, QUITs, breaks the protocol or is killed. */
   async serve(): Promise<void> {
-    const parser = this.#parser, conn = this.#conn, stats = this.server.stats;
-    const busyPoll = this.server.busyPoll;
+    const parser = this.#parser, conn = this.#conn, server = this.server;
+    const busyPoll = server.busyPoll;
     try {
       while (!this.closeAfterReply && !this.dead) {
         const view = parser.reserve(this.#readSize);
@@ -132,6 +132,8 @@ export class RedisConnection extends ClientSession {
           throw err;
         }
         if (n === null || this.dead) break;
+        // CONFIG RESETSTAT replaces the stats object: read it afresh for every read.
+        const stats = server.stats;
         stats.netInputBytes += n;
         stats.readsProcessed++;
         this.lastInteraction = Date.now();
@@ -145,7 +147,8 @@ export class RedisConnection extends ClientSession {
         }
         const before = stats.commandsProcessed;
         this.#process();
-        busyPoll.touch(stats.commandsProcessed - before);
+        // (A RESETSTAT among the read's commands counts them as none: the read polls.)
+        busyPoll.touch(server.stats === stats ? stats.commandsProcessed - before : 0);
         // An injected delay: hold the replies so far, then run what else the read brought.
         while (this.#delay > 0 && !this.dead) {
           const ms = this.#delay;
