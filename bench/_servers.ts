@@ -3,6 +3,7 @@
 // helpers, so benchmarks and tests start servers the same way.
 
 import { startRedisServer, startServer } from "../tests/_util.ts";
+import { connect } from "../src/client/client.ts";
 
 /** A server process under measurement. */
 export interface BenchServer {
@@ -19,6 +20,16 @@ export function rss(pid: number): number {
     return m ? Number(m[1]) * 1024 : 0;
   } catch {
     return 0;
+  }
+}
+
+/** INFO memory's used_memory of the server on `port`, asked over a connection of its own. */
+export async function usedMemory(port: number): Promise<number> {
+  const c = await connect({ port });
+  try {
+    return Number((await c.info("memory")).match(/used_memory:(\d+)/)?.[1] ?? 0);
+  } finally {
+    await c.close();
   }
 }
 

@@ -6,7 +6,7 @@
 // with an error is reported "unsupported". Target: tokserver at most 1.5x Redis.
 
 import { type BenchContext, type BenchRow, ratio, runAlone } from "./_lib.ts";
-import { type BenchServer, rss, startRedis, startTokserver } from "./_servers.ts";
+import { type BenchServer, rss, startRedis, startTokserver, usedMemory } from "./_servers.ts";
 import { type Client, connect } from "../src/client/client.ts";
 import { which } from "../tests/_util.ts";
 
@@ -53,15 +53,6 @@ interface Sample {
   used: number;
 }
 
-async function info(port: number): Promise<number> {
-  const c = await connect({ port });
-  try {
-    return Number((await c.info("memory")).match(/used_memory:(\d+)/)?.[1] ?? 0);
-  } finally {
-    await c.close();
-  }
-}
-
 /**
  * RSS once no client has been connected for 1.5 s (tokserver collects its garbage after a second
  * without clients, so a past burst's garbage is not counted), then used_memory.
@@ -69,7 +60,7 @@ async function info(port: number): Promise<number> {
 async function sample(s: BenchServer): Promise<Sample> {
   await new Promise((r) => setTimeout(r, 1500));
   const resident = rss(s.pid);
-  return { rss: resident, used: await info(s.port) };
+  return { rss: resident, used: await usedMemory(s.port) };
 }
 
 /** Sends every key's commands, 2,000 in flight; false if the server answers with an error. */

@@ -4,7 +4,7 @@
 // used_memory growth, as bench/key_memory.ts measures the other types.
 
 import { type BenchContext, type BenchRow, ratio } from "./_lib.ts";
-import { type BenchServer, rss, startRedis, startTokserver } from "./_servers.ts";
+import { type BenchServer, rss, startRedis, startTokserver, usedMemory } from "./_servers.ts";
 import { output, parseCsv } from "./_lib.ts";
 import { connect } from "../src/client/client.ts";
 import { which } from "../tests/_util.ts";
@@ -28,15 +28,6 @@ async function rate(port: number, n: number, pipeline: number, cmd: string[]): P
     throw new Error(`redis-benchmark printed no results: ${text.slice(0, 200)}`);
   }
   return rps;
-}
-
-async function usedMemory(port: number): Promise<number> {
-  const c = await connect({ port });
-  try {
-    return Number((await c.info("memory")).match(/used_memory:(\d+)/)?.[1] ?? 0);
-  } finally {
-    await c.close();
-  }
 }
 
 /**
@@ -128,7 +119,7 @@ export async function bench(ctx: BenchContext): Promise<BenchRow[]> {
     unit: "bytes/entry",
     redis: r,
     tokserver: t,
-    ratio: ratio(r, t),
+    ratio: ratio(t, r),
     note: "tokserver RSS growth vs redis-server used_memory growth",
   });
   const keys = ctx.quick ? 100_000 : 1_000_000;
@@ -142,7 +133,7 @@ export async function bench(ctx: BenchContext): Promise<BenchRow[]> {
     unit: "bytes/key",
     redis: rk,
     tokserver: tk,
-    ratio: ratio(rk, tk),
+    ratio: ratio(tk, rk),
     note: "tokserver RSS growth vs redis-server used_memory growth; target <= 1.5x (issue 23)",
   });
   return rows;
